@@ -1,0 +1,183 @@
+// Every setting Stampede reads, from the environment plus an optional .env file.
+// Each one is validated here so that a bad value stops the process at start with the
+// variable's name (exit code 2), instead of failing later in some request.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface RateLimitPolicy {
+  points: number;
+  durationSeconds: number;
+  /** The policy as written in the environment, e.g. "10/15m". */
+  spec: string;
+}
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  /** Prefix for every Redis key, stream and queue, so that several deployments can share a Redis. */
+  redisKeyPrefix: string;
+  jwtSecret: string | undefined;
+  jwtTtlSeconds: number;
+  logLevel: string;
+  db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number };
+  rateLimits: {
+    enabled: boolean;
+    auth: RateLimitPolicy;
+    apiUser: RateLimitPolicy;
+    apiIp: RateLimitPolicy;
+    admin: RateLimitPolicy;
+  };
+  trustProxy: boolean | number | string;
+  corsOrigin: boolean | string[];
+  bodyLimitBytes: number;
+  breakers: { halfOpenAfterMs: number; postgresThreshold: number; redisThreshold: number };
+  maxEventLoopDelayMs: number;
+  shutdownTimeoutMs: number;
+  admin: { email: string | undefined; password: string | undefined };
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {
+  const raw = str(env, name)?.toLowerCase() ?? fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+/** "10/15m" means 10 requests per 15 minutes; "100/m" means 100 per minute. */
+export function parseRateLimitPolicy(name: string, spec: string): RateLimitPolicy {
+  const match = /^(\d+)\s*\/\s*(\d*)\s*([smhd])$/.exec(spec.trim());
+  if (!match) throw new ConfigError(name, `expected POINTS/DURATION such as "10/15m", got "${spec}"`);
+  const points = Number(match[1]);
+  const durationSeconds = Number(match[2] || '1') * DURATION_UNITS[match[3]!]!;
+  if (points < 1 || durationSeconds < 1) throw new ConfigError(name, 'points and duration must be positive');
+  return { points, durationSeconds, spec: spec.trim() };
+}
+
+function policy(env: Env, name: string, fallback: string): RateLimitPolicy {
+  return parseRateLimitPolicy(name, str(env, name) ?? fallback);
+}
+
+function trustProxy(env: Env): boolean | number | string {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw); // number of hops to trust
+  if (!/^[\d.:/a-fA-F, ]+$/.test(raw)) {
+    throw new ConfigError('TRUST_PROXY', 'expected true, false, a hop count or a comma-separated list of addresses/CIDRs');
+  }
+  return raw;
+}
+
+function corsOrigin(env: Env): boolean | string[] {
+  const raw = str(env, 'CORS_ORIGIN');
+  if (raw === undefined || raw === '*') return true;
+  if (raw === 'false') return false;
+  return raw.split(',').map((origin) => origin.trim());
+}
+
+/** Loads `.env` from the working directory into process.env, never overriding real variables. */
+export function loadDotEnv(file = path.resolve('.env')): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const jwtSecret = str(env, 'JWT_SECRET');
+  if (production && !jwtSecret) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+  const admin = { email: str(env, 'STAMPEDE_ADMIN_EMAIL'), password: str(env, 'STAMPEDE_ADMIN_PASSWORD') };
+  if ((admin.email === undefined) !== (admin.password === undefined)) {
+    throw new ConfigError('STAMPEDE_ADMIN_PASSWORD', 'STAMPEDE_ADMIN_EMAIL and STAMPEDE_ADMIN_PASSWORD go together');
+  }
+  if (admin.password !== undefined && admin.password.length < 8) {
+    throw new ConfigError('STAMPEDE_ADMIN_PASSWORD', 'must be at least 8 characters');
+  }
+
+  return {
+    nodeEnv,
+    production,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(str(env, 'STAMPEDE_DATA_DIR') ?? './data'),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'stampede:',
+    jwtSecret,
+    jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 7 * 86400, 60, 365 * 86400),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    db: {
+      poolMax: int(env, 'DB_POOL_MAX', 20, 1, 1000),
+      idleTimeoutMs: int(env, 'DB_POOL_IDLE_MS', 30_000, 0, 3_600_000),
+      connectTimeoutMs: int(env, 'DB_POOL_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+    },
+    rateLimits: {
+      enabled: oneOf(env, 'STAMPEDE_RATE_LIMITS', ['on', 'off'], 'on') === 'on',
+      auth: policy(env, 'RATE_LIMIT_AUTH', '10/15m'),
+      apiUser: policy(env, 'RATE_LIMIT_API_USER', '100/1m'),
+      apiIp: policy(env, 'RATE_LIMIT_API_IP', '120/1m'),
+      admin: policy(env, 'RATE_LIMIT_ADMIN', '20/1m'),
+    },
+    trustProxy: trustProxy(env),
+    corsOrigin: corsOrigin(env),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
+    breakers: {
+      halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_MS', 5_000, 100, 600_000),
+      postgresThreshold: int(env, 'BREAKER_POSTGRES_FAILURES', 5, 1, 1000),
+      redisThreshold: int(env, 'BREAKER_REDIS_FAILURES', 3, 1, 1000),
+    },
+    maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1_000, 0, 60_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    admin,
+  };
+}

@@ -1,0 +1,78 @@
+// The one error catalogue. Every error a client can see is listed here with its HTTP status
+// and a stable `code`; responses are RFC 9457 problem+json built from these entries.
+// Codes are part of the API contract: add new ones, never rename or reuse old ones.
+
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_BODY: { status: 400, title: 'The request body could not be parsed' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  INVALID_CREDENTIALS: { status: 401, title: 'The email or password is wrong' },
+  INVALID_TOKEN: { status: 401, title: 'The token is invalid or expired' },
+  FORBIDDEN: { status: 403, title: 'You are not allowed to do this' },
+  NOT_FOUND: { status: 404, title: 'The resource does not exist' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'The method is not allowed here' },
+  EMAIL_TAKEN: { status: 409, title: 'That email is already registered' },
+  HANDLE_TAKEN: { status: 409, title: 'That handle is already taken' },
+  IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  OVERLOADED: { status: 503, title: 'The server is overloaded, retry shortly' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable, retry shortly' },
+  SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: ErrorCode;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly title: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    /** Extra problem members, e.g. `errors` for validation or `opensAt` for a closed event. */
+    readonly extensions: Record<string, unknown> = {},
+    /** Response headers such as Retry-After. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? ERROR_CATALOGUE[code].title);
+    this.name = 'AppError';
+    this.status = ERROR_CATALOGUE[code].status;
+    this.title = ERROR_CATALOGUE[code].title;
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: problemType(this.code),
+      title: this.title,
+      status: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      code: this.code,
+      ...(instance ? { instance } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:stampede:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

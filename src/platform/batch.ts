@@ -1,0 +1,111 @@
+// Micro-batching for hot write paths ("group commit"). Calls that arrive within a couple of
+// milliseconds are run as one round trip or one transaction, and each caller is settled with
+// its own result or its own error. While a batch is in flight the next one keeps filling, so
+// batches grow exactly when load does.
+
+export interface BatcherOptions<I, O> {
+  /** Label for metrics and logs. */
+  name: string;
+  /** Runs one batch. Return one entry per item, in order: a value, or an Error for that item alone. */
+  run: (items: I[]) => Promise<Array<O | Error>>;
+  maxItems?: number;
+  maxWaitMs?: number;
+  /** Batches allowed in flight at once. */
+  concurrency?: number;
+  onBatch?: (size: number) => void;
+}
+
+export interface Batcher<I, O> {
+  add(item: I): Promise<O>;
+  /** Resolves once every call added so far has settled. */
+  drain(): Promise<void>;
+  /** Refuses new calls and drains the rest. */
+  close(): Promise<void>;
+  readonly pending: number;
+}
+
+interface Waiter<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+export class BatcherClosedError extends Error {
+  constructor(name: string) {
+    super(`batcher ${name} is closed`);
+  }
+}
+
+export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
+  const { name, run, maxItems = 100, maxWaitMs = 2, concurrency = 1, onBatch } = options;
+  let queue: Waiter<I, O>[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
+  let closed = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const settleIdle = () => {
+    if (queue.length === 0 && inFlight === 0) {
+      for (const wake of idleWaiters) wake();
+      idleWaiters = [];
+    }
+  };
+
+  const flush = () => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    while (queue.length > 0 && inFlight < concurrency) {
+      const batch = queue.slice(0, maxItems);
+      queue = queue.slice(maxItems);
+      inFlight++;
+      onBatch?.(batch.length);
+      void execute(batch);
+    }
+  };
+
+  const execute = async (batch: Waiter<I, O>[]) => {
+    try {
+      const results = await run(batch.map((waiter) => waiter.item));
+      if (results.length !== batch.length) {
+        throw new Error(`batcher ${name}: run returned ${results.length} results for ${batch.length} items`);
+      }
+      batch.forEach((waiter, index) => {
+        const result = results[index];
+        if (result instanceof Error) waiter.reject(result);
+        else waiter.resolve(result as O);
+      });
+    } catch (error) {
+      for (const waiter of batch) waiter.reject(error);
+    } finally {
+      inFlight--;
+      // Whatever queued up meanwhile has already waited a whole batch: send it now.
+      if (queue.length > 0) flush();
+      settleIdle();
+    }
+  };
+
+  return {
+    add(item) {
+      if (closed) return Promise.reject(new BatcherClosedError(name));
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        if (queue.length >= maxItems) flush();
+        else if (!timer && inFlight < concurrency) timer = setTimeout(flush, maxWaitMs);
+      });
+    },
+    drain() {
+      flush();
+      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    async close() {
+      closed = true;
+      await this.drain();
+    },
+    get pending() {
+      return queue.length + inFlight;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Job queue port: BullMQ on Redis, an in-process queue otherwise. Jobs retry with exponential
+// backoff; a job out of attempts lands in the failed (dead-letter) set, where it can be
+// inspected and retried.
+export interface JobOptions {
+  /** Deduplicates: adding a job whose id already exists is a no-op. */
+  jobId?: string;
+  /** Total tries, including the first. */
+  attempts?: number;
+  /** First retry delay; doubles each retry. */
+  backoffMs?: number;
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+}
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  data: unknown;
+  attemptsMade: number;
+  failedReason?: string;
+}
+
+export type JobHandler = (data: unknown, job: { id: string; attemptsMade: number }) => Promise<void>;
+
+export interface JobCounts {
+  waiting: number;
+  delayed: number;
+  active: number;
+  failed: number;
+  completed: number;
+}
+
+export interface JobQueue {
+  /** Registers the handler for a job name. Register handlers before adding jobs. */
+  handle(name: string, handler: JobHandler): void;
+  add(name: string, data: unknown, options?: JobOptions): Promise<string>;
+  counts(): Promise<JobCounts>;
+  failed(limit?: number): Promise<JobRecord[]>;
+  /** Moves a failed job back to waiting. Returns false when no failed job has that id. */
+  retryFailed(id: string): Promise<boolean>;
+  /** Stops taking jobs and waits for active ones to finish. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+// Every Prometheus metric Stampede exports, declared in one place so names stay consistent
+// and /metrics and /api/admin/stats report the same figures.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  const registers = [registry];
+
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route, method and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    rateLimitRejections: new Counter({
+      name: 'rate_limit_rejections_total',
+      help: 'Requests rejected with 429, by policy',
+      labelNames: ['policy'] as const,
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+      labelNames: ['breaker'] as const,
+      registers,
+    }),
+    breakerOpens: new Counter({
+      name: 'circuit_breaker_opens_total',
+      help: 'Times each circuit breaker opened',
+      labelNames: ['breaker'] as const,
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: 'fallback_used_total',
+      help: 'Operations served by an in-process fallback because Redis failed',
+      labelNames: ['port'] as const,
+      registers,
+    }),
+    dbPool: new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state (total, idle, waiting)',
+      labelNames: ['state'] as const,
+      registers,
+    }),
+    cacheHits: new Counter({ name: 'cache_hits_total', help: 'Cache hits by cache', labelNames: ['cache'] as const, registers }),
+    cacheMisses: new Counter({ name: 'cache_misses_total', help: 'Cache misses by cache', labelNames: ['cache'] as const, registers }),
+    wsConnections: new Gauge({ name: 'websocket_connections', help: 'Open Socket.IO connections', registers }),
+    jobQueueDepth: new Gauge({
+      name: 'job_queue_depth',
+      help: 'Jobs waiting or delayed, by queue',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    jobsFailed: new Gauge({
+      name: 'job_queue_failed',
+      help: 'Jobs in the failed (dead-letter) set, by queue',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: 'batch_size',
+      help: 'Items per micro-batch (group commit), by batcher',
+      labelNames: ['batcher'] as const,
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
