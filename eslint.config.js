@@ -12,4 +12,5 @@ export default tseslint.config(
     },
   },
   { files: ['bench/**', 'src/cli/**', 'src/main.ts'], rules: { 'no-console': 'off' } },
+  { files: ['test/**', '**/*.test.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

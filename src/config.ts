@@ -34,7 +34,7 @@ export interface Config {
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
   logLevel: string;
-  db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number };
+  db: { max: number; idleTimeoutMs: number; connectTimeoutMs: number };
   rateLimits: {
     enabled: boolean;
     auth: RateLimitPolicy;
@@ -157,7 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 7 * 86400, 60, 365 * 86400),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     db: {
-      poolMax: int(env, 'DB_POOL_MAX', 20, 1, 1000),
+      max: int(env, 'DB_POOL_MAX', 20, 1, 1000),
       idleTimeoutMs: int(env, 'DB_POOL_IDLE_MS', 30_000, 0, 3_600_000),
       connectTimeoutMs: int(env, 'DB_POOL_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
     },

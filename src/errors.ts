@@ -5,6 +5,7 @@
 export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_BODY: { status: 400, title: 'The request body could not be parsed' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request line or headers could not be parsed' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
@@ -20,6 +21,9 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is not valid' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INVALID_CHANNEL: { status: 400, title: 'The channel name is malformed' },
+  UNKNOWN_CHANNEL_KIND: { status: 404, title: 'No such kind of channel' },
+  TOO_MANY_SUBSCRIPTIONS: { status: 429, title: 'This connection has too many subscriptions' },
   OVERLOADED: { status: 503, title: 'The server is overloaded, retry shortly' },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable, retry shortly' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },

@@ -20,6 +20,7 @@ export interface Breaker {
   /** Milliseconds until the breaker half-opens; a hint for Retry-After. */
   retryAfterMs(): number;
   isOpen(): boolean;
+  state(): 'closed' | 'half-open' | 'open';
   execute<T>(fn: () => Promise<T>): Promise<T>;
 }
 
@@ -85,6 +86,7 @@ export function createBreaker(name: BreakerName, threshold: number, halfOpenAfte
     name,
     policy,
     isOpen: () => policy.state === CircuitState.Open || policy.state === CircuitState.Isolated,
+    state: () => (policy.state === CircuitState.Closed ? 'closed' : policy.state === CircuitState.HalfOpen ? 'half-open' : 'open'),
     retryAfterMs: () => Math.max(0, openedAt + halfOpenAfterMs - Date.now()),
     execute: (fn) => policy.execute(fn),
   };

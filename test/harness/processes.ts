@@ -148,7 +148,8 @@ export async function startRedis(): Promise<RedisServer> {
   };
   const kill = async () => {
     const running = child;
-    if (!running || running.exitCode !== null) return;
+    // A SIGKILLed process has signalCode set and exitCode null: either means it is gone.
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once('exit', () => resolve());
       running.kill('SIGKILL');

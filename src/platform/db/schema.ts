@@ -1,7 +1,7 @@
 // The Drizzle schema: the record of everything Stampede knows. Invariants live here as
 // constraints (unique indexes, CHECKs), so that no code path can break them.
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const ROLES = ['player', 'organizer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,7 +35,8 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     // Null while the first request is still in flight.
     responseStatus: integer('response_status'),
-    responseBody: jsonb('response_body'),
+    responseBody: text('response_body'),
+    responseContentType: text('response_content_type'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },

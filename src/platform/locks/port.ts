@@ -7,6 +7,9 @@ export interface LockOptions {
   acquireTimeoutMs?: number;
 }
 
+/** Shared by both adapters so a feature behaves the same on memory and Redis. */
+export const DEFAULT_LOCK_OPTIONS: Required<LockOptions> = { leaseMs: 30_000, acquireTimeoutMs: 10_000 };
+
 export class LockTimeoutError extends Error {
   constructor(readonly key: string) {
     super(`could not acquire lock ${key}`);

@@ -1,0 +1,135 @@
+// The processes under load: the bare Fastify ceiling and the real Stampede server, each a child
+// process on 127.0.0.1, so the load generator never shares a core's event loop with them.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDatabase, freePort, startPostgres, startRedis, waitFor } from '../../test/harness/processes.js';
+import { onCleanup } from './cleanup.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+const OUTPUT_LINES_KEPT = 20;
+
+export interface Service {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The process's last lines of output, to explain failures. */
+  recentOutput(): string[];
+  stop(): Promise<void>;
+}
+
+interface ServiceOptions {
+  name: string;
+  /** Arguments to `node`. */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+  readyPath: string;
+}
+
+/** Spawns a Node process, waits until readyPath answers 2xx, and registers its teardown. */
+async function startService({ name, args, env, port, readyPath }: ServiceOptions): Promise<Service> {
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Kept for the error message if the process dies; it is otherwise silent (LOG_LEVEL=warn).
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString().split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - OUTPUT_LINES_KEPT));
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const describeOutput = () => (output.length ? `; its last output:\n  ${output.join('\n  ')}` : '');
+
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  child.once('exit', (code, signal) => {
+    // SIGINT is Ctrl-C reaching the whole process group; the bench is stopping too.
+    if (!stopping && signal !== 'SIGINT') console.error(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal})${describeOutput()}`);
+  });
+  // Last resort if the bench exits without running its cleanup.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    stopping = true;
+    process.off('exit', killOnExit);
+    if (hasExited()) return;
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (gaveUp) {
+      console.error(`bench: ${name} did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; killing it`);
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  onCleanup(stop);
+
+  const url = `http://127.0.0.1:${port}`;
+  // The check also returns true when the child died, so a crash at start fails at once.
+  await waitFor(async () => hasExited() || (await fetch(url + readyPath)).ok, READY_TIMEOUT_MS, `${name} to answer ${readyPath}`);
+  if (hasExited()) throw new Error(`${name} exited before it was ready${describeOutput()}`);
+  return { url, recentOutput: () => [...output], stop };
+}
+
+export async function startBareFastify(): Promise<Service> {
+  const port = await freePort();
+  return startService({
+    name: 'bare Fastify',
+    args: ['--import', 'tsx', 'bench/lib/bare-server.ts'],
+    env: { ...process.env, PORT: String(port) },
+    port,
+    readyPath: '/bare',
+  });
+}
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * The real server, `stampede start`, with rate limits off (a load test is one client sending
+ * unlimited requests) on embedded PGlite and in-process adapters, or with `pgRedis` on a
+ * throwaway PostgreSQL and Redis from the test harness.
+ */
+export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<Service> {
+  // Empty rather than absent, so neither the caller's environment nor a .env picks the backend.
+  const backend = { DATABASE_URL: '', REDIS_URL: '' };
+  if (pgRedis) {
+    const postgres = await startPostgres();
+    onCleanup(() => postgres.destroy());
+    const redis = await startRedis();
+    onCleanup(() => redis.destroy());
+    backend.DATABASE_URL = await createDatabase(postgres.url);
+    backend.REDIS_URL = redis.url;
+  }
+  const port = await freePort();
+  return startService({
+    name: 'Stampede',
+    args: ['--import', 'tsx', 'src/main.ts', 'start'],
+    env: {
+      ...process.env,
+      ...backend,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STAMPEDE_DATA_DIR: tempDir('stampede-bench-'),
+      JWT_SECRET: randomBytes(36).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      STAMPEDE_RATE_LIMITS: 'off',
+    },
+    port,
+    readyPath: '/health',
+  });
+}

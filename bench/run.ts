@@ -1,0 +1,138 @@
+// `npm run bench -- <scenario> [options]`: starts a bare Fastify ceiling and the real Stampede
+// server as child processes, measures the ceiling, the scenario, then the ceiling again, and
+// prints the figures with their ratio to the ceiling. Progress goes to stderr, the report to stdout.
+import { parseArgs } from 'node:util';
+import { cleanUpOnSignals, cleanup } from './lib/cleanup.js';
+import { runLoad, type LoadOptions } from './lib/load.js';
+import { startBareFastify, startStampede } from './lib/processes.js';
+import { buildReport, formatReport, type RunInfo } from './lib/report.js';
+import type { Target } from './lib/scenario.js';
+import { scenarios } from './scenarios/index.js';
+
+const USAGE = `Usage: npm run bench -- <scenario> [options]
+
+Scenarios:
+${Object.entries(scenarios)
+  .map(([name, scenario]) => `  ${name.padEnd(18)}${scenario.description}`)
+  .join('\n')}
+
+Options:
+  --duration <s>      seconds measured per target (default 10)
+  --connections <n>   concurrent connections (default 50)
+  --warmup <s>        unmeasured seconds of load before each target (default 1)
+  --pg-redis          run Stampede on a throwaway PostgreSQL + Redis instead of embedded PGlite
+  --json              print the report as JSON
+  -h, --help          show this text
+
+Every target, and a bare Fastify route (the ceiling) before and after the scenario, gets the
+same load; the ratio to the ceiling is the figure to compare. See docs/benchmarks.md.`;
+
+class UsageError extends Error {}
+
+function wholeNumber(flag: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new UsageError(`--${flag} expects a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function parseCommandLine(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '50' },
+        warmup: { type: 'string', default: '1' },
+        'pg-redis': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return undefined;
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one scenario at a time, got ${positionals.join(' ')}` : 'which scenario?');
+  const name = positionals[0]!;
+  const scenario = Object.hasOwn(scenarios, name) ? scenarios[name] : undefined;
+  if (!scenario) throw new UsageError(`unknown scenario "${name}"`);
+  return {
+    name,
+    scenario,
+    duration: wholeNumber('duration', values.duration, 1, 3600),
+    connections: wholeNumber('connections', values.connections, 1, 1000),
+    warmup: wholeNumber('warmup', values.warmup, 0, 600),
+    pgRedis: values['pg-redis'],
+    json: values.json,
+  };
+}
+
+const progress = (message: string) => console.error(`bench: ${message}`);
+
+async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!options) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { name, scenario, duration, connections, warmup, pgRedis } = options;
+  const info: RunInfo = {
+    scenario: name,
+    command: ['npm run bench --', ...argv].join(' '),
+    backend: pgRedis ? 'PostgreSQL + Redis (throwaway, local)' : 'embedded (PGlite + in-process adapters)',
+    duration,
+    connections,
+    warmup,
+  };
+
+  cleanUpOnSignals();
+  try {
+    progress('starting the bare Fastify ceiling');
+    const bare = await startBareFastify();
+    progress(`starting Stampede, ${info.backend}`);
+    const stampede = await startStampede({ pgRedis });
+
+    const load = (label: string, url: string, target: Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body'>) => {
+      progress(`${label}: ${target.method ?? 'GET'} ${target.path}, ${warmup} s warm-up + ${duration} s × ${connections} connections`);
+      return runLoad({ url, ...target, duration, connections, warmup });
+    };
+    const ceilingBefore = await load('ceiling', bare.url, { path: '/bare' });
+    const measurements = await scenario.run({
+      stampede,
+      measure: async ({ name: label, ...target }: Target) => ({
+        name: label,
+        method: target.method ?? 'GET',
+        path: target.path,
+        ...(await load(label, stampede.url, target)),
+      }),
+    });
+    const ceilingAfter = await load('ceiling', bare.url, { path: '/bare' });
+
+    const report = buildReport(info, ceilingBefore, ceilingAfter, measurements);
+    console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    if (!report.clean) console.error(`bench: Stampede's last output:\n  ${stampede.recentOutput().slice(-3).join('\n  ') || '(none)'}`);
+    return report.clean ? 0 : 1;
+  } finally {
+    progress('stopping the servers');
+    await cleanup();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('bench: failed:', error);
+    void cleanup().finally(() => process.exit(1));
+  },
+);

@@ -1,0 +1,8 @@
+// The scenarios `npm run bench -- <name>` knows. Add one by dropping a file beside this one
+// and a line here.
+import type { Scenario } from '../lib/scenario.js';
+import { health } from './health.js';
+
+export const scenarios: Record<string, Scenario> = {
+  health,
+};

@@ -1,0 +1,104 @@
+// HTTP for accounts: parse, call the service, shape the answer.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
+import { Uuid, withProblems } from '../../http/schemas.js';
+import { ROLES } from '../../platform/db/schema.js';
+import type { AccountsService } from './service.js';
+
+const UserSchema = Type.Object(
+  {
+    id: Uuid,
+    handle: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    role: Type.Union(ROLES.map((role) => Type.Literal(role))),
+    isGuest: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'User' },
+);
+const SessionSchema = Type.Object({ user: Type.Ref(UserSchema), token: Type.String() });
+
+const Handle = Type.String({ minLength: 3, maxLength: 32, pattern: '^[\\p{L}\\p{N}_.-]+$', description: 'Letters, digits, _ . -' });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 128 });
+
+export const accountsRoutes =
+  (service: AccountsService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.addSchema(UserSchema);
+    const authLimited = { rateLimit: 'auth' as const };
+
+    app.post(
+      '/api/auth/signup',
+      {
+        config: authLimited,
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create an account',
+          body: Type.Object({ handle: Handle, email: Email, password: Password }, { additionalProperties: false }),
+          response: withProblems({ 201: SessionSchema }, 400, 409, 429),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await service.signup(request.body)),
+    );
+
+    app.post(
+      '/api/auth/login',
+      {
+        config: authLimited,
+        schema: {
+          tags: ['accounts'],
+          summary: 'Log in with email and password',
+          body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+          response: withProblems({ 200: SessionSchema }, 400, 401, 429),
+        },
+      },
+      async (request) => service.login(request.body),
+    );
+
+    app.post(
+      '/api/auth/guest',
+      {
+        config: authLimited,
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create a guest account for a one-tap join',
+          body: Type.Object({ nickname: Type.String({ minLength: 1, maxLength: 24 }) }, { additionalProperties: false }),
+          response: withProblems({ 201: SessionSchema }, 400, 429),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await service.guest(request.body)),
+    );
+
+    app.get(
+      '/api/me',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags: ['accounts'],
+          summary: 'The current user',
+          security: [{ bearerAuth: [] }],
+          response: withProblems({ 200: Type.Object({ user: Type.Ref(UserSchema) }) }, 401),
+        },
+      },
+      async (request) => ({ user: await service.me(requireAuth(request).sub) }),
+    );
+
+    app.put(
+      '/api/users/:id/role',
+      {
+        config: { rateLimit: 'admin' },
+        preHandler: requireRole(service.currentRole, 'admin'),
+        schema: {
+          tags: ['accounts'],
+          summary: "Change a user's role (admin)",
+          security: [{ bearerAuth: [] }],
+          params: Type.Object({ id: Uuid }),
+          body: Type.Object({ role: Type.Union(ROLES.map((role) => Type.Literal(role))) }, { additionalProperties: false }),
+          response: withProblems({ 200: Type.Object({ user: Type.Ref(UserSchema) }) }, 400, 401, 403, 404),
+        },
+      },
+      async (request) => ({ user: await service.changeRole(requireAuth(request).sub, request.params.id, request.body.role) }),
+    );
+  };

@@ -1,0 +1,143 @@
+// Account rules: sign-up, login, guests, roles. Tokens are signed by the HTTP layer's signer,
+// passed in, so this file stays free of transport concerns.
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../errors.js';
+import type { Cache } from '../../platform/cache/port.js';
+import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
+import type { Role } from '../../platform/db/schema.js';
+import { decoy, hashPassword, verifyPassword } from './password.js';
+import type { AccountsStore, UserRow } from './store.js';
+
+export interface PublicUser {
+  id: string;
+  handle: string;
+  email: string | null;
+  role: Role;
+  isGuest: boolean;
+  createdAt: string;
+}
+
+export interface Session {
+  user: PublicUser;
+  token: string;
+}
+
+export type IssueToken = (claims: { sub: string; role: Role; guest: boolean }) => string;
+
+export function toPublicUser(row: UserRow): PublicUser {
+  return {
+    id: row.id,
+    handle: row.handle,
+    email: row.email,
+    role: row.role,
+    isGuest: row.isGuest,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Turns a unique-index violation into the 409 the client can act on. */
+function conflictFrom(error: unknown): AppError | undefined {
+  const info = pgErrorInfo(error);
+  if (info?.code !== UNIQUE_VIOLATION) return undefined;
+  if (info.constraint === 'users_email_key') return new AppError('EMAIL_TAKEN');
+  if (info.constraint === 'users_handle_lower_key') return new AppError('HANDLE_TAKEN');
+  return undefined;
+}
+
+export function createAccountsService(store: AccountsStore, cache: Cache, issueToken: IssueToken) {
+  const session = (row: UserRow): Session => ({
+    user: toPublicUser(row),
+    token: issueToken({ sub: row.id, role: row.role, guest: row.isGuest }),
+  });
+
+  // Caches hold JSON, so the cached shape is the public one, dates already as strings.
+  const userById = cache.define({
+    name: 'user',
+    ttlSeconds: 300,
+    load: async (id: string) => {
+      const row = await store.findById(id);
+      return row ? toPublicUser(row) : null;
+    },
+    tags: (id) => [`user:${id}`],
+  });
+
+  const findUser = async (id: string) => (await userById.get(id)).value;
+
+  return {
+    async signup(input: { handle: string; email: string; password: string }): Promise<Session> {
+      const passwordHash = await hashPassword(input.password);
+      try {
+        return session(await store.insert({ handle: input.handle, email: normalizeEmail(input.email), passwordHash }));
+      } catch (error) {
+        throw conflictFrom(error) ?? error;
+      }
+    },
+
+    async login(input: { email: string; password: string }): Promise<Session> {
+      const row = await store.findByEmail(normalizeEmail(input.email));
+      const valid = await verifyPassword(input.password, row?.passwordHash ?? (await decoy()));
+      if (!row || !valid) throw new AppError('INVALID_CREDENTIALS');
+      return session(row);
+    },
+
+    async guest(input: { nickname: string }): Promise<Session> {
+      const base = input.nickname.trim().replace(/[^\p{L}\p{N}_.-]+/gu, '-').slice(0, 24) || 'guest';
+      // A random suffix keeps guest handles unique; retry on the rare collision.
+      for (let attempt = 0; ; attempt++) {
+        const handle = `${base}-${randomBytes(3).toString('hex')}`;
+        try {
+          return session(await store.insert({ handle, email: null, passwordHash: null, isGuest: true }));
+        } catch (error) {
+          if (attempt >= 3 || conflictFrom(error)?.code !== 'HANDLE_TAKEN') throw error;
+        }
+      }
+    },
+
+    async me(id: string): Promise<PublicUser> {
+      const user = await findUser(id);
+      if (!user) throw new AppError('NOT_FOUND', 'The account no longer exists');
+      return user;
+    },
+
+    async currentRole(id: string): Promise<Role | undefined> {
+      return (await findUser(id))?.role;
+    },
+
+    async changeRole(actorId: string, targetId: string, role: Role): Promise<PublicUser> {
+      if (actorId === targetId) throw new AppError('FORBIDDEN', 'Admins cannot change their own role');
+      const target = await store.findById(targetId);
+      if (!target) throw new AppError('NOT_FOUND', `No user ${targetId}`);
+      if (target.isGuest && role !== 'player') throw new AppError('FORBIDDEN', 'Guest accounts can only be players');
+      const row = await store.setRole(targetId, role);
+      await cache.invalidate(`user:${targetId}`);
+      return toPublicUser(row!);
+    },
+
+    /** First-start bootstrap: creates the admin only if no account has that email yet. */
+    async bootstrapAdmin(email: string, password: string): Promise<PublicUser | undefined> {
+      if (await store.findByEmail(normalizeEmail(email))) return undefined;
+      return (await this.ensureAdmin(email, password)).user;
+    },
+
+    /** Creates the admin, or makes an existing account with that email an admin with this password. */
+    async ensureAdmin(email: string, password: string): Promise<{ user: PublicUser; created: boolean }> {
+      const normalized = normalizeEmail(email);
+      const passwordHash = await hashPassword(password);
+      const existing = await store.findByEmail(normalized);
+      if (existing) {
+        const row = await store.setCredentials(existing.id, passwordHash, 'admin');
+        await cache.invalidate(`user:${existing.id}`);
+        return { user: toPublicUser(row!), created: false };
+      }
+      const handle = `admin-${randomBytes(3).toString('hex')}`;
+      const row = await store.insert({ handle, email: normalized, passwordHash, role: 'admin' });
+      return { user: toPublicUser(row), created: true };
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

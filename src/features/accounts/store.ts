@@ -1,0 +1,37 @@
+// SQL for accounts.
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.js';
+import { users, type Role } from '../../platform/db/schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+
+export function createAccountsStore(db: Db) {
+  return {
+    async insert(values: { handle: string; email: string | null; passwordHash: string | null; role?: Role; isGuest?: boolean }) {
+      const [row] = await db.insert(users).values(values).returning();
+      return row!;
+    },
+    async findByEmail(email: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.email, email));
+      return row;
+    },
+    async findById(id: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+    async setRole(id: string, role: Role): Promise<UserRow | undefined> {
+      const [row] = await db.update(users).set({ role }).where(eq(users.id, id)).returning();
+      return row;
+    },
+    async setCredentials(id: string, passwordHash: string, role: Role): Promise<UserRow | undefined> {
+      const [row] = await db.update(users).set({ passwordHash, role }).where(eq(users.id, id)).returning();
+      return row;
+    },
+    async count(): Promise<number> {
+      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type AccountsStore = ReturnType<typeof createAccountsStore>;

@@ -1,0 +1,57 @@
+// The operational figures, read from the same prom-client metrics that /metrics exports, so the
+// JSON view and the Prometheus view can never disagree.
+import type { Platform } from '../../platform/index.js';
+
+type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
+
+async function samples(platform: Platform, name: string): Promise<Sample[]> {
+  const metric = platform.metrics.registry.getSingleMetric(name);
+  return metric ? ((await metric.get()).values as Sample[]) : [];
+}
+
+function byLabel(values: Sample[], label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const sample of values) {
+    const key = String(sample.labels[label] ?? 'all');
+    out[key] = (out[key] ?? 0) + sample.value;
+  }
+  return out;
+}
+
+/** Refreshes the gauges that are sampled rather than pushed (pool sizes, queue depth). */
+export async function refreshGauges(platform: Platform): Promise<void> {
+  const pool = platform.database.poolStats();
+  platform.metrics.dbPool.set({ state: 'total' }, pool.total);
+  platform.metrics.dbPool.set({ state: 'idle' }, pool.idle);
+  platform.metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
+  const counts = await platform.jobs.counts().catch(() => undefined);
+  if (counts) {
+    platform.metrics.jobQueueDepth.set({ queue: 'default' }, counts.waiting + counts.delayed);
+    platform.metrics.jobsFailed.set({ queue: 'default' }, counts.failed);
+  }
+}
+
+export async function collectStats(platform: Platform) {
+  await refreshGauges(platform);
+  const requests = await samples(platform, 'http_requests_total');
+  const lag = await samples(platform, 'nodejs_eventloop_lag_seconds');
+  const jobs = await platform.jobs.counts().catch(() => undefined);
+  return {
+    requests: { total: requests.reduce((sum, s) => sum + s.value, 0), byStatus: byLabel(requests, 'status') },
+    rateLimitRejections: byLabel(await samples(platform, 'rate_limit_rejections_total'), 'policy'),
+    breakers: {
+      state: { postgres: platform.breakers.postgres.state(), redis: platform.breakers.redis.state() },
+      opens: byLabel(await samples(platform, 'circuit_breaker_opens_total'), 'breaker'),
+    },
+    fallbacks: byLabel(await samples(platform, 'fallback_used_total'), 'port'),
+    dbPool: platform.database.poolStats(),
+    cache: {
+      hits: byLabel(await samples(platform, 'cache_hits_total'), 'cache'),
+      misses: byLabel(await samples(platform, 'cache_misses_total'), 'cache'),
+    },
+    websocketConnections: (await samples(platform, 'websocket_connections'))[0]?.value ?? 0,
+    jobs: jobs ?? null,
+    eventLoopLagSeconds: lag[0]?.value ?? 0,
+    storage: { database: platform.database.kind, redis: Boolean(platform.redis) },
+  };
+}

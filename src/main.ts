@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The `stampede` command.
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
+import { createAdmin } from './cli/admin.js';
+import { CliError } from './cli/errors.js';
+import { migrate } from './cli/migrate.js';
+import { start } from './cli/start.js';
+import { VERSION } from './server.js';
+
+function wholeNumber(min: number, max: number) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return Number(value);
+  };
+}
+
+function config(overrides: Record<string, string | undefined> = {}): Config {
+  loadDotEnv();
+  return loadConfig({ ...process.env, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) });
+}
+
+const program = new Command('stampede')
+  .description(
+    'Stampede: a self-hostable real-time competition server (registration rushes, live trivia, live leaderboards).\n' +
+      'Settings come from the environment or a .env file; see docs/configuration.md.',
+  )
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Serve the API, the realtime gateway and /docs. Applies migrations first.')
+  .option('-p, --port <port>', 'port to listen on (overrides PORT)', wholeNumber(0, 65535))
+  .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster); more than 1 needs REDIS_URL and DATABASE_URL', wholeNumber(1, 64), 1)
+  .action(async (options: { port?: number; workers: number }) => {
+    await start(config({ PORT: options.port?.toString() }), options.workers);
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations to DATABASE_URL (or the embedded PGlite in STAMPEDE_DATA_DIR) and exit.')
+  .action(async () => migrate(config()));
+
+const admin = program.command('admin').description('Manage administrator accounts.');
+admin
+  .command('create')
+  .description('Create an admin account, or make the account with this email an admin with this password.')
+  .requiredOption('--email <email>', 'the admin email address')
+  .requiredOption('--password <password>', 'the admin password (8 to 128 characters)')
+  .action(async (options: { email: string; password: string }) => createAdmin(config(), options.email, options.password));
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof CliError) {
+    console.error(`stampede: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

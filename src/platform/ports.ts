@@ -1,0 +1,146 @@
+// Picks the adapters: all in-process without REDIS_URL, all Redis with it. This is the one
+// place that opens, watches and closes Redis connections.
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Breaker } from './breakers.js';
+import { createMemoryCache } from './cache/memory.js';
+import type { Cache } from './cache/port.js';
+import { RedisCache } from './cache/redis.js';
+import { MemoryJobQueue } from './jobs/memory.js';
+import type { JobQueue } from './jobs/port.js';
+import { RedisJobQueue } from './jobs/redis.js';
+import { MemoryLocks } from './locks/memory.js';
+import type { Locks } from './locks/port.js';
+import { RedisLocks } from './locks/redis.js';
+import type { Metrics } from './metrics.js';
+import { MemoryPubSub } from './pubsub/memory.js';
+import type { PubSub } from './pubsub/port.js';
+import { RedisPubSub } from './pubsub/redis.js';
+import { MemoryRateLimiter } from './rate-limit/memory.js';
+import type { RateLimiter } from './rate-limit/port.js';
+import { RedisRateLimiter } from './rate-limit/redis.js';
+
+export interface PortsOptions {
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  /** The Redis breaker. */
+  breaker: Breaker;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export interface Ports {
+  cache: Cache;
+  rateLimiter: RateLimiter;
+  pubsub: PubSub;
+  locks: Locks;
+  jobs: JobQueue;
+  /** A shared ioredis client, for the readiness check and others; absent without Redis. */
+  redis?: Redis;
+  /** True when Redis answers PING (or when no Redis is configured). */
+  redisHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** How long startup waits for Redis before serving from the in-process fallbacks. */
+const STARTUP_WAIT_MS = 5_000;
+
+/**
+ * Every command fails fast while Redis is unreachable, so callers reach their fallback in
+ * well under a second: no offline queue, one retry, and a timeout for a Redis that hangs.
+ */
+export const REDIS_CLIENT_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 500,
+  connectTimeout: 2_000,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+};
+
+export async function createPorts(options: PortsOptions): Promise<Ports> {
+  return options.redisUrl ? createRedisPorts(options, options.redisUrl) : createMemoryPorts(options);
+}
+
+function createMemoryPorts({ metrics, log }: PortsOptions): Ports {
+  const ports = {
+    cache: createMemoryCache(metrics),
+    rateLimiter: new MemoryRateLimiter(),
+    pubsub: new MemoryPubSub(log),
+    locks: new MemoryLocks(),
+    jobs: new MemoryJobQueue(metrics),
+  };
+  return { ...ports, redisHealthy: async () => true, close: () => closeAll(ports, []) };
+}
+
+async function createRedisPorts(options: PortsOptions, url: string): Promise<Ports> {
+  const { redisKeyPrefix: keyPrefix, breaker, metrics, log } = options;
+  const redis = connect(new Redis(url, REDIS_CLIENT_OPTIONS), 'main', log);
+  const subscriber = connect(redis.duplicate({ autoResubscribe: false }), 'subscriber', log);
+  const lockClient = connect(redis.duplicate({ keyPrefix }), 'locks', log);
+  const clients = [redis, subscriber, lockClient];
+  const ready = await Promise.all(clients.map((client) => readyWithin(client, STARTUP_WAIT_MS)));
+  if (ready.includes(false)) log.warn({ url: redactUrl(url) }, 'redis is not reachable yet; serving from in-process fallbacks until it is');
+
+  const ports = {
+    cache: new RedisCache({ client: redis, keyPrefix, breaker, metrics, log }),
+    rateLimiter: new RedisRateLimiter({ client: redis, keyPrefix, metrics }),
+    pubsub: new RedisPubSub({ publisher: redis, subscriber, keyPrefix, breaker, metrics, log }),
+    locks: new RedisLocks({ client: lockClient, log }),
+    jobs: new RedisJobQueue({ client: redis, keyPrefix, metrics, log }),
+  };
+  return {
+    ...ports,
+    redis,
+    redisHealthy: async () => (await redis.ping().catch(() => undefined)) === 'PONG',
+    close: () => closeAll(ports, clients),
+  };
+}
+
+/** Logs an outage once when it starts and once when it ends, not on every reconnect attempt. */
+function connect(client: Redis, name: string, log: Logger): Redis {
+  let down = false;
+  client.on('error', (error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: error, connection: name }, 'redis connection failed; retrying');
+  });
+  client.on('ready', () => {
+    if (down) log.info({ connection: name }, 'redis connection restored');
+    down = false;
+  });
+  return client;
+}
+
+function readyWithin(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    client.on('ready', onReady);
+  });
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+type Closable = { close(): Promise<void> };
+
+/** Jobs first, since closing waits for running jobs that may still use the other ports. */
+async function closeAll(ports: Record<'jobs' | 'pubsub' | 'locks' | 'rateLimiter' | 'cache', Closable>, clients: Redis[]): Promise<void> {
+  await ports.jobs.close();
+  await Promise.all([ports.pubsub.close(), ports.locks.close(), ports.rateLimiter.close(), ports.cache.close()]);
+  await Promise.all(
+    clients.map(async (client) => {
+      await client.quit().catch(() => undefined);
+      client.disconnect();
+    }),
+  );
+}

@@ -1,0 +1,101 @@
+// Channel names and who may subscribe to them. A channel is `<kind>:<id>` (event:42,
+// board:global, user:7); each kind has an authorizer, and features register their own kinds
+// or replace the defaults. Pure: the gateway owns sockets, rooms and the subscription cap.
+import type { ErrorCode } from '../errors.js';
+
+export interface ChannelUser {
+  id: string;
+  role: string;
+  isGuest?: boolean;
+}
+
+/** Decides whether `user` may subscribe to `<kind>:<channelId>`. */
+export type ChannelAuthorizer = (user: ChannelUser, channelId: string) => boolean | Promise<boolean>;
+
+/** Refusal codes come from the one error catalogue, like HTTP errors. */
+export type ChannelRefusalCode = Extract<ErrorCode, 'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'>;
+
+export interface ChannelRefusal {
+  ok: false;
+  code: ChannelRefusalCode;
+  message: string;
+}
+
+/** The ack payload of `subscribe` and `unsubscribe`. */
+export type ChannelDecision = { ok: true; channel: string } | ChannelRefusal;
+
+export interface ParsedChannel {
+  name: string;
+  kind: string;
+  id: string;
+}
+
+// Kinds are short lowercase words; ids are the characters of UUIDs, numbers and slugs, and may
+// contain ':' for composite ids (board:event:42). Socket ids never contain ':', so a client can
+// never join another socket's private room.
+const KIND = /^[a-z][a-z0-9-]{0,31}$/;
+const CHANNEL = /^([a-z][a-z0-9-]{0,31}):([A-Za-z0-9_.:-]{1,128})$/;
+
+export function parseChannel(name: unknown): ParsedChannel | undefined {
+  if (typeof name !== 'string') return undefined;
+  const match = CHANNEL.exec(name);
+  if (!match) return undefined;
+  return { name, kind: match[1]!, id: match[2]! };
+}
+
+export function userChannel(userId: string): string {
+  return `user:${userId}`;
+}
+
+export function refusal(code: ChannelRefusalCode, message: string): ChannelRefusal {
+  return { ok: false, code, message };
+}
+
+export function invalidChannel(): ChannelRefusal {
+  return refusal('INVALID_CHANNEL', 'A channel name is a string like "event:42": a lowercase kind, a colon and an id');
+}
+
+export interface ChannelRegistry {
+  /** Registers a kind; registering an existing kind replaces its authorizer (features refine the defaults). */
+  register(kind: string, authorize: ChannelAuthorizer): void;
+  kinds(): string[];
+  /** Validates the name and asks the kind's authorizer. Rethrows what the authorizer throws. */
+  authorize(user: ChannelUser, name: unknown): Promise<ChannelDecision>;
+}
+
+const anyUser: ChannelAuthorizer = () => true;
+
+/** Public live channels are open to every authenticated user, guests included; a user channel only to its user. */
+export const DEFAULT_AUTHORIZERS: Readonly<Record<string, ChannelAuthorizer>> = {
+  event: anyUser,
+  board: anyUser,
+  game: anyUser,
+  poll: anyUser,
+  user: (user, channelId) => user.id === channelId,
+};
+
+export function createChannelRegistry(defaults: Readonly<Record<string, ChannelAuthorizer>> = DEFAULT_AUTHORIZERS): ChannelRegistry {
+  const authorizers = new Map<string, ChannelAuthorizer>();
+
+  const registry: ChannelRegistry = {
+    register(kind, authorize) {
+      if (!KIND.test(kind)) throw new TypeError(`invalid channel kind '${kind}': expected ${KIND}`);
+      authorizers.set(kind, authorize);
+    },
+    kinds: () => [...authorizers.keys()],
+    async authorize(user, name) {
+      const channel = parseChannel(name);
+      if (!channel) return invalidChannel();
+      const authorize = authorizers.get(channel.kind);
+      if (!authorize) {
+        return refusal('UNKNOWN_CHANNEL_KIND', `Unknown channel kind '${channel.kind}'; known kinds: ${registry.kinds().join(', ')}`);
+      }
+      if ((await authorize(user, channel.id)) !== true) {
+        return refusal('FORBIDDEN', `You are not allowed to subscribe to ${channel.name}`);
+      }
+      return { ok: true, channel: channel.name };
+    },
+  };
+  for (const [kind, authorize] of Object.entries(defaults)) registry.register(kind, authorize);
+  return registry;
+}

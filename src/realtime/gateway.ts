@@ -1,0 +1,238 @@
+// The Socket.IO gateway, on the HTTP server's port. The handshake authenticates a JWT; each
+// socket joins its user channel and subscribes to the channels the registry allows; features
+// push through broadcast/toUser. With Redis, the streams adapter carries broadcasts and
+// recovery sessions across instances.
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server, type DefaultEventsMap, type ExtendedError, type Socket } from 'socket.io';
+import { AppError, isAppError } from '../errors.js';
+import type { Metrics } from '../platform/metrics.js';
+import {
+  createChannelRegistry,
+  invalidChannel,
+  parseChannel,
+  refusal,
+  userChannel,
+  type ChannelDecision,
+  type ChannelRegistry,
+  type ChannelUser,
+} from './channels.js';
+
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+
+export interface GatewayOptions {
+  httpServer: HttpServer;
+  /** Resolves the token's user; throws when the token is invalid (an AppError's code reaches the client). */
+  verifyToken: (token: string) => Promise<ChannelUser>;
+  /** When set, the streams adapter runs on duplicates of this client; the client itself is left alone. */
+  redis?: Redis;
+  redisKeyPrefix: string;
+  metrics: Metrics;
+  log: Logger;
+  corsOrigin?: boolean | string[];
+}
+
+/** isGuest is always set so the data survives the msgpack round trip of a Redis recovery session. */
+export interface SocketData {
+  user: Required<ChannelUser>;
+}
+
+export type GatewayServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+type GatewaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+
+export interface Gateway {
+  io: GatewayServer;
+  channels: ChannelRegistry;
+  /** Emits to everyone subscribed to the channel, on every instance. Throws on a malformed channel name. */
+  broadcast(channel: string, event: string, payload: unknown): void;
+  toUser(userId: string, event: string, payload: unknown): void;
+  /** Closes sockets, adapter and Redis duplicates; leaves the HTTP server to its owner. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { log, metrics } = options;
+  const channels = createChannelRegistry();
+  const redis = options.redis ? streamsAdapter(options.redis, options.redisKeyPrefix, log, metrics) : undefined;
+  let closing: Promise<void> | undefined;
+
+  const io: GatewayServer = new Server(options.httpServer, {
+    serveClient: false,
+    // Clients only send channel names; a small cap bounds what one socket can make us buffer.
+    maxHttpBufferSize: 64 * 1024,
+    ...(options.corsOrigin === undefined ? {} : { cors: { origin: options.corsOrigin } }),
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true },
+    ...(redis ? { adapter: redis.adapter } : {}),
+    // After close() the engine stays attached to the HTTP server until its owner closes it.
+    allowRequest: (_request, callback) => callback(closing ? 'shutting down' : null, !closing),
+  });
+
+  io.use((socket, next) => {
+    authenticate(socket.handshake).then(
+      (user) => {
+        socket.data.user = { id: user.id, role: user.role, isGuest: user.isGuest === true };
+        next();
+      },
+      (error: unknown) => {
+        log.debug({ err: error }, 'websocket handshake refused');
+        next(handshakeError(isAppError(error) ? error : new AppError('INVALID_TOKEN')));
+      },
+    );
+  });
+
+  async function authenticate(handshake: GatewaySocket['handshake']): Promise<ChannelUser> {
+    const token = handshakeToken(handshake);
+    if (!token) throw new AppError('UNAUTHENTICATED');
+    return options.verifyToken(token);
+  }
+
+  io.on('connection', (socket) => {
+    const { user } = socket.data;
+    metrics.wsConnections.inc();
+    socket.on('disconnect', () => metrics.wsConnections.dec());
+    void socket.join(userChannel(user.id));
+    // With recovery on, emits carry the offset a client presents to resume its session: `ready`
+    // hands one out at once, so a client can recover even before its first channel message.
+    socket.emit('ready', { user });
+    socket.on('subscribe', (...args: unknown[]) => reply(args, (name) => subscribe(socket, name)));
+    socket.on('unsubscribe', (...args: unknown[]) => reply(args, (name) => unsubscribe(socket, name)));
+  });
+
+  async function subscribe(socket: GatewaySocket, name: unknown): Promise<ChannelDecision> {
+    const channel = parseChannel(name);
+    if (!channel) return invalidChannel();
+    if (socket.rooms.has(channel.name)) return { ok: true, channel: channel.name };
+    if (subscriptionCount(socket) >= MAX_SUBSCRIPTIONS_PER_SOCKET) return tooManySubscriptions();
+    const decision = await channels.authorize(socket.data.user, channel.name);
+    if (!decision.ok) return decision;
+    // Re-checked after the await: concurrent subscribes may have filled the cap meanwhile, and
+    // joining after a disconnect would leave the dead socket in the room forever.
+    if (subscriptionCount(socket) >= MAX_SUBSCRIPTIONS_PER_SOCKET) return tooManySubscriptions();
+    if (socket.disconnected) return decision;
+    await socket.join(decision.channel);
+    return decision;
+  }
+
+  async function unsubscribe(socket: GatewaySocket, name: unknown): Promise<ChannelDecision> {
+    const channel = parseChannel(name);
+    if (!channel) return invalidChannel();
+    if (channel.name === userChannel(socket.data.user.id)) {
+      return refusal('FORBIDDEN', 'Your own user channel stays subscribed for the life of the connection');
+    }
+    await socket.leave(channel.name);
+    return { ok: true, channel: channel.name };
+  }
+
+  /** Clients send anything: the ack, when there is one, is the last argument; the name is the first other one. */
+  function reply(args: unknown[], decide: (name: unknown) => Promise<ChannelDecision>): void {
+    const last = args.at(-1);
+    const ack = typeof last === 'function' ? (last as (decision: ChannelDecision) => void) : undefined;
+    const name = ack && args.length === 1 ? undefined : args[0];
+    decide(name)
+      .catch((error: unknown) => {
+        log.warn({ err: error, channel: name }, 'channel authorization failed');
+        return refusal('INTERNAL', 'Could not check access to this channel; retry shortly');
+      })
+      .then(ack)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge a channel request'));
+  }
+
+  function broadcast(channel: string, event: string, payload: unknown): void {
+    if (!parseChannel(channel)) throw new TypeError(`invalid channel name '${channel}'`);
+    io.to(channel).emit(event, payload);
+  }
+
+  async function shutDown(): Promise<void> {
+    // What io.close() does, minus closing the HTTP server, which its owner closes after us.
+    // 'server shutting down' (no disconnect packet) lets clients reconnect on their own, and it is
+    // a recoverable reason, so with Redis the sessions resume on another instance.
+    const namespace = io.of('/');
+    for (const socket of namespace.sockets.values()) socket._onclose('server shutting down');
+    await namespace.adapter.close();
+    io.engine.close();
+    await redis?.close();
+  }
+
+  return {
+    io,
+    channels,
+    broadcast,
+    toUser: (userId, event, payload) => broadcast(userChannel(userId), event, payload),
+    close: () => (closing ??= shutDown()),
+  };
+}
+
+/** Channels the client chose, i.e. every room but the socket's own and its user channel. */
+function subscriptionCount(socket: GatewaySocket): number {
+  const own = userChannel(socket.data.user.id);
+  let count = 0;
+  for (const room of socket.rooms) if (room !== socket.id && room !== own) count++;
+  return count;
+}
+
+function tooManySubscriptions() {
+  return refusal('TOO_MANY_SUBSCRIPTIONS', `A connection can hold at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; unsubscribe first`);
+}
+
+/** `auth: { token }` first; then `Authorization: Bearer` (Node clients) and `?token=` (simple clients). */
+function handshakeToken(handshake: GatewaySocket['handshake']): string | undefined {
+  const fromAuth: unknown = handshake.auth.token;
+  if (typeof fromAuth === 'string' && fromAuth) return fromAuth;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(handshake.headers.authorization ?? '');
+  if (bearer) return bearer[1];
+  const fromQuery = handshake.query.token;
+  return typeof fromQuery === 'string' && fromQuery ? fromQuery : undefined;
+}
+
+/** The client's connect_error: `message`, and `data` with the stable code. */
+function handshakeError(error: AppError): ExtendedError {
+  return Object.assign(new Error(error.message), { data: { code: error.code, message: error.message } });
+}
+
+function streamsAdapter(redis: Redis, prefix: string, log: Logger, metrics: Metrics) {
+  // A private client whose duplicates (the adapter's blocking XREAD and SUBSCRIBE connections) we
+  // track, because the adapter only drops its XREAD connection when the current block times out.
+  // lazyConnect off: the adapter would otherwise call connect() on them with no catch. No offline
+  // queue on the publisher: the adapter waits for XADD before delivering a broadcast even locally,
+  // so with Redis down it must fail at once, not after retries (or never, with BullMQ's settings).
+  const publisher = guard(redis.duplicate({ lazyConnect: false, enableOfflineQueue: false }));
+  const duplicates: Redis[] = [];
+  const duplicate = publisher.duplicate.bind(publisher);
+  publisher.duplicate = (override) => {
+    // The readers keep their queue: a failing XREAD is retried at once, so failing fast would spin.
+    // And no command timeout: an XREAD timed out client-side still takes the next entries off the
+    // stream, which are then dropped, and the retry starts after them.
+    const connection = guard(duplicate({ ...override, enableOfflineQueue: true, commandTimeout: undefined }));
+    duplicates.push(connection);
+    return connection;
+  };
+
+  // The adapter fires some commands without a catch (SUBSCRIBE, the recovery session's SET): with
+  // Redis down, or a close racing a reply, their rejections would be unhandled and end the process.
+  function guard(connection: Redis): Redis {
+    connection.on('error', (error: Error) => log.debug({ err: error }, 'socket.io redis connection error'));
+    const sendCommand = connection.sendCommand.bind(connection);
+    connection.sendCommand = (command, stream) => {
+      command.promise.catch((error: unknown) => {
+        log.debug({ err: error, command: command.name }, 'socket.io redis command failed');
+        // The adapter still delivers a failed broadcast to this instance's sockets.
+        if (command.name === 'xadd') metrics.fallbacks.inc({ port: 'realtime' });
+      });
+      return sendCommand(command, stream);
+    };
+    return connection;
+  }
+
+  const name = `${prefix}socket.io`;
+  return {
+    adapter: createAdapter(publisher, { streamName: name, channelPrefix: name, sessionKeyPrefix: `${name}:session:` }),
+    async close() {
+      for (const connection of duplicates) connection.disconnect();
+      // QUIT lets the sessions persisted during shutdown reach Redis before the connection ends.
+      if (publisher.status === 'ready') await publisher.quit().catch(() => publisher.disconnect());
+      else publisher.disconnect();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// Builds the app: platform + features + transports, and runs it with graceful shutdown.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import underPressure from '@fastify/under-pressure';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { createAccountsService, type AccountsService } from './features/accounts/service.js';
+import { accountsRoutes } from './features/accounts/routes.js';
+import { createAccountsStore } from './features/accounts/store.js';
+import { opsRoutes } from './features/ops/routes.js';
+import { registerAuth, signToken } from './http/auth.js';
+import { createIdempotencyStore } from './http/idempotency-store.js';
+import { registerIdempotency } from './http/idempotency.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { registerRateLimits } from './http/rate-limit.js';
+import { validatorCompilers } from './http/validation.js';
+import { createPlatform, type Platform } from './platform/index.js';
+import { createGateway, type Gateway } from './realtime/gateway.js';
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+export interface App {
+  app: FastifyInstance;
+  platform: Platform;
+  gateway: Gateway;
+  accounts: AccountsService;
+}
+
+export async function buildApp(platform: Platform): Promise<App> {
+  const { config, log, metrics } = platform;
+  let shuttingDown = false;
+  const app = Fastify({
+    // pino's Logger is richer than FastifyBaseLogger; Fastify only needs the base.
+    loggerInstance: log as FastifyBaseLogger,
+    // Fastify accepts a hop count too; its typings lag behind.
+    trustProxy: config.trustProxy as boolean | string,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    schemaController: validatorCompilers(),
+    // Errors raised before routing (a malformed URL) get problem+json like every other error.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, request, new AppError('MALFORMED_REQUEST', error.message));
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
+  await app.register(helmet, { global: true });
+  await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
+    retryAfter: 5,
+    pressureHandler: (request, reply, type, value) => {
+      request.log.warn({ type, value }, 'shedding load');
+      sendProblem(reply.header('retry-after', '5'), request, new AppError('OVERLOADED', `Under pressure: ${type}`));
+    },
+  });
+  await registerOpenApi(app, VERSION);
+  await registerAuth(app, platform.jwtSecret, config.jwtTtlSeconds);
+  registerRateLimits(app, config, platform.rateLimiter, metrics);
+  const idempotencyStore = createIdempotencyStore(platform.database.db, IDEMPOTENCY_TTL_SECONDS);
+  registerIdempotency(app, idempotencyStore);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, (claims) => signToken(app, claims));
+  await app.register(accountsRoutes(accounts));
+  await app.register(opsRoutes(platform, accounts.currentRole, () => shuttingDown));
+
+  const gateway = createGateway({
+    httpServer: app.server,
+    verifyToken: async (token) => {
+      const claims = app.jwt.verify<{ sub: string; role: string; guest: boolean }>(token);
+      return { id: claims.sub, role: claims.role, isGuest: claims.guest };
+    },
+    redis: platform.redis,
+    redisKeyPrefix: config.redisKeyPrefix,
+    metrics,
+    log,
+    corsOrigin: config.corsOrigin,
+  });
+
+  const sweep = setInterval(() => {
+    idempotencyStore.deleteExpired().catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
+  }, IDEMPOTENCY_SWEEP_MS).unref();
+
+  app.addHook('preClose', async () => {
+    shuttingDown = true;
+    clearInterval(sweep);
+    await gateway.close();
+  });
+
+  return { app, platform, gateway, accounts };
+}
+
+export interface RunningServer extends App {
+  url: string;
+  /** Stops accepting, drains in-flight requests and batches, then closes sockets, queues and pools. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const platform = await createPlatform(config, log);
+  let built: App;
+  try {
+    built = await buildApp(platform);
+    if (config.admin.email && config.admin.password) {
+      const admin = await built.accounts.bootstrapAdmin(config.admin.email, config.admin.password);
+      if (admin) log.info({ email: admin.email }, 'created the admin account from STAMPEDE_ADMIN_EMAIL');
+    }
+    if (!config.rateLimits.enabled) {
+      log.warn('!!! RATE LIMITS ARE OFF (STAMPEDE_RATE_LIMITS=off): every client may send unlimited requests !!!');
+    }
+    await built.app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await platform.close().catch(() => undefined);
+    throw error;
+  }
+  const address = built.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  let closing: Promise<void> | undefined;
+  return {
+    ...built,
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        await built.app.close();
+        await platform.close();
+      })()),
+  };
+}

@@ -1,0 +1,110 @@
+// The `stampede` command as a user runs it: help, config errors, migrate, admin create, and a
+// real start with graceful shutdown on SIGTERM, in one process and as a cluster.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { createDatabase, freePort, waitFor } from './harness/processes.js';
+
+const MAIN = path.resolve('src/main.ts');
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _d, REDIS_URL: _r, JWT_SECRET: _j, PORT: _p, ...rest } = process.env;
+  return { ...rest, LOG_LEVEL: 'info', STAMPEDE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'stampede-cli-')), ...extra };
+}
+
+function run(args: string[], extra: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: env(extra), encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('stampede CLI', () => {
+  it('explains every command', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    for (const command of ['start', 'migrate', 'admin']) expect(help.stdout).toContain(command);
+    expect(run(['start', '--help']).stdout).toMatch(/--workers <n>[\s\S]*REDIS_URL/);
+    expect(run(['admin', 'create', '--help']).stdout).toMatch(/--email[\s\S]*--password/);
+    expect(run(['migrate', '--help']).status).toBe(0);
+  });
+
+  it('exits 2 naming the variable when a setting is bad', () => {
+    const result = run(['migrate'], { PORT: 'eighty' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('PORT');
+    const production = run(['migrate'], { NODE_ENV: 'production' });
+    expect(production.status).toBe(2);
+    expect(production.stderr).toContain('JWT_SECRET');
+  });
+
+  it('refuses several workers without PostgreSQL and Redis', () => {
+    const result = run(['start', '--workers', '2']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/REDIS_URL and DATABASE_URL/);
+    expect(run(['start', '--workers', 'many']).status).not.toBe(0);
+  });
+
+  it('migrates and creates an admin in the embedded database', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-cli-'));
+    const migrated = run(['migrate'], { STAMPEDE_DATA_DIR: dataDir });
+    expect(migrated.status).toBe(0);
+    expect(migrated.stdout).toContain('Migrations applied');
+    const created = run(['admin', 'create', '--email', 'boss@example.com', '--password', 'bosspassword'], { STAMPEDE_DATA_DIR: dataDir });
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/^Created admin boss@example.com/);
+    const again = run(['admin', 'create', '--email', 'boss@example.com', '--password', 'newpassword'], { STAMPEDE_DATA_DIR: dataDir });
+    expect(again.stdout).toMatch(/^Updated admin/);
+    expect(run(['admin', 'create', '--email', 'nope', '--password', 'bosspassword']).status).toBe(2);
+  });
+
+  async function startAndStop(args: string[], extra: Record<string, string>) {
+    const port = await freePort();
+    const childEnv = env({ PORT: String(port), HOST: '127.0.0.1', ...extra });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000, 'stampede start to serve /health');
+      return { port, output: () => output, dataDir: childEnv.STAMPEDE_DATA_DIR!, child, exited };
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}\n${output}`);
+    }
+  }
+
+  it('serves, generates a JWT secret when unset, and shuts down gracefully on SIGTERM', async () => {
+    const server = await startAndStop([], {});
+    expect(existsSync(path.join(server.dataDir, 'jwt-secret'))).toBe(true);
+    expect(server.output()).toContain('JWT_SECRET is not set');
+    const guest = await fetch(`http://127.0.0.1:${server.port}/api/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname: 'cli' }),
+    });
+    expect(guest.status).toBe(201);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('shutdown complete');
+  });
+
+  it('warns loudly when rate limits are off', async () => {
+    const server = await startAndStop([], { STAMPEDE_RATE_LIMITS: 'off' });
+    expect(server.output()).toMatch(/RATE LIMITS ARE OFF/);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('runs a cluster of workers on PostgreSQL + Redis', async () => {
+    const server = await startAndStop(['--workers', '2'], {
+      DATABASE_URL: await createDatabase(inject('postgresUrl')),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: `cli-${Date.now()}:`,
+      JWT_SECRET: 'cluster-secret-that-is-at-least-32-characters',
+    });
+    await waitFor(async () => (server.output().match(/stampede is listening/g) ?? []).length === 2, 20_000, 'both workers to listen');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+});

@@ -1,0 +1,90 @@
+// The record on both engines: migrations, constraints and retried transactions.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { openDatabase, type Database } from '../../src/platform/db/client.js';
+import { pgErrorInfo, UNIQUE_VIOLATION } from '../../src/platform/db/errors.js';
+import { runMigrations } from '../../src/platform/db/migrate.js';
+import { users } from '../../src/platform/db/schema.js';
+import { isRetryableTransactionError, withTransaction } from '../../src/platform/db/transaction.js';
+import { createDatabase } from '../harness/processes.js';
+
+describe.each(['pglite', 'postgres'] as const)('database on %s', (kind) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase(kind === 'postgres' ? { url: await createDatabase(inject('postgresUrl')) } : { pgliteDir: 'memory://' });
+    await runMigrations(database);
+  });
+  afterAll(() => database?.close());
+
+  it('applies migrations idempotently', async () => {
+    await runMigrations(database);
+    const rows = await database.db.execute(sql`select count(*)::int as n from information_schema.tables where table_name in ('users', 'idempotency_keys')`);
+    expect((rows as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(2);
+  });
+
+  it('enforces case-insensitive unique handles and the role check in the database', async () => {
+    await database.db.insert(users).values({ handle: 'Gary', email: 'gary@example.com', passwordHash: 'x' });
+    const duplicate = await database.db.insert(users).values({ handle: 'GARY', email: 'g2@example.com', passwordHash: 'x' }).catch((e) => e);
+    expect(pgErrorInfo(duplicate)).toEqual({ code: UNIQUE_VIOLATION, constraint: 'users_handle_lower_key' });
+    const badRole = await database.db.execute(sql`insert into users (handle, email, password_hash, role) values ('x1', 'x1@e.com', 'x', 'king')`).catch((e) => e);
+    expect(pgErrorInfo(badRole)?.code).toBe('23514');
+  });
+
+  it('rolls a failed transaction back completely', async () => {
+    const failing = withTransaction(database.db, async (tx) => {
+      await tx.insert(users).values({ handle: 'half', email: 'half@example.com', passwordHash: 'x' });
+      await tx.insert(users).values({ handle: 'HALF', email: 'half2@example.com', passwordHash: 'x' });
+    });
+    await expect(failing).rejects.toThrow();
+    const rows = await database.db.select().from(users).where(sql`lower(handle) = 'half'`);
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe('transaction retry on real PostgreSQL', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ url: await createDatabase(inject('postgresUrl')) });
+    await database.db.execute(sql`create table counters (id int primary key, n int not null)`);
+    await database.db.execute(sql`insert into counters values (1, 0)`);
+  });
+  afterAll(() => database?.close());
+
+  it('retries serialization failures until every increment lands exactly once', async () => {
+    let attempts = 0;
+    const increments = 8;
+    await Promise.all(
+      Array.from({ length: increments }, () =>
+        withTransaction(
+          database.db,
+          async (tx) => {
+            attempts++;
+            const result = await tx.execute(sql`select n from counters where id = 1`);
+            const n = (result as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
+            await tx.execute(sql`select pg_sleep(0.02)`); // widen the window so the transactions really overlap
+            await tx.execute(sql`update counters set n = ${n + 1} where id = 1`);
+          },
+          { isolationLevel: 'serializable', retries: 20, baseDelayMs: 5 },
+        ),
+      ),
+    );
+    const result = await database.db.execute(sql`select n from counters where id = 1`);
+    expect((result as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(increments);
+    expect(attempts).toBeGreaterThan(increments);
+  });
+
+  it('gives up after the configured retries and surfaces the error', async () => {
+    let attempts = 0;
+    const serializationFailure = Object.assign(new Error('could not serialize access'), { code: '40001' });
+    await expect(
+      withTransaction(database.db, async () => {
+        attempts++;
+        throw serializationFailure;
+      }),
+    ).rejects.toBe(serializationFailure);
+    expect(attempts).toBe(4); // the first try and 3 retries
+    expect(isRetryableTransactionError({ cause: { code: '40P01' } })).toBe(true);
+    expect(isRetryableTransactionError({ code: '23505' })).toBe(false);
+  });
+});

@@ -1,0 +1,72 @@
+// Health, readiness, metrics, the admin stats view and the API docs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+
+describe('ops endpoints', () => {
+  let app: TestApp;
+  let adminToken: string;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { STAMPEDE_ADMIN_EMAIL: 'ops@example.com', STAMPEDE_ADMIN_PASSWORD: 'opspassword' } });
+    const login = await app.request('POST', '/api/auth/login', { body: { email: 'ops@example.com', password: 'opspassword' } });
+    adminToken = (await login.json()).token;
+  });
+  afterAll(() => app?.stop());
+
+  it('answers liveness and readiness', async () => {
+    expect(await (await app.request('GET', '/health')).json()).toEqual({ status: 'ok' });
+    const ready = await app.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { database: { kind: 'pglite', status: 'ok' }, redis: 'not-configured', breakers: { postgres: 'closed', redis: 'closed' } },
+    });
+  });
+
+  it('exports the Prometheus metrics the operators need', async () => {
+    await app.request('GET', '/api/me');
+    const response = await app.request('GET', '/metrics');
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    for (const name of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'rate_limit_rejections_total',
+      'circuit_breaker_state',
+      'circuit_breaker_opens_total',
+      'db_pool_connections',
+      'cache_hits_total',
+      'cache_misses_total',
+      'websocket_connections',
+      'job_queue_depth',
+      'job_queue_failed',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(text, name).toContain(name);
+    }
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/me",status="401"\} \d+/);
+  });
+
+  it('shows the same figures as JSON to admins only', async () => {
+    const player = await signUp(app);
+    expect((await app.request('GET', '/api/admin/stats', { token: player.token })).status).toBe(403);
+    expect((await app.request('GET', '/api/admin/stats')).status).toBe(401);
+    const stats = await (await app.request('GET', '/api/admin/stats', { token: adminToken })).json();
+    expect(stats).toMatchObject({
+      breakers: { state: { postgres: 'closed', redis: 'closed' } },
+      dbPool: { total: 1, idle: 1, waiting: 0 },
+      websocketConnections: 0,
+      storage: { database: 'pglite', redis: false },
+    });
+    expect(stats.requests.total).toBeGreaterThan(0);
+    expect(stats.cache.misses.user).toBeGreaterThan(0);
+  });
+
+  it('serves the OpenAPI document and the interactive docs', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/auth/signup', '/api/auth/login', '/api/auth/guest', '/api/me', '/api/users/{id}/role', '/health/ready']));
+    const docs = await app.request('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+  });
+});
