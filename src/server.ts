@@ -55,6 +55,8 @@ export async function buildApp(platform: Platform): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
+  // The API speaks JSON only; a text body is a 415, not a confusing "body must be object".
+  app.removeContentTypeParser('text/plain');
   await app.register(helmet, { global: true });
   await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
   await app.register(underPressure, {

@@ -9,7 +9,7 @@ import { CliError } from './errors.js';
 export async function createAdmin(config: Config, email: string, password: string): Promise<void> {
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new CliError(`--email: "${email}" is not an email address`);
   if (password.length < 8 || password.length > 128) throw new CliError('--password must be 8 to 128 characters');
-  const platform = await createPlatform(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  const platform = await createPlatform(config, createLogger('error'));
   try {
     // Tokens are not issued here; the admin logs in through the API.
     const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, () => '');

@@ -19,7 +19,8 @@ export class RedisLocks implements Locks {
   constructor(private readonly options: RedisLocksOptions) {}
 
   async withLock<T>(key: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-    const { leaseMs, acquireTimeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
+    const leaseMs = options.leaseMs ?? DEFAULT_LOCK_OPTIONS.leaseMs;
+    const acquireTimeoutMs = options.acquireTimeoutMs ?? DEFAULT_LOCK_OPTIONS.acquireTimeoutMs;
     const mutex = new Mutex(this.options.client, key, {
       lockTimeout: leaseMs,
       acquireTimeout: acquireTimeoutMs,

@@ -1,6 +1,6 @@
 // Pub/sub across instances on Redis: one connection publishes, one dedicated connection
-// subscribes. If Redis cannot take a publish, the message still reaches
-// this instance's own subscribers, so a single instance keeps working through an outage.
+// subscribes. If Redis cannot take a publish, the message still reaches this instance's own
+// subscribers, so a single instance keeps working through an outage.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BrokenCircuitError, isConnectionError, type Breaker } from '../breakers.js';
