@@ -61,6 +61,8 @@ export async function buildApp(platform: Platform): Promise<App> {
   await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
+    // Sample often enough that a lagging loop is noticed within a fraction of a second.
+    sampleInterval: 100,
     retryAfter: 5,
     pressureHandler: (request, reply, type, value) => {
       request.log.warn({ type, value }, 'shedding load');
