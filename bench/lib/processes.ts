@@ -44,12 +44,14 @@ async function startService({ name, args, env, port, readyPath }: ServiceOptions
   child.stderr.on('data', keep);
   const describeOutput = () => (output.length ? `; its last output:\n  ${output.join('\n  ')}` : '');
 
+  let ready = false;
   let stopping = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   child.once('exit', (code, signal) => {
-    // SIGINT is Ctrl-C reaching the whole process group; the bench is stopping too.
-    if (!stopping && signal !== 'SIGINT') console.error(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal})${describeOutput()}`);
+    // Before ready, the start fails with this output instead; SIGINT is Ctrl-C reaching the
+    // whole process group, and the bench is stopping too.
+    if (ready && !stopping && signal !== 'SIGINT') console.error(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal})${describeOutput()}`);
   });
   // Last resort if the bench exits without running its cleanup.
   const killOnExit = () => child.kill('SIGKILL');
@@ -78,6 +80,7 @@ async function startService({ name, args, env, port, readyPath }: ServiceOptions
   // The check also returns true when the child died, so a crash at start fails at once.
   await waitFor(async () => hasExited() || (await fetch(url + readyPath)).ok, READY_TIMEOUT_MS, `${name} to answer ${readyPath}`);
   if (hasExited()) throw new Error(`${name} exited before it was ready${describeOutput()}`);
+  ready = true;
   return { url, recentOutput: () => [...output], stop };
 }
 
