@@ -35,7 +35,12 @@ export interface App {
   accounts: AccountsService;
 }
 
-export async function buildApp(platform: Platform): Promise<App> {
+export interface ServerOptions {
+  /** Set under node:cluster, where long-polling sessions cannot stick to one worker. */
+  websocketOnly?: boolean;
+}
+
+export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
   const { config, log, metrics } = platform;
   let shuttingDown = false;
   const app = Fastify({
@@ -57,7 +62,11 @@ export async function buildApp(platform: Platform): Promise<App> {
   registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
   // The API speaks JSON only; a text body is a 415, not a confusing "body must be object".
   app.removeContentTypeParser('text/plain');
-  await app.register(helmet, { global: true });
+  await app.register(helmet, {
+    global: true,
+    // Self-hosted installs often serve plain HTTP on a LAN; upgrading subresources to HTTPS would blank /docs there.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
@@ -99,6 +108,7 @@ export async function buildApp(platform: Platform): Promise<App> {
     metrics,
     log,
     corsOrigin: config.corsOrigin,
+    websocketOnly: options.websocketOnly,
   });
 
   const sweep = setInterval(() => {
@@ -120,11 +130,11 @@ export interface RunningServer extends App {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const platform = await createPlatform(config, log);
   let built: App;
   try {
-    built = await buildApp(platform);
+    built = await buildApp(platform, options);
     if (config.admin.email && config.admin.password) {
       const admin = await built.accounts.bootstrapAdmin(config.admin.email, config.admin.password);
       if (admin) log.info({ email: admin.email }, 'created the admin account from STAMPEDE_ADMIN_EMAIL');

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { io as connect } from 'socket.io-client';
 import { describe, expect, inject, it } from 'vitest';
 import { createDatabase, freePort, waitFor } from './harness/processes.js';
 
@@ -104,6 +105,19 @@ describe('stampede CLI', () => {
       JWT_SECRET: 'cluster-secret-that-is-at-least-32-characters',
     });
     await waitFor(async () => (server.output().match(/stampede is listening/g) ?? []).length === 2, 20_000, 'both workers to listen');
+    const guest = await fetch(`http://127.0.0.1:${server.port}/api/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname: 'worker' }),
+    });
+    const { token } = (await guest.json()) as { token: string };
+    // WebSocket clients work across workers; long-polling is refused outright rather than flaky.
+    const websocket = connect(`http://127.0.0.1:${server.port}`, { auth: { token }, transports: ['websocket'], reconnection: false });
+    expect(await new Promise((resolve) => websocket.once('ready', resolve))).toMatchObject({ user: { isGuest: true } });
+    websocket.disconnect();
+    const polling = connect(`http://127.0.0.1:${server.port}`, { auth: { token }, transports: ['polling'], reconnection: false });
+    await new Promise((resolve) => polling.once('connect_error', resolve));
+    polling.disconnect();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });

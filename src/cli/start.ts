@@ -24,7 +24,7 @@ export async function start(config: Config, workers: number): Promise<void> {
 
 async function runServer(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, cluster.isWorker ? { worker: cluster.worker?.id } : {});
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, { websocketOnly: cluster.isWorker });
   log.info({ url: server.url, docs: `${server.url}/docs`, database: server.platform.database.kind, redis: Boolean(config.redisUrl) }, 'stampede is listening');
 
   const shutdown = (signal: string) => {

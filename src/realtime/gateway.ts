@@ -32,6 +32,11 @@ export interface GatewayOptions {
   metrics: Metrics;
   log: Logger;
   corsOrigin?: boolean | string[];
+  /**
+   * Accept WebSocket only. Under node:cluster each HTTP long-polling request may reach a
+   * different worker, which breaks polling sessions; refusing polling makes that failure clear.
+   */
+  websocketOnly?: boolean;
 }
 
 /** isGuest is always set so the data survives the msgpack round trip of a Redis recovery session. */
@@ -60,6 +65,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const io: GatewayServer = new Server(options.httpServer, {
     serveClient: false,
+    ...(options.websocketOnly ? { transports: ['websocket' as const] } : {}),
     // Clients only send channel names; a small cap bounds what one socket can make us buffer.
     maxHttpBufferSize: 64 * 1024,
     ...(options.corsOrigin === undefined ? {} : { cors: { origin: options.corsOrigin } }),

@@ -35,7 +35,7 @@ describe('realtime across two server instances (PostgreSQL + Redis)', () => {
   it('delivers a broadcast sent on one instance to a socket connected to the other', async () => {
     const { token, user } = await signUp(first);
     const socket = open(second, token);
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const ack = await socket.emitWithAck('subscribe', 'event:spring-open');
     expect(ack).toEqual({ ok: true, channel: 'event:spring-open' });
 
