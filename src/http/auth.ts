@@ -28,7 +28,8 @@ declare module 'fastify' {
 }
 
 export async function registerAuth(app: FastifyInstance, secret: string, ttlSeconds: number): Promise<void> {
-  await app.register(fastifyJwt, { secret, sign: { expiresIn: ttlSeconds } });
+  // Verified tokens are cached (LRU, keyed by a hash of the token): most requests repeat a token.
+  await app.register(fastifyJwt, { secret, sign: { expiresIn: ttlSeconds }, verify: { cache: 10_000 } });
   app.decorateRequest('auth', undefined);
   app.decorateRequest('authFailure', undefined);
   app.addHook('onRequest', async (request) => {
