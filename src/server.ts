@@ -87,6 +87,11 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Fastify closes idle keep-alive sockets once, when close begins; a socket busy at that moment
+  // would otherwise go back to keep-alive and hold the shutdown open until its timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);

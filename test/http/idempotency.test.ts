@@ -34,15 +34,20 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
     expect((await other.json()).code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
-  it('answers 409 while the first request with the key is still in flight', async () => {
-    const { token, user } = await signUp(app);
-    // A claimed key without a stored response is exactly what an in-flight request leaves.
+  /** A claimed key without a stored response: exactly what an in-flight (or crashed) request leaves. */
+  async function claimWithoutResponse(userId: string, key: string, claimedAgo = '0 seconds') {
     await app.platform.database.db.insert(idempotencyKeys).values({
-      scope: `user:${user.id}`,
-      key: 'key-in-flight',
+      scope: `user:${userId}`,
+      key,
       requestHash: hashRequest('POST', '/api/auth/guest', { nickname: 'Dawn' }),
+      createdAt: sql`now() - ${claimedAgo}::interval`,
       expiresAt: sql`now() + interval '1 day'`,
     });
+  }
+
+  it('answers 409 while the first request with the key is still in flight', async () => {
+    const { token, user } = await signUp(app);
+    await claimWithoutResponse(user.id, 'key-in-flight');
     const response = await guest('key-in-flight', 'Dawn', token);
     expect(response.status).toBe(409);
     expect(response.headers.get('retry-after')).toBe('1');
@@ -51,13 +56,7 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
 
   it('lets a retry take over a claim abandoned by a crashed request', async () => {
     const { token, user } = await signUp(app);
-    await app.platform.database.db.insert(idempotencyKeys).values({
-      scope: `user:${user.id}`,
-      key: 'key-abandoned',
-      requestHash: hashRequest('POST', '/api/auth/guest', { nickname: 'Dawn' }),
-      createdAt: sql`now() - interval '2 minutes'`,
-      expiresAt: sql`now() + interval '1 day'`,
-    });
+    await claimWithoutResponse(user.id, 'key-abandoned', '2 minutes');
     expect((await guest('key-abandoned', 'Dawn', token)).status).toBe(201);
   });
 
