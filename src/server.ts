@@ -13,7 +13,7 @@ import { createAccountsService, type AccountsService } from './features/accounts
 import { accountsRoutes } from './features/accounts/routes.js';
 import { createAccountsStore } from './features/accounts/store.js';
 import { opsRoutes } from './features/ops/routes.js';
-import { registerAuth, signToken } from './http/auth.js';
+import { registerAuth, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -56,7 +56,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     frameworkErrors: (error, request, reply) => {
       sendProblem(reply, request, new AppError('MALFORMED_REQUEST', error.message));
     },
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // Fastify would silently drop unknown body fields; we reject them so typos are visible.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
@@ -105,7 +106,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   const gateway = createGateway({
     httpServer: app.server,
     verifyToken: async (token) => {
-      const claims = app.jwt.verify<{ sub: string; role: string; guest: boolean }>(token);
+      const claims = app.jwt.verify<TokenClaims>(token);
       return { id: claims.sub, role: claims.role, isGuest: claims.guest };
     },
     redis: platform.redis,
