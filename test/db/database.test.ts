@@ -88,3 +88,19 @@ describe('transaction retry on real PostgreSQL', () => {
     expect(isRetryableTransactionError({ code: '23505' })).toBe(false);
   });
 });
+
+describe('the pg pool', () => {
+  it('never opens more connections than DB_POOL_MAX and queues the rest', async () => {
+    const database = await openDatabase({ url: await createDatabase(inject('postgresUrl')), pool: { max: 2, idleTimeoutMs: 30_000, connectTimeoutMs: 5_000 } });
+    try {
+      const queries = Promise.all(Array.from({ length: 8 }, () => database.db.execute(sql`select pg_sleep(0.1)`)));
+      await expect.poll(() => database.poolStats().waiting).toBeGreaterThan(0);
+      expect(database.poolStats().total).toBeLessThanOrEqual(2);
+      await queries;
+      await expect.poll(() => database.poolStats().waiting).toBe(0);
+      expect(database.poolStats().total).toBe(2);
+    } finally {
+      await database.close();
+    }
+  });
+});
