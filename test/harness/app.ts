@@ -49,6 +49,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_API_IP: '100000/1m',
     RATE_LIMIT_API_USER: '100000/1m',
     RATE_LIMIT_ADMIN: '100000/1m',
+    // Test files start servers side by side on 2 cores; startup stalls would shed their first
+    // requests. Load shedding has its own test, which turns it back on.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...options.env,
   });
   const server = await startServer(config, createLogger(config.logLevel));

@@ -44,6 +44,8 @@ describe('ops endpoints', () => {
       expect(text, name).toContain(name);
     }
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/me",status="401"\} \d+/);
+    // One series per queue, maintained by the job adapter.
+    expect(text.match(/^job_queue_depth\{/gm)).toHaveLength(1);
   });
 
   it('shows the same figures as JSON to admins only', async () => {

@@ -24,11 +24,8 @@ export async function refreshGauges(platform: Platform): Promise<void> {
   platform.metrics.dbPool.set({ state: 'total' }, pool.total);
   platform.metrics.dbPool.set({ state: 'idle' }, pool.idle);
   platform.metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
-  const counts = await platform.jobs.counts().catch(() => undefined);
-  if (counts) {
-    platform.metrics.jobQueueDepth.set({ queue: 'default' }, counts.waiting + counts.delayed);
-    platform.metrics.jobsFailed.set({ queue: 'default' }, counts.failed);
-  }
+  // The job adapters own the queue gauges; asking for counts refreshes them (Redis may be down).
+  await platform.jobs.counts().catch(() => undefined);
 }
 
 export async function collectStats(platform: Platform) {

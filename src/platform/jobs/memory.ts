@@ -44,7 +44,10 @@ export class MemoryJobQueue implements JobQueue {
   constructor(
     private readonly metrics: Metrics,
     private readonly concurrency = JOB_DEFAULTS.concurrency,
-  ) {}
+  ) {
+    // Export zeros from the start, so dashboards see the series before the first job.
+    this.publishGauges();
+  }
 
   handle(name: string, handler: JobHandler): void {
     this.handlers.set(name, handler);
@@ -110,6 +113,10 @@ export class MemoryJobQueue implements JobQueue {
     if (job.state) this.tally[job.state]--;
     job.state = to;
     this.tally[to]++;
+    this.publishGauges();
+  }
+
+  private publishGauges(): void {
     this.metrics.jobQueueDepth.set({ queue: JOB_DEFAULTS.queueName }, this.tally.waiting + this.tally.delayed);
     this.metrics.jobsFailed.set({ queue: JOB_DEFAULTS.queueName }, this.tally.failed);
   }
