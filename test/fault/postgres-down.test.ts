@@ -44,7 +44,18 @@ describe('PostgreSQL outage', () => {
     expect(metrics).toMatch(/circuit_breaker_opens_total\{breaker="postgres"\} [1-9]/);
 
     await postgres.start();
-    await waitFor(async () => (await login()).status === 401, 15_000, 'the server to recover after PostgreSQL came back');
+    const seen: string[] = [];
+    await waitFor(
+      async () => {
+        const response = await login();
+        seen.push(`${response.status} ${app.platform.breakers.postgres.state()} ${(await response.text()).slice(0, 80)}`);
+        return response.status === 401;
+      },
+      15_000,
+      'the server to recover after PostgreSQL came back',
+    ).catch((error) => {
+      throw new Error(`${error.message}; last answers:\n${seen.slice(-5).join('\n')}`);
+    });
     expect(app.platform.breakers.postgres.state()).toBe('closed');
     expect((await app.request('GET', '/health/ready')).status).toBe(200);
   });

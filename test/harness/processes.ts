@@ -71,7 +71,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   execFileSync(...asPostgresUser(initdb, ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']), {
     stdio: 'pipe',
   });
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  // fsync off only matters if the OS crashes. synchronous_commit stays on: stop() kills the
+  // server like a crash, and a committed transaction must survive that, as in production.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300`;
   const start = async () => {
     execFileSync(...asPostgresUser(pgCtl, ['-D', dataDir, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']), {
       stdio: 'pipe',
