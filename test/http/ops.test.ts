@@ -63,6 +63,42 @@ describe('ops endpoints', () => {
     expect(stats.cache.misses.user).toBeGreaterThan(0);
   });
 
+  it('lets admins inspect the dead-letter set and retry a failed job', async () => {
+    let fail = true;
+    const ran = new Set<string>();
+    app.platform.jobs.handle('ops-test', async (data) => {
+      if (fail) throw new Error('payment provider timed out');
+      ran.add((data as { n: string }).n);
+    });
+    const id = await app.platform.jobs.add('ops-test', { n: 'first' }, { attempts: 1, jobId: 'ops-test-1' });
+
+    const failedJobs = async () => (await app.request('GET', '/api/admin/jobs/failed?limit=10', { token: adminToken })).json();
+    await expect.poll(async () => (await failedJobs()).jobs.map((job: { id: string }) => job.id)).toContain(id);
+    const listed = await failedJobs();
+    expect(listed.counts.failed).toBe(1);
+    expect(listed.jobs[0]).toMatchObject({ id, name: 'ops-test', failedReason: 'payment provider timed out' });
+
+    fail = false;
+    const retried = await app.request('POST', `/api/admin/jobs/${id}/retry`, { token: adminToken });
+    expect(retried.status).toBe(202);
+    await expect.poll(() => ran.has('first')).toBe(true);
+    expect((await failedJobs()).counts.failed).toBe(0);
+
+    expect((await app.request('POST', '/api/admin/jobs/nope/retry', { token: adminToken })).status).toBe(404);
+    const player = await signUp(app);
+    expect((await app.request('GET', '/api/admin/jobs/failed', { token: player.token })).status).toBe(403);
+  });
+
+  it('answers CORS preflights for the configured origins', async () => {
+    const preflight = await app.request('OPTIONS', '/api/me', {
+      headers: { origin: 'https://board.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://board.example');
+    const simple = await app.request('GET', '/health', { headers: { origin: 'https://board.example' } });
+    expect(simple.headers.get('access-control-expose-headers')).toContain('ratelimit');
+  });
+
   it('serves the OpenAPI document and the interactive docs', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     expect(spec.openapi).toMatch(/^3\./);

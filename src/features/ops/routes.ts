@@ -1,7 +1,9 @@
 // Liveness, readiness, Prometheus metrics and the admin's JSON view of the same figures.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../errors.js';
 import { requireRole } from '../../http/auth.js';
+import { withProblems } from '../../http/schemas.js';
 import type { Platform } from '../../platform/index.js';
 import type { Role } from '../../platform/db/schema.js';
 import { collectStats, refreshGauges } from './stats.js';
@@ -60,5 +62,39 @@ export const opsRoutes =
         schema: { ...ops, summary: 'Operational figures as JSON (admin)', security: [{ bearerAuth: [] }], response: { 200: Type.Any() } },
       },
       async () => collectStats(platform),
+    );
+
+    const admin = { config: { rateLimit: 'admin' as const }, preHandler: requireRole(currentRole, 'admin') };
+    const adminDocs = { ...ops, security: [{ bearerAuth: [] }] };
+
+    app.get(
+      '/api/admin/jobs/failed',
+      {
+        ...admin,
+        schema: {
+          ...adminDocs,
+          summary: 'Jobs that ran out of attempts: the dead-letter set (admin)',
+          querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
+          response: { 200: Type.Object({ counts: Type.Any(), jobs: Type.Array(Type.Any()) }) },
+        },
+      },
+      async (request) => ({ counts: await platform.jobs.counts(), jobs: await platform.jobs.failed(request.query.limit) }),
+    );
+
+    app.post(
+      '/api/admin/jobs/:id/retry',
+      {
+        ...admin,
+        schema: {
+          ...adminDocs,
+          summary: 'Move a failed job back to the queue with fresh attempts (admin)',
+          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
+          response: withProblems({ 202: Type.Object({ id: Type.String(), status: Type.Literal('queued') }) }, 401, 403, 404),
+        },
+      },
+      async (request, reply) => {
+        if (!(await platform.jobs.retryFailed(request.params.id))) throw new AppError('NOT_FOUND', `No failed job ${request.params.id}`);
+        return reply.code(202).send({ id: request.params.id, status: 'queued' as const });
+      },
     );
   };
