@@ -25,6 +25,7 @@ import { createGateway, type Gateway } from './realtime/gateway.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
+const SHED_RETRY_AFTER_SECONDS = 5;
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -73,10 +74,10 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     maxEventLoopDelay: config.maxEventLoopDelayMs,
     // Sample often enough that a lagging loop is noticed within a fraction of a second.
     sampleInterval: 100,
-    retryAfter: 5,
+    retryAfter: SHED_RETRY_AFTER_SECONDS,
     pressureHandler: (request, reply, type, value) => {
       request.log.warn({ type, value }, 'shedding load');
-      sendProblem(reply.header('retry-after', '5'), request, new AppError('OVERLOADED', `Under pressure: ${type}`));
+      sendProblem(reply.header('retry-after', String(SHED_RETRY_AFTER_SECONDS)), request, new AppError('OVERLOADED', `Under pressure: ${type}`));
     },
   });
   await registerOpenApi(app, VERSION);

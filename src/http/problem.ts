@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.js';
 import { BrokenCircuitError, isConnectionError } from '../platform/breakers.js';
+import { causeChain } from '../platform/causes.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -38,14 +39,6 @@ function unavailable(code: ErrorCode, retryAfterMs: number): AppError {
   return new AppError(code, undefined, {}, { 'retry-after': String(seconds) });
 }
 
-function causedBy<T>(error: unknown, type: abstract new (...args: never[]) => T): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof type) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -59,7 +52,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export function toAppError(error: unknown, retryAfterMs: () => number): AppError {
   if (error instanceof AppError) return error;
   // Open breaker: fail fast. Connection error: the failures that open it; equally "retry later".
-  if (causedBy(error, BrokenCircuitError)) return unavailable('DATABASE_UNAVAILABLE', retryAfterMs());
+  if ([...causeChain(error)].some((cause) => cause instanceof BrokenCircuitError)) return unavailable('DATABASE_UNAVAILABLE', retryAfterMs());
   if (isConnectionError(error)) return unavailable('DATABASE_UNAVAILABLE', 1000);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return validationError(fastifyError);

@@ -10,6 +10,7 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import type { Config } from '../config.js';
+import { causeChain } from './causes.js';
 import type { Metrics } from './metrics.js';
 
 export type BreakerName = 'postgres' | 'redis';
@@ -49,20 +50,14 @@ const CONNECTION_ERROR_CODES = new Set([
 ]);
 
 /** True for errors that mean "the service is unreachable", walking wrapped causes. */
+const CONNECTION_ERROR_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|max retries per request/i;
+
 export function isConnectionError(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    if (typeof current !== 'object') return false;
+  for (const current of causeChain(error)) {
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
-    if (
-      typeof message === 'string' &&
-      /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|max retries per request/i.test(
-        message,
-      )
-    ) {
-      return true;
-    }
-    current = (current as { cause?: unknown }).cause;
+    if (typeof message === 'string' && CONNECTION_ERROR_MESSAGE.test(message)) return true;
   }
   return false;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createBreakers, type Breakers } from './breakers.js';
-import { openDatabase, type Database } from './db/client.js';
+import { databaseOptions, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPorts, type Ports } from './ports.js';
@@ -23,13 +23,7 @@ export interface Platform extends Ports {
 export async function createPlatform(config: Config, log: Logger): Promise<Platform> {
   const metrics = createMetrics();
   const breakers = createBreakers(config, metrics);
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    pgliteDir: path.join(config.dataDir, 'pglite'),
-    pool: config.db,
-    breaker: breakers.postgres,
-    log,
-  });
+  const database = await openDatabase({ ...databaseOptions(config), breaker: breakers.postgres, log });
   try {
     await runMigrations(database);
   } catch (error) {

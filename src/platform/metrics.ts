@@ -67,13 +67,6 @@ export function createMetrics() {
       labelNames: ['queue'] as const,
       registers,
     }),
-    batchSize: new Histogram({
-      name: 'batch_size',
-      help: 'Items per micro-batch (group commit), by batcher',
-      labelNames: ['batcher'] as const,
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
-      registers,
-    }),
   };
 }
 

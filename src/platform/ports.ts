@@ -13,6 +13,7 @@ import { MemoryLocks } from './locks/memory.js';
 import type { Locks } from './locks/port.js';
 import { RedisLocks } from './locks/redis.js';
 import type { Metrics } from './metrics.js';
+import { readyWithin } from './redis-ready.js';
 import { MemoryPubSub } from './pubsub/memory.js';
 import type { PubSub } from './pubsub/port.js';
 import { RedisPubSub } from './pubsub/redis.js';
@@ -109,20 +110,6 @@ function connect(client: Redis, name: string, log: Logger): Redis {
     down = false;
   });
   return client;
-}
-
-function readyWithin(client: Redis, ms: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), ms);
-    client.on('ready', onReady);
-  });
 }
 
 function redactUrl(url: string): string {

@@ -18,21 +18,21 @@ function byLabel(values: Sample[], label: string): Record<string, number> {
   return out;
 }
 
-/** Refreshes the gauges that are sampled rather than pushed (pool sizes, queue depth). */
-export async function refreshGauges(platform: Platform): Promise<void> {
+/** Refreshes the gauges that are sampled rather than pushed (pool sizes, queue depth), returning what it read. */
+export async function refreshGauges(platform: Platform) {
   const pool = platform.database.poolStats();
   platform.metrics.dbPool.set({ state: 'total' }, pool.total);
   platform.metrics.dbPool.set({ state: 'idle' }, pool.idle);
   platform.metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
   // The job adapters own the queue gauges; asking for counts refreshes them (Redis may be down).
-  await platform.jobs.counts().catch(() => undefined);
+  const jobs = await platform.jobs.counts().catch(() => undefined);
+  return { pool, jobs };
 }
 
 export async function collectStats(platform: Platform) {
-  await refreshGauges(platform);
+  const { pool, jobs } = await refreshGauges(platform);
   const requests = await samples(platform, 'http_requests_total');
   const lag = await samples(platform, 'nodejs_eventloop_lag_seconds');
-  const jobs = await platform.jobs.counts().catch(() => undefined);
   return {
     requests: { total: requests.reduce((sum, s) => sum + s.value, 0), byStatus: byLabel(requests, 'status') },
     rateLimitRejections: byLabel(await samples(platform, 'rate_limit_rejections_total'), 'policy'),
@@ -41,7 +41,7 @@ export async function collectStats(platform: Platform) {
       opens: byLabel(await samples(platform, 'circuit_breaker_opens_total'), 'breaker'),
     },
     fallbacks: byLabel(await samples(platform, 'fallback_used_total'), 'port'),
-    dbPool: platform.database.poolStats(),
+    dbPool: pool,
     cache: {
       hits: byLabel(await samples(platform, 'cache_hits_total'), 'cache'),
       misses: byLabel(await samples(platform, 'cache_misses_total'), 'cache'),

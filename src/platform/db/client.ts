@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
 import type { Breaker } from '../breakers.js';
 import * as schema from './schema.js';
 
@@ -40,6 +41,11 @@ export interface DatabaseOptions {
   /** Wraps every pool checkout and query so that an unreachable server opens the breaker. */
   breaker?: Breaker;
   log?: Logger;
+}
+
+/** Where the configured record lives: DATABASE_URL, or PGlite under STAMPEDE_DATA_DIR. */
+export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'db'>): DatabaseOptions {
+  return { url: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), pool: config.db };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {

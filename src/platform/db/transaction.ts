@@ -1,16 +1,12 @@
 // Transactions that retry on serialization failure or deadlock, the two errors PostgreSQL
 // raises precisely so that the client can try again.
 import type { Db, Tx } from './client.js';
+import { pgErrorInfo } from './errors.js';
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 
 export function isRetryableTransactionError(error: unknown): boolean {
-  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return RETRYABLE_SQLSTATES.has(pgErrorInfo(error)?.code ?? '');
 }
 
 export interface RetryOptions {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BrokenCircuitError, isConnectionError, type Breaker } from '../breakers.js';
 import type { Metrics } from '../metrics.js';
+import { readyWithin } from '../redis-ready.js';
 import { HandlerRegistry, encodeMessage } from './memory.js';
 import type { PubSub, Unsubscribe } from './port.js';
 
@@ -73,22 +74,9 @@ export class RedisPubSub implements PubSub {
 
   /** Waits briefly for a connection still coming up; past that, 'ready' will subscribe it. */
   private async subscribeRedis(channel: string): Promise<void> {
-    if (this.subscriber.status !== 'ready') await this.readyWithin(SUBSCRIBE_WAIT_MS);
-    if (this.subscriber.status !== 'ready') return;
+    if (!(await readyWithin(this.subscriber, SUBSCRIBE_WAIT_MS))) return;
     await this.subscriber.subscribe(this.channelPrefix + channel).catch((error: unknown) => {
       this.options.log.warn({ err: error, channel }, 'pub/sub subscribe failed; retried when redis reconnects');
-    });
-  }
-
-  private readyWithin(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.subscriber.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.subscriber.once('ready', done);
     });
   }
 
