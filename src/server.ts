@@ -100,10 +100,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, (claims) => signToken(app, claims));
-  await app.register(accountsRoutes(accounts));
-  await app.register(opsRoutes(platform, accounts.currentRole, () => shuttingDown));
-
+  // Created before the features, which push live updates through it.
   const gateway = createGateway({
     httpServer: app.server,
     verifyToken: async (token) => {
@@ -118,6 +115,16 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     websocketOnly: options.websocketOnly,
   });
 
+  const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, (claims) => signToken(app, claims));
+  await app.register(accountsRoutes(accounts));
+  await app.register(opsRoutes(platform, accounts.currentRole, () => shuttingDown));
+  // Features with timers or batchers register a closer; they stop before the gateway and pools.
+  const closers: Array<() => Promise<void>> = [];
+  // feature: events
+  // feature: scoring
+  // feature: achievements
+  // feature: polls
+
   const sweep = setInterval(() => {
     idempotencyStore.deleteExpired().catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
   }, IDEMPOTENCY_SWEEP_MS).unref();
@@ -125,6 +132,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   app.addHook('preClose', async () => {
     shuttingDown = true;
     clearInterval(sweep);
+    for (const close of closers.reverse()) await close();
     await gateway.close();
   });
 

@@ -1,0 +1,44 @@
+// Accounts and cross-cutting HTTP state. Invariants live here as constraints (unique
+// indexes, CHECKs), so that no code path can break them.
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const ROLES = ['player', 'organizer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    handle: text('handle').notNull(),
+    // Stored lower-cased; null for guests.
+    email: text('email'),
+    passwordHash: text('password_hash'),
+    role: text('role').$type<Role>().notNull().default('player'),
+    isGuest: boolean('is_guest').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_handle_lower_key').on(sql`lower(${t.handle})`),
+    uniqueIndex('users_email_key').on(t.email),
+    check('users_role_check', sql`${t.role} in ('player', 'organizer', 'admin')`),
+    check('users_guest_or_credentials', sql`${t.isGuest} or (${t.email} is not null and ${t.passwordHash} is not null)`),
+  ],
+);
+
+// One row per (scope, key): the stored outcome of a POST sent with an Idempotency-Key.
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    // Null while the first request is still in flight.
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    responseContentType: text('response_content_type'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,2 @@
+// Tables for the achievements feature (filled in by its slice).
+export {};

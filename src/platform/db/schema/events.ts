@@ -1,0 +1,2 @@
+// Tables for the events feature (filled in by its slice).
+export {};

@@ -1,0 +1,2 @@
+// Tables for the payments feature (filled in by its slice).
+export {};

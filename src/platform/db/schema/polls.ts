@@ -1,0 +1,2 @@
+// Tables for the polls feature (filled in by its slice).
+export {};

@@ -1,0 +1,2 @@
+// Tables for the scoring feature (filled in by its slice).
+export {};
