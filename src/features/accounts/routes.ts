@@ -17,6 +17,10 @@ const UserSchema = Type.Object(
   },
   { $id: 'User' },
 );
+const SettingsSchema = Type.Object(
+  { utcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840, description: 'Minutes east of UTC (UTC-12:00 to UTC+14:00); where your day starts for streaks and daily limits' }) },
+  { $id: 'Settings', additionalProperties: false },
+);
 const SessionSchema = Type.Object({ user: Type.Ref(UserSchema), token: Type.String() });
 
 const Handle = Type.String({ minLength: 3, maxLength: 32, pattern: '^[\\p{L}\\p{N}_.-]+$', description: 'Letters, digits, _ . -' });
@@ -27,6 +31,7 @@ export const accountsRoutes =
   (service: AccountsService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.addSchema(UserSchema);
+    app.addSchema(SettingsSchema);
     const authLimited = { rateLimit: 'auth' as const };
 
     app.post(
@@ -83,6 +88,35 @@ export const accountsRoutes =
         },
       },
       async (request) => ({ user: await service.me(requireAuth(request).sub) }),
+    );
+
+    app.get(
+      '/api/me/settings',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags: ['accounts'],
+          summary: 'My settings',
+          security: [{ bearerAuth: [] }],
+          response: withProblems({ 200: Type.Ref(SettingsSchema) }, 401, 404),
+        },
+      },
+      async (request) => service.settings(requireAuth(request).sub),
+    );
+
+    app.put(
+      '/api/me/settings',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags: ['accounts'],
+          summary: 'Change my settings',
+          security: [{ bearerAuth: [] }],
+          body: Type.Ref(SettingsSchema),
+          response: withProblems({ 200: Type.Ref(SettingsSchema) }, 400, 401, 404),
+        },
+      },
+      async (request) => service.updateSettings(requireAuth(request).sub, request.body),
     );
 
     app.put(

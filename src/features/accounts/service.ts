@@ -6,7 +6,7 @@ import type { Cache } from '../../platform/cache/port.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { Role } from '../../platform/db/schema.js';
 import { decoy, hashPassword, verifyPassword } from './password.js';
-import type { AccountsStore, UserRow } from './store.js';
+import type { AccountsStore, UserRow, UserSettings } from './store.js';
 
 export interface PublicUser {
   id: string;
@@ -67,6 +67,14 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
 
   const findUser = async (id: string) => (await userById.get(id)).value;
 
+  // Read on the action hot path (streaks, per-day limits), hence cached under the same tag as the user.
+  const settingsById = cache.define({
+    name: 'user-settings',
+    ttlSeconds: 300,
+    load: async (id: string) => (await store.findSettings(id)) ?? null,
+    tags: (id) => [`user:${id}`],
+  });
+
   return {
     async signup(input: { handle: string; email: string; password: string }): Promise<Session> {
       const passwordHash = await hashPassword(input.password);
@@ -105,6 +113,24 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
 
     async currentRole(id: string): Promise<Role | undefined> {
       return (await findUser(id))?.role;
+    },
+
+    async settings(id: string): Promise<UserSettings> {
+      const settings = (await settingsById.get(id)).value;
+      if (!settings) throw new AppError('NOT_FOUND', 'The account no longer exists');
+      return settings;
+    },
+
+    async updateSettings(id: string, settings: UserSettings): Promise<UserSettings> {
+      const row = await store.setSettings(id, settings);
+      if (!row) throw new AppError('NOT_FOUND', 'The account no longer exists');
+      await cache.invalidate(`user:${id}`);
+      return row;
+    },
+
+    /** Minutes east of UTC where the user's day starts; 0 for an unknown user. */
+    async utcOffsetMinutes(id: string): Promise<number> {
+      return (await settingsById.get(id)).value?.utcOffsetMinutes ?? 0;
     },
 
     async changeRole(actorId: string, targetId: string, role: Role): Promise<PublicUser> {

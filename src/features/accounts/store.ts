@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/client.js';
 import { users, type Role } from '../../platform/db/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
+export type UserSettings = Pick<UserRow, 'utcOffsetMinutes'>;
 
 export function createAccountsStore(db: Db) {
   return {
@@ -25,6 +26,14 @@ export function createAccountsStore(db: Db) {
     },
     async setCredentials(id: string, passwordHash: string, role: Role): Promise<UserRow | undefined> {
       const [row] = await db.update(users).set({ passwordHash, role }).where(eq(users.id, id)).returning();
+      return row;
+    },
+    async findSettings(id: string): Promise<UserSettings | undefined> {
+      const [row] = await db.select({ utcOffsetMinutes: users.utcOffsetMinutes }).from(users).where(eq(users.id, id));
+      return row;
+    },
+    async setSettings(id: string, settings: UserSettings): Promise<UserSettings | undefined> {
+      const [row] = await db.update(users).set(settings).where(eq(users.id, id)).returning({ utcOffsetMinutes: users.utcOffsetMinutes });
       return row;
     },
     async count(): Promise<number> {

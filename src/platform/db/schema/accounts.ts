@@ -16,6 +16,8 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     role: text('role').$type<Role>().notNull().default('player'),
     isGuest: boolean('is_guest').notNull().default(false),
+    // The user's UTC offset: where their day starts, for streaks and per-day limits.
+    utcOffsetMinutes: integer('utc_offset_minutes').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -23,6 +25,8 @@ export const users = pgTable(
     uniqueIndex('users_email_key').on(t.email),
     check('users_role_check', sql`${t.role} in ('player', 'organizer', 'admin')`),
     check('users_guest_or_credentials', sql`${t.isGuest} or (${t.email} is not null and ${t.passwordHash} is not null)`),
+    // Real offsets run from UTC-12:00 to UTC+14:00.
+    check('users_utc_offset_check', sql`${t.utcOffsetMinutes} between -720 and 840`),
   ],
 );
 
