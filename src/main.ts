@@ -6,6 +6,7 @@ import { createAdmin } from './cli/admin.js';
 import { CliError } from './cli/errors.js';
 import { migrate } from './cli/migrate.js';
 import { start } from './cli/start.js';
+import { verifyDraw } from './cli/verify-draw.js';
 import { VERSION } from './server.js';
 
 function wholeNumber(min: number, max: number) {
@@ -51,6 +52,18 @@ admin
   .requiredOption('--email <email>', 'the admin email address')
   .requiredOption('--password <password>', 'the admin password (8 to 128 characters)')
   .action(async (options: { email: string; password: string }) => createAdmin(config(), options.email, options.password));
+
+program
+  .command('verify-draw')
+  .description(
+    'Recompute a published lottery or pre-queue proof (a JSON file, or the URL of GET /api/events/:id/lottery/proof) ' +
+      'and check it independently of the server. Exits 0 when it holds, 1 when it does not, 2 when the input is unreadable.',
+  )
+  .argument('<file-or-url>', 'path to a proof JSON file, or an http(s) URL serving one')
+  .option('--winners <k>', 'print the first k ids of the order as the winners (the event capacity)', wholeNumber(0, 10_000_000))
+  .action(async (source: string, options: { winners?: number }) => {
+    if (!(await verifyDraw(source, options))) process.exitCode = 1;
+  });
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) {
