@@ -20,6 +20,9 @@ import { RedisPubSub } from './pubsub/redis.js';
 import { MemoryRateLimiter } from './rate-limit/memory.js';
 import type { RateLimiter } from './rate-limit/port.js';
 import { RedisRateLimiter } from './rate-limit/redis.js';
+import { MemoryRankIndex } from './rank-index/memory.js';
+import type { RankIndex } from './rank-index/port.js';
+import { RedisRankIndex } from './rank-index/redis.js';
 
 export interface PortsOptions {
   redisUrl?: string;
@@ -36,6 +39,7 @@ export interface Ports {
   pubsub: PubSub;
   locks: Locks;
   jobs: JobQueue;
+  rankIndex: RankIndex;
   /** A shared ioredis client, for the readiness check and others; absent without Redis. */
   redis?: Redis;
   /** True when Redis answers PING (or when no Redis is configured). */
@@ -69,6 +73,7 @@ function createMemoryPorts({ metrics, log }: PortsOptions): Ports {
     pubsub: new MemoryPubSub(log),
     locks: new MemoryLocks(),
     jobs: new MemoryJobQueue(metrics),
+    rankIndex: new MemoryRankIndex(),
   };
   return { ...ports, redisHealthy: async () => true, close: () => closeAll(ports, []) };
 }
@@ -88,6 +93,7 @@ async function createRedisPorts(options: PortsOptions, url: string): Promise<Por
     pubsub: new RedisPubSub({ publisher: redis, subscriber, keyPrefix, breaker, metrics, log }),
     locks: new RedisLocks({ client: lockClient, log }),
     jobs: new RedisJobQueue({ client: redis, keyPrefix, metrics, log }),
+    rankIndex: new RedisRankIndex({ client: redis, keyPrefix, breaker }),
   };
   return {
     ...ports,
@@ -121,9 +127,9 @@ function redactUrl(url: string): string {
 type Closable = { close(): Promise<void> };
 
 /** Jobs first, since closing waits for running jobs that may still use the other ports. */
-async function closeAll(ports: Record<'jobs' | 'pubsub' | 'locks' | 'rateLimiter' | 'cache', Closable>, clients: Redis[]): Promise<void> {
+async function closeAll(ports: Record<'jobs' | 'pubsub' | 'locks' | 'rateLimiter' | 'cache' | 'rankIndex', Closable>, clients: Redis[]): Promise<void> {
   await ports.jobs.close();
-  await Promise.all([ports.pubsub.close(), ports.locks.close(), ports.rateLimiter.close(), ports.cache.close()]);
+  await Promise.all([ports.pubsub.close(), ports.locks.close(), ports.rateLimiter.close(), ports.cache.close(), ports.rankIndex.close()]);
   await Promise.all(
     clients.map(async (client) => {
       await client.quit().catch(() => undefined);

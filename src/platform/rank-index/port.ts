@@ -1,6 +1,8 @@
 // Rank index: the fast, rebuildable copy of leaderboard order. PostgreSQL holds the record;
 // this answers "what is my rank" and "who is in the top N" in O(log n).
-// Order: higher score first; equal scores rank by who reached the score first (lower reachedAt).
+// Order: higher score first; equal scores rank by who reached the score first (lower reachedAt);
+// a tie on both goes by member, ascending (so ranks are total and the same on every adapter).
+// Methods reject bad input with a RangeError and an unreachable store with RankIndexUnavailableError.
 
 export interface RankedMember {
   member: string;
@@ -29,4 +31,41 @@ export interface RankIndex {
   isLoaded(board: string): Promise<boolean>;
   drop(board: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Thrown by an adapter whose store cannot answer (Redis down, or its breaker open), quickly
+ * rather than after a hang, so the caller can answer from PostgreSQL instead.
+ */
+export class RankIndexUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('rank index unavailable', { cause });
+    this.name = 'RankIndexUnavailableError';
+  }
+}
+
+/** The latest reachedAt an index accepts: 13 decimal digits of epoch ms, the year 2286. */
+export const MAX_REACHED_AT = 9_999_999_999_999;
+
+/** Both adapters refuse the same input, so they can never disagree on what they hold. */
+export function assertRankedMember({ member, score, reachedAt }: RankedMember): void {
+  if (typeof member !== 'string' || member.length === 0) throw new RangeError('rank index: member must be a non-empty string');
+  if (!Number.isFinite(score)) throw new RangeError(`rank index: score of ${member} must be a finite number`);
+  if (!Number.isInteger(reachedAt) || reachedAt < 0 || reachedAt > MAX_REACHED_AT) {
+    throw new RangeError(`rank index: reachedAt of ${member} must be epoch milliseconds from 0 to ${MAX_REACHED_AT}`);
+  }
+}
+
+export function assertCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`rank index: ${name} must be a whole number >= 0`);
+}
+
+/** One entry per member, the last one given winning, as if each had been set in turn. */
+export function latestPerMember(members: RankedMember[]): RankedMember[] {
+  const latest = new Map<string, RankedMember>();
+  for (const entry of members) {
+    assertRankedMember(entry);
+    latest.set(entry.member, entry);
+  }
+  return [...latest.values()];
 }
