@@ -49,6 +49,21 @@ export interface Config {
   maxEventLoopDelayMs: number;
   shutdownTimeoutMs: number;
   admin: { email: string | undefined; password: string | undefined };
+  payments: PaymentsConfig;
+}
+
+export interface PaymentsConfig {
+  provider: 'manual' | 'stripe';
+  /** Present when provider is stripe. */
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined } | undefined;
+  /** Base of the checkout success and cancel URLs. */
+  publicUrl: string;
+  /** Tries per webhook or refund job before it lands in the dead-letter set. */
+  retryAttempts: number;
+  /** First retry delay of those jobs; doubles each retry. */
+  retryBackoffMs: number;
+  /** How often pending refunds and unprocessed webhook events are swept back into the queue. */
+  sweepMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -123,6 +138,26 @@ function corsOrigin(env: Env): boolean | string[] {
   return raw.split(',').map((origin) => origin.trim());
 }
 
+function payments(env: Env, port: number): PaymentsConfig {
+  const provider = oneOf(env, 'PAYMENT_PROVIDER', ['manual', 'stripe'], 'manual') as PaymentsConfig['provider'];
+  let stripe: PaymentsConfig['stripe'];
+  if (provider === 'stripe') {
+    const secretKey = str(env, 'STRIPE_SECRET_KEY');
+    const webhookSecret = str(env, 'STRIPE_WEBHOOK_SECRET');
+    if (!secretKey) throw new ConfigError('STRIPE_SECRET_KEY', 'is required when PAYMENT_PROVIDER=stripe');
+    if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'is required when PAYMENT_PROVIDER=stripe');
+    stripe = { secretKey, webhookSecret, apiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:']) };
+  }
+  return {
+    provider,
+    stripe,
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    retryAttempts: int(env, 'PAYMENT_RETRY_ATTEMPTS', 8, 1, 100),
+    retryBackoffMs: int(env, 'PAYMENT_RETRY_BACKOFF_MS', 5_000, 1, 3_600_000),
+    sweepMs: int(env, 'PAYMENT_SWEEP_MS', 60_000, 100, 86_400_000),
+  };
+}
+
 /** Loads `.env` from the working directory into process.env, never overriding real variables. */
 export function loadDotEnv(file = path.resolve('.env')): void {
   if (existsSync(file)) process.loadEnvFile(file);
@@ -144,10 +179,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STAMPEDE_ADMIN_PASSWORD', 'must be at least 8 characters');
   }
 
+  const port = int(env, 'PORT', 3000, 0, 65535);
   return {
     nodeEnv,
     production,
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     host: str(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(str(env, 'STAMPEDE_DATA_DIR') ?? './data'),
@@ -179,5 +215,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1_000, 0, 60_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     admin,
+    payments: payments(env, port),
   };
 }
