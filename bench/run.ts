@@ -21,6 +21,9 @@ Options:
   --connections <n>   concurrent connections (default 50)
   --warmup <s>        unmeasured seconds of load before each target (default 1)
   --pg-redis          run Stampede on a throwaway PostgreSQL + Redis instead of embedded PGlite
+  --entrants <n>      rush: distinct entrants, one registration each (default 10000)
+  --capacity <n>      rush: spots of the event (default 700)
+  --rate <n|unlimited>  rush: arrivals per second, or everyone at once (default unlimited)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -47,6 +50,9 @@ function parseCommandLine(argv: string[]) {
         connections: { type: 'string', default: '50' },
         warmup: { type: 'string', default: '1' },
         'pg-redis': { type: 'boolean', default: false },
+        entrants: { type: 'string', default: '10000' },
+        capacity: { type: 'string', default: '700' },
+        rate: { type: 'string', default: 'unlimited' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -67,6 +73,9 @@ function parseCommandLine(argv: string[]) {
     connections: wholeNumber('connections', values.connections, 1, 1000),
     warmup: wholeNumber('warmup', values.warmup, 0, 600),
     pgRedis: values['pg-redis'],
+    entrants: wholeNumber('entrants', values.entrants, 1, 1_000_000),
+    capacity: wholeNumber('capacity', values.capacity, 1, 1_000_000),
+    rate: values.rate === 'unlimited' ? undefined : wholeNumber('rate', values.rate, 1, 1_000_000),
     json: values.json,
   };
 }
@@ -86,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, warmup, pgRedis } = options;
+  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate } = options;
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),
@@ -110,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
     const ceilingBefore = await load('ceiling', bare.url, { path: '/bare' });
     const measurements = await scenario.run({
       stampede,
+      options: { connections, warmup, entrants, capacity, rate },
       measure: async ({ name: label, ...target }: Target) => ({
         name: label,
         method: target.method ?? 'GET',

@@ -30,7 +30,7 @@ export interface LoadResult {
 }
 
 /** Nearest-rank percentile of values sorted ascending. */
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

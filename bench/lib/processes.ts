@@ -101,12 +101,17 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
+export interface StampedeService extends Service {
+  /** An admin account created at start, for scenarios that need an organizer. */
+  admin: { email: string; password: string };
+}
+
 /**
  * The real server, `stampede start`, with rate limits off (a load test is one client sending
  * unlimited requests) on embedded PGlite and in-process adapters, or with `pgRedis` on a
  * throwaway PostgreSQL and Redis from the test harness.
  */
-export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<Service> {
+export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<StampedeService> {
   // Empty rather than absent, so neither the caller's environment nor a .env picks the backend.
   const backend = { DATABASE_URL: '', REDIS_URL: '' };
   if (pgRedis) {
@@ -118,7 +123,8 @@ export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<
     backend.REDIS_URL = redis.url;
   }
   const port = await freePort();
-  return startService({
+  const admin = { email: 'bench-admin@example.com', password: randomBytes(12).toString('base64url') };
+  const service = await startService({
     name: 'Stampede',
     args: ['--import', 'tsx', 'src/main.ts', 'start'],
     env: {
@@ -131,8 +137,11 @@ export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<
       JWT_SECRET: randomBytes(36).toString('base64url'),
       LOG_LEVEL: 'warn',
       STAMPEDE_RATE_LIMITS: 'off',
+      STAMPEDE_ADMIN_EMAIL: admin.email,
+      STAMPEDE_ADMIN_PASSWORD: admin.password,
     },
     port,
     readyPath: '/health',
   });
+  return { ...service, admin };
 }

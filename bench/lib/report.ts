@@ -77,6 +77,14 @@ export function formatReport(report: Report): string {
     `Ceiling: ${whole(ceiling.requestsPerSec)} req/s (bare Fastify, mean of before and after; drift ${percent(ceiling.drift)}).`,
     'Ratio: req/s over the ceiling. Latencies cover every response.',
   ];
+  for (const result of report.results) {
+    if (!result.notes?.length && result.targetRatio === undefined) continue;
+    lines.push('', `${result.name}:`, ...(result.notes ?? []).map((note) => `- ${note}`));
+    if (result.targetRatio !== undefined) {
+      const met = result.ratio >= result.targetRatio ? 'met' : 'MISSED';
+      lines.push(`- goal: throughput >= ${result.targetRatio.toFixed(2)} of the ceiling: ${met} (${result.ratio.toFixed(2)})`);
+    }
+  }
   if (!report.clean) lines.push('', 'WARNING: some requests failed or answered non-2xx; see the responses column. These figures are not valid.');
   return lines.join('\n');
 }

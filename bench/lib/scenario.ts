@@ -1,14 +1,33 @@
 // What a scenario is: setup against a running Stampede, then a list of measured targets.
 import type { LoadOptions, LoadResult } from './load.js';
-import type { Service } from './processes.js';
+import type { StampedeService } from './processes.js';
 
 /** One request shape to put under load. */
 export type Target = { name: string } & Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body'>;
 
-export type Measurement = LoadResult & { name: string; method: string; path: string };
+export type Measurement = LoadResult & {
+  name: string;
+  method: string;
+  path: string;
+  /** Lines printed under the table: what a scenario measured beyond the common columns. */
+  notes?: string[];
+  /** The least ratio to the ceiling this target aims for; the report says whether it was met. */
+  targetRatio?: number;
+};
+
+/** The command line's settings, for scenarios that shape their own load (rush). */
+export interface ScenarioOptions {
+  connections: number;
+  warmup: number;
+  entrants: number;
+  capacity: number;
+  /** Arrivals per second; undefined means everyone at once. */
+  rate?: number;
+}
 
 export interface ScenarioContext {
-  stampede: Service;
+  stampede: StampedeService;
+  options: ScenarioOptions;
   /** Loads one target on the Stampede server with the run's duration, connections and warm-up. */
   measure(target: Target): Promise<Measurement>;
 }

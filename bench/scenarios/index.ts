@@ -2,7 +2,9 @@
 // and a line here.
 import type { Scenario } from '../lib/scenario.js';
 import { health } from './health.js';
+import { rushScenario } from './rush.js';
 
 export const scenarios: Record<string, Scenario> = {
   health,
+  rush: rushScenario,
 };

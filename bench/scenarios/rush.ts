@@ -1,0 +1,138 @@
+// The registration rush of issue 3: --entrants distinct guests each POST one registration to a
+// free first-come-first-served event with --capacity spots, all at once (or --rate arrivals per
+// second), over --connections keep-alive sockets. Reports the latency of every answer, the
+// throughput against the ceiling, how long after the last arrival the last answer came, and the
+// final counts as the API reports them, each next to the issue's goal.
+import { percentile } from '../lib/load.js';
+import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js';
+import { countStatuses, parsed, rush, type RushAnswer } from '../../test/harness/rush.js';
+
+const GOAL_P99_MS = 500;
+const GOAL_LAST_ANSWER_MS = 2_000;
+const GOAL_RATIO = 0.4;
+const WARMUP_ENTRANTS_MAX = 2_000;
+
+async function call<T>(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const SETUP_ATTEMPTS = 5;
+
+/**
+ * Guests signed up over HTTP (no password hashing), bounded like the rush itself. Sign-ups shed
+ * with 503 (a stalled event loop on this shared machine) are retried: this is setup, not the
+ * measurement.
+ */
+async function guestTokens(baseUrl: string, count: number, connections: number): Promise<string[]> {
+  const tokens: string[] = new Array(count);
+  let pending = Array.from({ length: count }, (_, i) => i);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const answers = await rush(
+      pending.map((i) => ({ path: '/api/auth/guest', body: { nickname: `rush${i}` } })),
+      { baseUrls: [baseUrl], connections },
+    );
+    const failed: number[] = [];
+    answers.forEach((answer, n) => {
+      const index = pending[n]!;
+      if (answer.status === 201) tokens[index] = (parsed(answer) as { token: string }).token;
+      else if (answer.status === 503 && attempt < SETUP_ATTEMPTS) failed.push(index);
+      else throw new Error(`guest sign-up answered ${answer.status || answer.error}: ${answer.body.slice(0, 300)}`);
+    });
+    pending = failed;
+  }
+  return tokens;
+}
+
+/** A free FCFS event, open now. */
+async function openEvent(baseUrl: string, token: string, slug: string, capacity: number): Promise<string> {
+  const { event } = await call<{ event: { id: string; status: string } }>(baseUrl, 'POST', '/api/events', { token, body: { slug, title: `Rush ${slug}`, capacity, mode: 'fcfs' } });
+  if (event.status !== 'open') await call(baseUrl, 'POST', `/api/events/${event.id}/open`, { token });
+  return event.id;
+}
+
+function registrations(eventId: string, tokens: string[]) {
+  return tokens.map((token) => ({ path: `/api/events/${eventId}/registrations`, token, body: {} }));
+}
+
+const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`;
+const check = (met: boolean) => (met ? 'met' : 'MISSED');
+
+function summarize(answers: RushAnswer[], path: string, counts: Record<string, number>, options: ScenarioOptions): Measurement {
+  const answered = answers.filter((answer) => answer.status !== 0);
+  const latencies = Float64Array.from(answered, (answer) => answer.answeredAt - answer.sentAt).sort();
+  const waits = Float64Array.from(answered, (answer) => answer.answeredAt - answer.arrivedAt).sort();
+  const firstSent = Math.min(...answers.map((answer) => answer.sentAt));
+  const lastAnswer = Math.max(...answered.map((answer) => answer.answeredAt));
+  const lastArrival = Math.max(...answers.map((answer) => answer.arrivedAt));
+  const statuses = countStatuses(answered);
+  const serverErrors = answered.filter((answer) => answer.status >= 500).length;
+  const p99 = percentile(latencies, 99);
+  const tail = lastAnswer - lastArrival;
+  const expected = { confirmed: Math.min(options.capacity, options.entrants), waitlisted: Math.max(0, options.entrants - options.capacity) };
+  const countsHold = counts.confirmed === expected.confirmed && counts.waitlisted === expected.waitlisted;
+  return {
+    name: 'registration rush',
+    method: 'POST',
+    path,
+    requestsPerSec: answered.length / ((lastAnswer - firstSent) / 1000),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99,
+    totalRequests: answered.length,
+    errors: answers.length - answered.length,
+    non2xx: answered.filter((answer) => answer.status < 200 || answer.status > 299).length,
+    statuses,
+    targetRatio: GOAL_RATIO,
+    notes: [
+      `${options.entrants.toLocaleString('en-US')} entrants for ${options.capacity.toLocaleString('en-US')} spots, ` +
+        `${options.rate ? `arriving at ${options.rate.toLocaleString('en-US')}/s` : 'all arriving at once'}, ` +
+        `at most ${options.connections} in flight; throughput = answers / (last answer - first request)`,
+      `latency above is request sent -> answer; from arrival (client-side queueing included): ` +
+        `p50 ${ms(percentile(waits, 50))}, p99 ${ms(percentile(waits, 99))}, max ${ms(waits[waits.length - 1] ?? Number.NaN)}`,
+      `first request -> last answer: ${ms(lastAnswer - firstSent)}; last arrival at ${ms(lastArrival)}`,
+      `final counts (GET /api/events/:id): ${JSON.stringify(counts)}; expected confirmed ${expected.confirmed}, ` +
+        `waitlisted ${expected.waitlisted}: ${countsHold ? 'hold' : 'WRONG'}`,
+      `goal: every entrant answered within ${ms(GOAL_LAST_ANSWER_MS)} of the last arrival: ` +
+        `${check(answered.length === answers.length && tail <= GOAL_LAST_ANSWER_MS)} (${ms(tail)}, ${answers.length - answered.length} unanswered)`,
+      `goal: p99 <= ${ms(GOAL_P99_MS)}: ${check(p99 <= GOAL_P99_MS)} (${ms(p99)})`,
+      `goal: zero 5xx: ${check(serverErrors === 0)} (${serverErrors})`,
+    ],
+  };
+}
+
+export const rushScenario: Scenario = {
+  description: 'registration rush: --entrants guests register at once for --capacity spots (issue 3)',
+  async run({ stampede, options }) {
+    const baseUrl = stampede.url;
+    const { token: adminToken } = await call<{ token: string }>(baseUrl, 'POST', '/api/auth/login', { body: stampede.admin });
+    const runTag = Date.now().toString(36);
+    const warmupEntrants = Math.min(WARMUP_ENTRANTS_MAX, Math.ceil(options.entrants / 5));
+    console.error(`bench: signing up ${(options.entrants + (options.warmup > 0 ? warmupEntrants : 0)).toLocaleString('en-US')} guests`);
+    const tokens = await guestTokens(baseUrl, options.entrants, options.connections);
+
+    // A smaller rush on another event first, so the measured one meets a warm JIT and pools.
+    if (options.warmup > 0) {
+      const warmupTokens = await guestTokens(baseUrl, warmupEntrants, options.connections);
+      const warmupEvent = await openEvent(baseUrl, adminToken, `warmup-${runTag}`, Math.ceil(options.capacity / 5));
+      console.error(`bench: warm-up rush: ${warmupEntrants} entrants`);
+      await rush(registrations(warmupEvent, warmupTokens), { baseUrls: [baseUrl], connections: options.connections });
+    }
+
+    const eventId = await openEvent(baseUrl, adminToken, `rush-${runTag}`, options.capacity);
+    const rate = options.rate ? `${options.rate}/s` : 'all at once';
+    console.error(`bench: rush: ${options.entrants} entrants, ${options.capacity} spots, ${rate}, ${options.connections} connections`);
+    const answers = await rush(registrations(eventId, tokens), { baseUrls: [baseUrl], connections: options.connections, ratePerSecond: options.rate });
+    const { event } = await call<{ event: { counts: Record<string, number> } }>(baseUrl, 'GET', `/api/events/${eventId}`, { token: adminToken });
+    return [summarize(answers, '/api/events/:id/registrations', event.counts, options)];
+  },
+};
