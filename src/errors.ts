@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
   REGISTRATION_NOT_OPEN: { status: 409, title: 'Registration has not opened yet' },
   REGISTRATION_CLOSED: { status: 409, title: 'Registration is closed' },
   SLUG_TAKEN: { status: 409, title: 'That event slug is already taken' },
+  ACHIEVEMENT_KEY_TAKEN: { status: 409, title: 'An achievement with that key already exists' },
   INVALID_STATE: { status: 409, title: 'The resource is not in a state that allows this' },
   CAPACITY_BELOW_TAKEN: { status: 422, title: 'Capacity cannot go below the spots already confirmed or held' },
   ACTION_INACTIVE: { status: 422, title: 'This action type is not active now' },

@@ -12,6 +12,9 @@ import { AppError } from './errors.js';
 import { createAccountsService, type AccountsService } from './features/accounts/service.js';
 import { accountsRoutes } from './features/accounts/routes.js';
 import { createAccountsStore } from './features/accounts/store.js';
+import { achievementsRoutes } from './features/achievements/routes.js';
+import { createAchievementsService, type AchievementsService } from './features/achievements/service.js';
+import { createAchievementsStore } from './features/achievements/store.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { registerAuth, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
@@ -34,6 +37,7 @@ export interface App {
   platform: Platform;
   gateway: Gateway;
   accounts: AccountsService;
+  achievements: AchievementsService;
 }
 
 export interface ServerOptions {
@@ -123,6 +127,13 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   // feature: events
   // feature: scoring
   // feature: achievements
+  const achievements = createAchievementsService({
+    store: createAchievementsStore(platform.database.db),
+    cache: platform.cache,
+    gateway,
+    utcOffsetMinutes: accounts.utcOffsetMinutes,
+  });
+  await app.register(achievementsRoutes(achievements, accounts.currentRole));
   // feature: polls
 
   const sweep = setInterval(() => {
@@ -136,7 +147,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     await gateway.close();
   });
 
-  return { app, platform, gateway, accounts };
+  return { app, platform, gateway, accounts, achievements };
 }
 
 export interface RunningServer extends App {

@@ -1,0 +1,71 @@
+// Achievement conditions: their schema and whether a user's progress meets one. Pure.
+import { Type, type Static } from '@sinclair/typebox';
+import type { AchievementCondition } from '../../platform/db/schema.js';
+import { OVERALL_STREAK } from '../../platform/db/schema.js';
+
+// Board names as the scoring feature spells them: global, event:<id>, daily, game:<id>...
+const BoardName = Type.String({ pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$', maxLength: 128 });
+const ActionTypeKey = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', maxLength: 64 });
+const Count = Type.Integer({ minimum: 1, maximum: 1_000_000_000 });
+
+export const ConditionSchema = Type.Union(
+  [
+    Type.Object(
+      { type: Type.Literal('score'), board: Type.Optional(BoardName), atLeast: Type.Number({ exclusiveMinimum: 0, maximum: 1e15 }) },
+      { additionalProperties: false, description: 'Score on a board (default global) of at least atLeast' },
+    ),
+    Type.Object(
+      { type: Type.Literal('actionCount'), actionType: ActionTypeKey, atLeast: Count },
+      { additionalProperties: false, description: 'At least atLeast completed actions of one type' },
+    ),
+    Type.Object(
+      { type: Type.Literal('streak'), actionType: Type.Optional(ActionTypeKey), atLeast: Type.Integer({ minimum: 1, maximum: 100_000 }) },
+      { additionalProperties: false, description: 'A streak of at least atLeast days, of any action or of one type' },
+    ),
+    Type.Object(
+      { type: Type.Literal('rank'), board: BoardName, atMost: Count },
+      { additionalProperties: false, description: 'Rank atMost or better on a board' },
+    ),
+  ],
+  { description: 'What earns the achievement' },
+);
+
+export type ConditionInput = Static<typeof ConditionSchema>;
+
+/** Fills defaults so that stored conditions are explicit. */
+export function normalizeCondition(input: ConditionInput): AchievementCondition {
+  return input.type === 'score' ? { ...input, board: input.board ?? 'global' } : input;
+}
+
+export interface Progress {
+  /** Board name -> the user's score there, as of the action just completed. */
+  scores: Record<string, number>;
+  /** Board name -> the user's 1-based rank there. */
+  ranks: Record<string, number>;
+  /** Action type key -> completed actions. */
+  counts: Map<string, number>;
+  /** Streak scope (OVERALL_STREAK or a type key) -> longest streak in days, the current one included. */
+  longestStreaks: Map<string, number>;
+}
+
+export function needsStoredProgress(condition: AchievementCondition): boolean {
+  return condition.type === 'actionCount' || condition.type === 'streak';
+}
+
+/** A streak achievement counts the longest streak, so one reached before the achievement existed still earns it. */
+export function isMet(condition: AchievementCondition, progress: Progress): boolean {
+  switch (condition.type) {
+    case 'score': {
+      const score = progress.scores[condition.board];
+      return score !== undefined && score >= condition.atLeast;
+    }
+    case 'rank': {
+      const rank = progress.ranks[condition.board];
+      return rank !== undefined && rank >= 1 && rank <= condition.atMost;
+    }
+    case 'actionCount':
+      return (progress.counts.get(condition.actionType) ?? 0) >= condition.atLeast;
+    case 'streak':
+      return (progress.longestStreaks.get(condition.actionType ?? OVERALL_STREAK) ?? 0) >= condition.atLeast;
+  }
+}
