@@ -30,6 +30,7 @@ import {
 const REACHED_AT_DIGITS = String(MAX_REACHED_AT).length;
 /** Members per command or script call, so one call never holds Redis for long. */
 const CHUNK = 1_000;
+const CHUNKS_PER_ROUND_TRIP = 10;
 /** A rebuild that dies half-way leaves its temp keys; they expire on their own. */
 const TEMP_TTL_SECONDS = 3_600;
 
@@ -70,8 +71,9 @@ return {first, redis.call('ZRANGE', KEYS[1], first, index + radius, 'WITHSCORES'
 
 // KEYS[1] sorted set, KEYS[2] hash, KEYS[3] loaded marker, KEYS[4] temp sorted set, KEYS[5] temp hash
 // Swaps a rebuilt board in at once and marks it loaded. An empty rebuild has no temp keys.
+// UNLINK frees the old board in the background: freeing a million entries blocks for a second.
 const SWAP_IN = `
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('UNLINK', KEYS[1], KEYS[2])
 if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('RENAME', KEYS[4], KEYS[1])
   redis.call('PERSIST', KEYS[1])
@@ -201,10 +203,14 @@ export class RedisRankIndex implements RankIndex {
     const temp = this.keys(board, `tmp:${randomUUID()}:`);
     const entries = latestPerMember(members);
     await this.run(async () => {
-      for (const chunk of chunks(entries)) {
-        const write = this.client.multi();
-        write.zadd(temp.z, ...chunk.flatMap((m) => [String(negate(m.score)), `${padReachedAt(m.reachedAt)}:${m.member}`]));
-        write.hset(temp.h, ...chunk.flatMap((m) => [m.member, padReachedAt(m.reachedAt)]));
+      // Chunks go out CHUNKS_PER_ROUND_TRIP at a time: one round trip per batch, none too big.
+      const batches = chunks(entries);
+      for (let i = 0; i < batches.length; i += CHUNKS_PER_ROUND_TRIP) {
+        const write = this.client.pipeline();
+        for (const chunk of batches.slice(i, i + CHUNKS_PER_ROUND_TRIP)) {
+          write.zadd(temp.z, ...chunk.flatMap((m) => [String(negate(m.score)), `${padReachedAt(m.reachedAt)}:${m.member}`]));
+          write.hset(temp.h, ...chunk.flatMap((m) => [m.member, padReachedAt(m.reachedAt)]));
+        }
         write.expire(temp.z, TEMP_TTL_SECONDS).expire(temp.h, TEMP_TTL_SECONDS);
         const failed = (await write.exec())?.find(([error]) => error);
         if (failed) throw failed[0];
@@ -219,7 +225,7 @@ export class RedisRankIndex implements RankIndex {
 
   async drop(board: string): Promise<void> {
     const { z, h, loaded } = this.keys(board);
-    await this.run(() => this.client.del(z, h, loaded));
+    await this.run(() => this.client.unlink(z, h, loaded));
   }
 
   /** The client belongs to the ports, which close it. */
