@@ -24,6 +24,7 @@ Options:
   --entrants <n>      rush: distinct entrants, one registration each (default 10000)
   --capacity <n>      rush: spots of the event (default 700)
   --rate <n|unlimited>  rush: arrivals per second, or everyone at once (default unlimited)
+  --users <n>         actions: distinct users completing actions (default 1000)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -53,6 +54,7 @@ function parseCommandLine(argv: string[]) {
         entrants: { type: 'string', default: '10000' },
         capacity: { type: 'string', default: '700' },
         rate: { type: 'string', default: 'unlimited' },
+        users: { type: 'string', default: '1000' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -76,6 +78,7 @@ function parseCommandLine(argv: string[]) {
     entrants: wholeNumber('entrants', values.entrants, 1, 1_000_000),
     capacity: wholeNumber('capacity', values.capacity, 1, 1_000_000),
     rate: values.rate === 'unlimited' ? undefined : wholeNumber('rate', values.rate, 1, 1_000_000),
+    users: wholeNumber('users', values.users, 1, 1_000_000),
     json: values.json,
   };
 }
@@ -95,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate } = options;
+  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users } = options;
+  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, duration, pgRedis };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),
@@ -110,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     progress('starting the bare Fastify ceiling');
     const bare = await startBareFastify();
     progress(`starting Stampede, ${info.backend}`);
-    const stampede = await startStampede({ pgRedis });
+    const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions) });
 
     const load = (label: string, url: string, target: Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body'>) => {
       progress(`${label}: ${target.method ?? 'GET'} ${target.path}, ${warmup} s warm-up + ${duration} s × ${connections} connections`);
@@ -119,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     const ceilingBefore = await load('ceiling', bare.url, { path: '/bare' });
     const measurements = await scenario.run({
       stampede,
-      options: { connections, warmup, entrants, capacity, rate },
+      options: scenarioOptions,
       measure: async ({ name: label, ...target }: Target) => ({
         name: label,
         method: target.method ?? 'GET',

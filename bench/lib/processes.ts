@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseOptions, openDatabase, type Database } from '../../src/platform/db/client.js';
+import { runMigrations } from '../../src/platform/db/migrate.js';
 import { createDatabase, freePort, startPostgres, startRedis, waitFor } from '../../test/harness/processes.js';
 import { onCleanup } from './cleanup.js';
 
@@ -107,11 +109,30 @@ export interface StampedeService extends Service {
 }
 
 /**
+ * Runs before the server starts, on its migrated database (PGlite allows one process at a time),
+ * with the server's JWT secret: for data too big to create over HTTP, which the server then
+ * loads at start as it would in production.
+ */
+export type PrepareDatabase = (database: Database, jwtSecret: string) => Promise<void>;
+
+async function prepareDatabase(prepare: PrepareDatabase, databaseUrl: string, dataDir: string, jwtSecret: string): Promise<void> {
+  // The same location rule as the server's, so it finds what was prepared.
+  const pool = { max: 4, idleTimeoutMs: 10_000, connectTimeoutMs: 10_000 };
+  const database = await openDatabase(databaseOptions({ databaseUrl: databaseUrl || undefined, dataDir, db: pool }));
+  try {
+    await runMigrations(database);
+    await prepare(database, jwtSecret);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
  * The real server, `stampede start`, with rate limits off (a load test is one client sending
  * unlimited requests) on embedded PGlite and in-process adapters, or with `pgRedis` on a
  * throwaway PostgreSQL and Redis from the test harness.
  */
-export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<StampedeService> {
+export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; prepare?: PrepareDatabase }): Promise<StampedeService> {
   // Empty rather than absent, so neither the caller's environment nor a .env picks the backend.
   const backend = { DATABASE_URL: '', REDIS_URL: '' };
   if (pgRedis) {
@@ -122,6 +143,9 @@ export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<
     backend.DATABASE_URL = await createDatabase(postgres.url);
     backend.REDIS_URL = redis.url;
   }
+  const dataDir = tempDir('stampede-bench-');
+  const jwtSecret = randomBytes(36).toString('base64url');
+  if (prepare) await prepareDatabase(prepare, backend.DATABASE_URL, dataDir, jwtSecret);
   const port = await freePort();
   const admin = { email: 'bench-admin@example.com', password: randomBytes(12).toString('base64url') };
   const service = await startService({
@@ -133,8 +157,8 @@ export async function startStampede({ pgRedis }: { pgRedis: boolean }): Promise<
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
-      STAMPEDE_DATA_DIR: tempDir('stampede-bench-'),
-      JWT_SECRET: randomBytes(36).toString('base64url'),
+      STAMPEDE_DATA_DIR: dataDir,
+      JWT_SECRET: jwtSecret,
       LOG_LEVEL: 'warn',
       STAMPEDE_RATE_LIMITS: 'off',
       STAMPEDE_ADMIN_EMAIL: admin.email,

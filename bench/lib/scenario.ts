@@ -1,6 +1,6 @@
 // What a scenario is: setup against a running Stampede, then a list of measured targets.
 import type { LoadOptions, LoadResult } from './load.js';
-import type { StampedeService } from './processes.js';
+import type { PrepareDatabase, StampedeService } from './processes.js';
 
 /** One request shape to put under load. */
 export type Target = { name: string } & Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body'>;
@@ -23,6 +23,11 @@ export interface ScenarioOptions {
   capacity: number;
   /** Arrivals per second; undefined means everyone at once. */
   rate?: number;
+  /** actions: distinct users completing actions. */
+  users: number;
+  /** Seconds measured per target. */
+  duration: number;
+  pgRedis: boolean;
 }
 
 export interface ScenarioContext {
@@ -35,5 +40,7 @@ export interface ScenarioContext {
 export interface Scenario {
   /** One line for the usage text. */
   description: string;
+  /** Seeds the database before the server starts (see PrepareDatabase). */
+  prepare?(options: ScenarioOptions): PrepareDatabase;
   run(context: ScenarioContext): Promise<Measurement[]>;
 }
