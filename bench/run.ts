@@ -3,7 +3,7 @@
 // prints the figures with their ratio to the ceiling. Progress goes to stderr, the report to stdout.
 import { parseArgs } from 'node:util';
 import { cleanUpOnSignals, cleanup } from './lib/cleanup.js';
-import { runLoad, type LoadOptions } from './lib/load.js';
+import { runLoad } from './lib/load.js';
 import { startBareFastify, startStampede } from './lib/processes.js';
 import { buildReport, formatReport, type RunInfo } from './lib/report.js';
 import type { Target } from './lib/scenario.js';
@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     progress(`starting Stampede, ${info.backend}`);
     const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions) });
 
-    const load = (label: string, url: string, target: Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body'>) => {
+    const load = (label: string, url: string, target: Omit<Target, 'name'>) => {
       progress(`${label}: ${target.method ?? 'GET'} ${target.path}, ${warmup} s warm-up + ${duration} s × ${connections} connections`);
       return runLoad({ url, ...target, duration, connections, warmup });
     };

@@ -12,6 +12,10 @@ export interface LoadOptions {
   connections: number;
   /** Seconds of unmeasured load first, so the JIT and pools are warm. */
   warmup: number;
+  /** Rewrites each request before it is sent (another user, a fresh identifier). */
+  setupRequest?: (request: { headers: Record<string, string>; body?: string }) => { headers: Record<string, string>; body?: string };
+  /** Sees every answer's body; setting it makes autocannon keep the bodies. */
+  onResponse?: (status: number, body: string) => void;
 }
 
 export interface LoadResult {
@@ -52,6 +56,13 @@ function latencyRecorder() {
   };
 }
 
+function dynamicRequest({ setupRequest, onResponse }: Pick<LoadOptions, 'setupRequest' | 'onResponse'>) {
+  return {
+    ...(setupRequest ? { setupRequest: (request: { headers?: Record<string, string>; body?: string }) => ({ ...request, ...setupRequest({ headers: request.headers ?? {}, body: request.body }) }) } : {}),
+    ...(onResponse ? { onResponse } : {}),
+  };
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const target = new URL(options.path, options.url);
   if (target.hostname !== '127.0.0.1') throw new Error(`refusing to load ${target.hostname}: the bench only targets 127.0.0.1`);
@@ -64,6 +75,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    ...(options.setupRequest || options.onResponse ? { requests: [dynamicRequest(options)] } : {}),
     connections: options.connections,
     duration: options.duration,
     ...(options.warmup > 0 ? { warmup: { connections: options.connections, duration: options.warmup } } : {}),

@@ -3,7 +3,7 @@ import type { LoadOptions, LoadResult } from './load.js';
 import type { PrepareDatabase, StampedeService } from './processes.js';
 
 /** One request shape to put under load. */
-export type Target = { name: string } & Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body'>;
+export type Target = { name: string } & Pick<LoadOptions, 'path' | 'method' | 'headers' | 'body' | 'setupRequest' | 'onResponse'>;
 
 export type Measurement = LoadResult & {
   name: string;

@@ -2,8 +2,20 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+
   interface Options {
     url: string;
+    /** Only the dynamic hooks are used: one entry, rebuilt before every request. */
+    requests?: Array<{
+      setupRequest?: (request: Request) => Request;
+      onResponse?: (status: number, body: string) => void;
+    }>;
     method?: string;
     headers?: Record<string, string>;
     body?: string;
