@@ -41,6 +41,8 @@ export interface Config {
     apiUser: RateLimitPolicy;
     apiIp: RateLimitPolicy;
     admin: RateLimitPolicy;
+    /** POST /api/polls/:id/rankings, per client IP, on top of the api policies. */
+    pollRankings: RateLimitPolicy;
   };
   trustProxy: boolean | number | string;
   corsOrigin: boolean | string[];
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiUser: policy(env, 'RATE_LIMIT_API_USER', '100/1m'),
       apiIp: policy(env, 'RATE_LIMIT_API_IP', '120/1m'),
       admin: policy(env, 'RATE_LIMIT_ADMIN', '20/1m'),
+      pollRankings: policy(env, 'RATE_LIMIT_POLL_RANKINGS', '30/1m'),
     },
     trustProxy: trustProxy(env),
     corsOrigin: corsOrigin(env),

@@ -16,6 +16,9 @@ import { achievementsRoutes } from './features/achievements/routes.js';
 import { createAchievementsService, type AchievementsService } from './features/achievements/service.js';
 import { createAchievementsStore } from './features/achievements/store.js';
 import { opsRoutes } from './features/ops/routes.js';
+import { pollsRoutes } from './features/polls/routes.js';
+import { createPollsService } from './features/polls/service.js';
+import { createPollsStore } from './features/polls/store.js';
 import { registerAuth, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
 import { registerIdempotency } from './http/idempotency.js';
@@ -135,6 +138,9 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   });
   await app.register(achievementsRoutes(achievements, accounts.currentRole));
   // feature: polls
+  const polls = createPollsService({ store: createPollsStore(platform.database.db), cache: platform.cache, gateway, log });
+  await app.register(pollsRoutes(polls, accounts.currentRole));
+  closers.push(async () => polls.close());
 
   const sweep = setInterval(() => {
     idempotencyStore.deleteExpired().catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));

@@ -6,7 +6,8 @@ import { AppError } from '../errors.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { RateLimitDecision, RateLimiter, RateLimitPolicyDefinition } from '../platform/rate-limit/port.js';
 
-export type RateLimitClass = 'auth' | 'api' | 'admin' | 'none';
+/** 'poll-rankings' is the api policies plus a per-IP limit on submitting poll rankings. */
+export type RateLimitClass = 'auth' | 'api' | 'admin' | 'poll-rankings' | 'none';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,6 +28,7 @@ function definitions(config: Config['rateLimits']) {
     apiUser: define('api-user', config.apiUser),
     apiIp: define('api-ip', config.apiIp),
     admin: define('admin', config.admin),
+    pollRankings: define('poll-rankings', config.pollRankings),
   };
 }
 
@@ -42,6 +44,8 @@ function checksFor(kind: RateLimitClass, request: FastifyRequest, policies: Retu
         ...(userId ? [{ policy: policies.apiUser, key: userId }] : []),
         { policy: policies.apiIp, key: request.ip },
       ];
+    case 'poll-rankings':
+      return [...checksFor('api', request, policies), { policy: policies.pollRankings, key: request.ip }];
     case 'none':
       return [];
   }
