@@ -25,6 +25,8 @@ export const ERROR_CATALOGUE = {
   REGISTRATION_CLOSED: { status: 409, title: 'Registration is closed' },
   SLUG_TAKEN: { status: 409, title: 'That event slug is already taken' },
   ACHIEVEMENT_KEY_TAKEN: { status: 409, title: 'An achievement with that key already exists' },
+  ACTION_TYPE_KEY_TAKEN: { status: 409, title: 'An action type with that key already exists' },
+  BOARD_NAME_TAKEN: { status: 409, title: 'A leaderboard with that name already exists with another definition' },
   INVALID_STATE: { status: 409, title: 'The resource is not in a state that allows this' },
   CAPACITY_BELOW_TAKEN: { status: 422, title: 'Capacity cannot go below the spots already confirmed or held' },
   ACTION_INACTIVE: { status: 422, title: 'This action type is not active now' },

@@ -1,2 +1,127 @@
-// Tables for the scoring feature (filled in by its slice).
-export {};
+// Tables for scored actions and leaderboards. "Never scores twice" is the unique index on
+// (user, type, identifier); each board row's score is changed by one upsert that applies the
+// board's operator in SQL. Every hot query has an index here (plans in docs/scoring.md).
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts.js';
+
+export const BOARD_OPERATORS = ['incr', 'best', 'set'] as const;
+export type BoardOperator = (typeof BOARD_OPERATORS)[number];
+export const BOARD_RESETS = ['never', 'daily', 'weekly', 'monthly'] as const;
+export type BoardReset = (typeof BOARD_RESETS)[number];
+
+/** Validated at the API (routes) before it is stored; the shape the service reads back. */
+export interface ActionRules {
+  cooldownSeconds?: number;
+  maxPerUser?: number;
+  maxPerDay?: number;
+  activeFrom?: string;
+  activeTo?: string;
+  eventId?: string;
+  multiplier?: number;
+  boards?: string[];
+}
+
+/** What a completed action answered the first time; a replay answers it again. */
+export interface StoredActionResult {
+  scoreEarned: number;
+  boards: Array<{ board: string; period: string; score: number; rank: number | null; previousRank: number | null }>;
+}
+
+export const actionTypes = pgTable(
+  'action_types',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    baseScore: integer('base_score').notNull(),
+    active: boolean('active').notNull().default(true),
+    rules: jsonb('rules').$type<ActionRules>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('action_types_key_key').on(t.key), check('action_types_base_score_check', sql`${t.baseScore} >= 0`)],
+);
+
+export const actions = pgTable(
+  'actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    actionTypeId: uuid('action_type_id')
+      .notNull()
+      .references(() => actionTypes.id, { onDelete: 'cascade' }),
+    identifier: text('identifier').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    scoreEarned: bigint('score_earned', { mode: 'number' }).notNull(),
+    result: jsonb('result').$type<StoredActionResult>().notNull(),
+    // Set by the server's clock when the request arrived, not by now(), so a batch keeps each caller's time.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // The idempotency key of an action: a replay meets it and scores nothing.
+    uniqueIndex('actions_user_type_identifier_key').on(t.userId, t.actionTypeId, t.identifier),
+    // Cooldown (latest), maxPerUser (count) and maxPerDay (count since a day start) per user and type.
+    index('actions_user_type_created_idx').on(t.userId, t.actionTypeId, t.createdAt),
+    // "Actions today" on the home page.
+    index('actions_created_idx').on(t.createdAt),
+  ],
+);
+
+export const leaderboards = pgTable(
+  'leaderboards',
+  {
+    name: text('name').primaryKey(),
+    operator: text('operator').$type<BoardOperator>().notNull().default('incr'),
+    reset: text('reset').$type<BoardReset>().notNull().default('never'),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    // Local hour at which a periodic board rolls over (0 = midnight).
+    resetHour: integer('reset_hour').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('leaderboards_operator_check', sql`${t.operator} in ('incr', 'best', 'set')`),
+    check('leaderboards_reset_check', sql`${t.reset} in ('never', 'daily', 'weekly', 'monthly')`),
+    check('leaderboards_reset_hour_check', sql`${t.resetHour} between 0 and 23`),
+  ],
+);
+
+export const leaderboardScores = pgTable(
+  'leaderboard_scores',
+  {
+    board: text('board')
+      .notNull()
+      .references(() => leaderboards.name, { onDelete: 'cascade' }),
+    // 'all' for boards that never reset; otherwise 2026-11-22, 2026-W47 or 2026-11.
+    period: text('period').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    score: bigint('score', { mode: 'number' }).notNull(),
+    // Changes only when the score does: equal scores rank by who got there first.
+    reachedAt: timestamp('reached_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.board, t.period, t.userId] }),
+    // The ranking order itself: top N, rank counts and rebuilds walk it.
+    index('leaderboard_scores_rank_idx').on(t.board, t.period, t.score.desc(), t.reachedAt.asc(), t.userId.asc()),
+    // "My scores" across boards.
+    index('leaderboard_scores_user_idx').on(t.userId),
+  ],
+);
+
+export const scoreboardSnapshots = pgTable(
+  'scoreboard_snapshots',
+  {
+    board: text('board')
+      .notNull()
+      .references(() => leaderboards.name, { onDelete: 'cascade' }),
+    period: text('period').notNull(),
+    // The start of the snapshot interval: instances racing on one tick meet this key and one row wins.
+    takenAt: timestamp('taken_at', { withTimezone: true }).notNull(),
+    entries: jsonb('entries').$type<Array<{ rank: number; userId: string; handle: string; score: number }>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.board, t.takenAt] })],
+);

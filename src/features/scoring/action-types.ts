@@ -1,0 +1,109 @@
+// Action types (organizer): what an action is worth and who may score it. The list is cached
+// for an hour in the platform cache and invalidated on change; the completion hot path reads a
+// per-process copy of it that is at most a second old (changes made here apply at once).
+import { AppError } from '../../errors.js';
+import type { Cache } from '../../platform/cache/port.js';
+import type { ActionRules } from '../../platform/db/schema.js';
+import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
+import type { ActionsStore, ActionTypeRow } from './actions-store.js';
+import type { Boards, EventsLookup } from './boards.js';
+import { boardsOf, eventBoard, type ActionTypeView } from './rules.js';
+
+const LIST_TTL_SECONDS = 3600;
+const LOCAL_COPY_MS = 1_000;
+const TAG = 'action-types';
+
+export interface ActionTypeInput {
+  key: string;
+  name: string;
+  baseScore: number;
+  active?: boolean;
+  rules?: ActionRules;
+}
+
+export type ActionTypePatch = Partial<Omit<ActionTypeInput, 'key'>>;
+
+function toView(row: ActionTypeRow): ActionTypeView {
+  return {
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    baseScore: row.baseScore,
+    active: row.active,
+    rules: row.rules,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
+
+export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boards: Boards; events?: EventsLookup }) {
+  const { store, cache, boards, events } = deps;
+  const list = cache.define({
+    name: 'action-types',
+    ttlSeconds: LIST_TTL_SECONDS,
+    load: async (_: 'all') => (await store.listTypes()).map(toView),
+    tags: () => [TAG],
+  });
+  let local: { at: number; byKey: Map<string, ActionTypeView> } | undefined;
+
+  /** Checks what the schema cannot: the window's order, the event, and that every board exists and takes actions. */
+  async function validateRules(rules: ActionRules): Promise<void> {
+    if (rules.activeFrom && rules.activeTo && new Date(rules.activeFrom) >= new Date(rules.activeTo)) {
+      throw invalid('rules.activeTo', 'activeTo must be after activeFrom');
+    }
+    if (rules.eventId) {
+      if (!(await events?.eventExists(rules.eventId))) throw invalid('rules.eventId', `No event ${rules.eventId}`);
+      await boards.ensureBoard(eventBoard(rules.eventId));
+    }
+    for (const name of boardsOf(rules)) {
+      const board = await boards.find(name);
+      if (!board) throw invalid('rules.boards', `No leaderboard ${name}; create it first (POST /api/leaderboards)`);
+      // `set` replaces a score with a value an organizer chooses; a player's action cannot choose it.
+      if (board.operator === 'set') throw invalid('rules.boards', `Board ${name} uses the set operator, which only organizers write`);
+    }
+  }
+
+  async function changed(): Promise<void> {
+    local = undefined;
+    await cache.invalidate(TAG);
+  }
+
+  return {
+    list: () => list.get('all'),
+
+    /** For the completion hot path: the type by key, from a copy refreshed at most once a second. */
+    async byKey(key: string): Promise<ActionTypeView | undefined> {
+      if (!local || Date.now() - local.at > LOCAL_COPY_MS) {
+        const { value } = await list.get('all');
+        local = { at: Date.now(), byKey: new Map(value.map((type) => [type.key, type])) };
+      }
+      return local.byKey.get(key);
+    },
+
+    async create(input: ActionTypeInput): Promise<ActionTypeView> {
+      const rules = input.rules ?? {};
+      await validateRules(rules);
+      let row: ActionTypeRow;
+      try {
+        row = await store.insertType({ key: input.key, name: input.name, baseScore: input.baseScore, active: input.active ?? true, rules });
+      } catch (error) {
+        if (pgErrorInfo(error)?.code === UNIQUE_VIOLATION) throw new AppError('ACTION_TYPE_KEY_TAKEN', `Action type ${input.key} already exists`);
+        throw error;
+      }
+      await changed();
+      return toView(row);
+    },
+
+    async update(id: string, patch: ActionTypePatch): Promise<ActionTypeView> {
+      if (patch.rules) await validateRules(patch.rules);
+      const row = await store.updateType(id, patch);
+      if (!row) throw new AppError('NOT_FOUND', `No action type ${id}`);
+      await changed();
+      return toView(row);
+    },
+  };
+}
+
+export type ActionTypes = ReturnType<typeof createActionTypes>;

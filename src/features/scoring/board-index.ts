@@ -1,0 +1,173 @@
+// Rankings of one board period: from the rank index when it can answer, from PostgreSQL when
+// it cannot. PostgreSQL is the record: a period the index has not loaded (a fresh process, a
+// Redis that restarted empty) or whose writes it missed (Redis was down) is rebuilt from
+// leaderboard_scores before the index is trusted with it again.
+import type { Logger } from 'pino';
+import type { Metrics } from '../../platform/metrics.js';
+import type { RankEntry, RankIndex, RankedMember } from '../../platform/rank-index/port.js';
+import type { BoardsStore, RankedRow, ScoreChange } from './boards-store.js';
+import { indexKey } from './periods.js';
+
+export interface Ranked {
+  userId: string;
+  score: number;
+  reachedAt: number;
+  rank: number;
+}
+
+export interface BoardIndexDeps {
+  index: RankIndex;
+  store: BoardsStore;
+  metrics: Metrics;
+  log: Logger;
+}
+
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
+const fromEntry = (entry: RankEntry): Ranked => ({ userId: entry.member, score: entry.score, reachedAt: entry.reachedAt, rank: entry.rank });
+const fromRow = (row: RankedRow): Ranked => ({ ...row });
+
+export function createBoardIndex({ index, store, metrics, log }: BoardIndexDeps) {
+  /** Periods whose index copy missed a write (or a rebuild failed): rebuilt before the next use. */
+  const stale = new Set<string>();
+  // Writes and rebuilds go through one lane, so a rebuild never lands on top of a newer write.
+  let lane: Promise<unknown> = Promise.resolve();
+  const inLane = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = lane.then(work, work);
+    lane = run.catch(() => undefined);
+    return run;
+  };
+
+  /** After a failure PostgreSQL answers for a moment before the index is tried again, so an outage costs one timeout, not one per call. */
+  const retryAt = new Map<string, number>();
+
+  const fallback = (key: string, error: unknown) => {
+    stale.add(key);
+    retryAt.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+    metrics.fallbacks.inc({ port: 'rank-index' });
+    log.debug({ err: error, board: key }, 'rank index failed; answering from PostgreSQL');
+  };
+
+  async function rebuild(board: string, period: string, key: string): Promise<void> {
+    const members: RankedMember[] = [];
+    for await (const page of store.scan(board, period)) {
+      for (const row of page) members.push({ member: row.userId, score: row.score, reachedAt: row.reachedAt });
+    }
+    await index.replace(key, members);
+    stale.delete(key);
+    log.info({ board: key, members: members.length }, 'rank index rebuilt from PostgreSQL');
+  }
+
+  /** True once the index holds this period in full; false when it cannot (then PostgreSQL answers). */
+  async function ready(board: string, period: string): Promise<boolean> {
+    const key = indexKey(board, period);
+    if ((retryAt.get(key) ?? 0) > Date.now()) return false;
+    try {
+      // Asked even for a stale period: a store that is still down fails here, before a costly scan.
+      const loaded = await index.isLoaded(key);
+      retryAt.delete(key);
+      if (loaded && !stale.has(key)) return true;
+      await inLane(async () => {
+        // Another caller may have rebuilt it while this one queued.
+        if (!stale.has(key) && (await index.isLoaded(key))) return;
+        await rebuild(board, period, key);
+      });
+      return true;
+    } catch (error) {
+      fallback(key, error);
+      return false;
+    }
+  }
+
+  /** Copies committed score changes into the index. Never throws: a failed write marks the period stale. */
+  async function apply(changes: ScoreChange[]): Promise<void> {
+    const byKey = new Map<string, { board: string; period: string; members: RankedMember[] }>();
+    for (const change of changes) {
+      const key = indexKey(change.board, change.period);
+      let group = byKey.get(key);
+      if (!group) byKey.set(key, (group = { board: change.board, period: change.period, members: [] }));
+      group.members.push({ member: change.userId, score: change.score, reachedAt: change.reachedAt });
+    }
+    await Promise.all(
+      [...byKey].map(async ([key, group]) => {
+        // A period the index does not hold is rebuilt from PostgreSQL, which already has these changes.
+        if (!(await ready(group.board, group.period))) return;
+        try {
+          await inLane(() => index.set(key, group.members));
+        } catch (error) {
+          fallback(key, error);
+        }
+      }),
+    );
+  }
+
+  async function read<T>(board: string, period: string, fromIndex: (key: string) => Promise<T>, fromRecord: () => Promise<T>): Promise<T> {
+    const key = indexKey(board, period);
+    if (await ready(board, period)) {
+      try {
+        return await fromIndex(key);
+      } catch (error) {
+        fallback(key, error);
+      }
+    }
+    return fromRecord();
+  }
+
+  return {
+    ready,
+    apply,
+
+    rank: (board: string, period: string, userId: string): Promise<Ranked | undefined> =>
+      read(
+        board,
+        period,
+        async (key) => {
+          const entry = await index.rank(key, userId);
+          return entry && fromEntry(entry);
+        },
+        async () => {
+          const row = await store.rank(board, period, userId);
+          return row && fromRow(row);
+        },
+      ),
+
+    top: (board: string, period: string, limit: number, offset = 0): Promise<Ranked[]> =>
+      read(
+        board,
+        period,
+        async (key) => (await index.top(key, limit, offset)).map(fromEntry),
+        async () => (await store.top(board, period, limit, offset)).map(fromRow),
+      ),
+
+    around: (board: string, period: string, userId: string, radius: number): Promise<Ranked[]> =>
+      read(
+        board,
+        period,
+        async (key) => (await index.around(key, userId, radius)).map(fromEntry),
+        async () => {
+          const me = await store.rank(board, period, userId);
+          if (!me) return [];
+          const from = Math.max(1, me.rank - radius);
+          return (await store.top(board, period, me.rank + radius - from + 1, from - 1)).map(fromRow);
+        },
+      ),
+
+    count: (board: string, period: string): Promise<number> =>
+      read(
+        board,
+        period,
+        (key) => index.count(key),
+        () => store.count(board, period),
+      ),
+
+    /** Forgets what this process believes about a period (after an organizer edit outside the batch path). */
+    markStale(board: string, period: string) {
+      stale.add(indexKey(board, period));
+    },
+
+    /** Resolves once queued index writes have run. */
+    idle: () => inLane(async () => undefined),
+  };
+}
+
+export type BoardIndex = ReturnType<typeof createBoardIndex>;

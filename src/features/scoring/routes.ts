@@ -1,0 +1,126 @@
+// HTTP for action types, completions and home stats. Cached reads say where they came from
+// in X-Cache (HIT or MISS).
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
+import { Uuid, withProblems } from '../../http/schemas.js';
+import type { Role } from '../../platform/db/schema.js';
+import { ActionTypeBody, ActionTypeSchema, CompletionSchema, RulesSchema } from './schemas.js';
+import type { ScoringService } from './service.js';
+
+export function cacheHeader(reply: FastifyReply, hit: boolean): FastifyReply {
+  return reply.header('x-cache', hit ? 'HIT' : 'MISS');
+}
+
+export const scoringRoutes =
+  (scoring: ScoringService, currentRole: (userId: string) => Promise<Role | undefined>): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.addSchema(RulesSchema);
+    app.addSchema(ActionTypeSchema);
+    app.addSchema(CompletionSchema);
+    const organizer = requireRole(currentRole, 'organizer', 'admin');
+    const security = [{ bearerAuth: [] }];
+
+    app.get(
+      '/api/action-types',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags: ['scoring'],
+          summary: 'List action types (cached 1 h, invalidated on change)',
+          security,
+          response: withProblems({ 200: Type.Object({ actionTypes: Type.Array(Type.Ref(ActionTypeSchema)) }) }, 401),
+        },
+      },
+      async (_request, reply) => {
+        const { value, hit } = await scoring.actionTypes.list();
+        return cacheHeader(reply, hit).send({ actionTypes: value });
+      },
+    );
+
+    app.post(
+      '/api/action-types',
+      {
+        preHandler: organizer,
+        schema: {
+          tags: ['scoring'],
+          summary: 'Create an action type (organizer)',
+          security,
+          body: Type.Object(
+            { key: ActionTypeBody.key, name: ActionTypeBody.name, baseScore: ActionTypeBody.baseScore, active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
+            { additionalProperties: false },
+          ),
+          response: withProblems({ 201: Type.Ref(ActionTypeSchema) }, 400, 401, 403, 409),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await scoring.actionTypes.create(request.body)),
+    );
+
+    app.patch(
+      '/api/action-types/:id',
+      {
+        preHandler: organizer,
+        schema: {
+          tags: ['scoring'],
+          summary: 'Edit an action type (organizer); rules are replaced as a whole',
+          security,
+          params: Type.Object({ id: Uuid }),
+          body: Type.Object(
+            { name: Type.Optional(ActionTypeBody.name), baseScore: Type.Optional(ActionTypeBody.baseScore), active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: withProblems({ 200: Type.Ref(ActionTypeSchema) }, 400, 401, 403, 404),
+        },
+      },
+      async (request) => scoring.actionTypes.update(request.params.id, request.body),
+    );
+
+    app.post(
+      '/api/actions/complete',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags: ['scoring'],
+          summary: 'Complete an action; a replayed identifier answers the original result with Idempotent-Replayed: true',
+          security,
+          body: Type.Object(
+            {
+              actionType: Type.String({ minLength: 1, maxLength: 64, description: 'The action type key' }),
+              identifier: Type.String({ minLength: 1, maxLength: 200, description: 'Unique per user and action type: the idempotency key' }),
+              metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'At most 4 KB of JSON' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: withProblems({ 200: Type.Ref(CompletionSchema) }, 400, 401, 404, 413, 422),
+        },
+      },
+      async (request, reply) => {
+        const { replayed, body } = await scoring.actions.complete(requireAuth(request).sub, request.body);
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        return reply.send(body);
+      },
+    );
+
+    app.get(
+      '/api/stats/home',
+      {
+        schema: {
+          tags: ['scoring'],
+          summary: 'Home page figures (cached 5 min)',
+          response: {
+            200: Type.Object({
+              users: Type.Integer(),
+              actionsToday: Type.Integer({ description: 'Since midnight UTC' }),
+              activeEvents: Type.Union([Type.Integer(), Type.Null()]),
+              topPlayer: Type.Union([Type.Object({ userId: Uuid, handle: Type.String(), score: Type.Number() }), Type.Null()]),
+            }),
+          },
+        },
+      },
+      async (_request, reply) => {
+        const { value, hit } = await scoring.homeStats.get();
+        return cacheHeader(reply, hit).send(value);
+      },
+    );
+  };

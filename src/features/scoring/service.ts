@@ -1,0 +1,145 @@
+// The scoring feature assembled: action types, completions, boards, leaderboards, snapshots,
+// home stats. Other features use `ensureBoard` and `submitScores` (contracts.md §6).
+import type { Logger } from 'pino';
+import type { Cache } from '../../platform/cache/port.js';
+import type { Db } from '../../platform/db/client.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { RankIndex } from '../../platform/rank-index/port.js';
+import type { Gateway } from '../../realtime/gateway.js';
+import { createActionTypes } from './action-types.js';
+import { createActions, type ProgressHooks, type RegistrationLookup } from './actions.js';
+import { createActionsStore } from './actions-store.js';
+import { createBoardIndex } from './board-index.js';
+import { createBoards, GLOBAL_BOARD, type EventsLookup } from './boards.js';
+import { createBoardsStore } from './boards-store.js';
+import { createHandles } from './handles.js';
+import { createHomeStats } from './home-stats.js';
+import { createLeaderboards } from './leaderboards.js';
+import { createLive, type LiveDeps } from './live.js';
+import { createSnapshots } from './snapshots.js';
+
+/** What scoring needs from the events feature (contracts.md §2); absent until that feature is wired. */
+export type EventsPort = EventsLookup &
+  RegistrationLookup & {
+    countActiveEvents?: () => Promise<number>;
+    onRegistrationChanged?(listener: (change: { registration: { eventId: string; userId: string } }) => void): void;
+  };
+
+export interface ScoringDeps {
+  db: Db;
+  cache: Cache;
+  rankIndex: RankIndex;
+  gateway: Gateway;
+  metrics: Metrics;
+  log: Logger;
+  utcOffsetMinutes: (userId: string) => Promise<number>;
+  events?: EventsPort;
+  /** How many entries board pushes and snapshots carry. */
+  topN: number;
+  snapshotSeconds: number;
+}
+
+/** The service's sense of time; tests replace `now` to cross period boundaries without sleeping. */
+export interface Clock {
+  now: () => Date;
+}
+
+export function createScoringService(deps: ScoringDeps) {
+  const { db, cache, log } = deps;
+  const clock: Clock = { now: () => new Date() };
+  const now = () => clock.now();
+  let progress: ProgressHooks | undefined;
+
+  const boardsStore = createBoardsStore(db);
+  const actionsStore = createActionsStore(db);
+  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, metrics: deps.metrics, log });
+  const handles = createHandles(boardsStore);
+
+  // Live pushes read the board's current top at flush time (boards are defined below; flushes come later).
+  const currentTop: LiveDeps['currentTop'] = async (name, limit) => {
+    const board = await boards.find(name);
+    if (!board) return undefined;
+    const { period } = boards.current(board);
+    return { period, entries: await index.top(name, period, limit) };
+  };
+  const live = createLive({ gateway: deps.gateway, handles, topN: deps.topN, currentTop, log });
+  const boards = createBoards({
+    db,
+    store: boardsStore,
+    index,
+    live,
+    cache,
+    events: deps.events,
+    now,
+    onChanged: (names) => {
+      snapshots.changed(names);
+      homeStats.changed();
+    },
+  });
+
+
+  const snapshots = createSnapshots({ store: boardsStore, boards, index, handles, intervalSeconds: deps.snapshotSeconds, topN: deps.topN, now, log });
+  const homeStats = createHomeStats({
+    cache,
+    store: actionsStore,
+    index,
+    handles,
+    countActiveEvents: deps.events?.countActiveEvents?.bind(deps.events),
+    now,
+    onError: (error) => log.warn({ err: error }, 'home stats invalidation failed'),
+  });
+  const actionTypes = createActionTypes({ store: actionsStore, cache, boards, events: deps.events });
+  const actions = createActions({
+    db,
+    store: actionsStore,
+    actionTypes,
+    boards,
+    index,
+    cache,
+    registrations: deps.events,
+    utcOffsetMinutes: deps.utcOffsetMinutes,
+    progress: () => progress,
+    now,
+    log,
+  });
+  // A confirmation won or lost counts at once, not when the cached answer expires.
+  deps.events?.onRegistrationChanged?.(({ registration }) => {
+    actions.forgetEntrant(registration.eventId, registration.userId).catch((error: unknown) => log.warn({ err: error }, 'could not forget a cached entrant'));
+  });
+  const leaderboards = createLeaderboards({ db, store: boardsStore, boards, index, cache, handles, now });
+
+  return {
+    clock,
+    actionTypes,
+    actions,
+    leaderboards,
+    snapshots,
+    homeStats,
+    /** Rank reads with the PostgreSQL fallback, for tests and benches. */
+    index,
+    ensureBoard: boards.ensureBoard,
+    submitScores: boards.submitScores,
+
+    /** PROGRESS plugs its counters and awards in here once its service exists (server.ts). */
+    attachProgress(hooks: ProgressHooks) {
+      progress = hooks;
+    },
+
+    /** Creates `global`, loads every board's current period into the rank index, starts snapshots. */
+    async start(): Promise<void> {
+      await boards.ensureBoard(GLOBAL_BOARD);
+      for (const view of await leaderboards.list()) await index.ready(view.name, view.period);
+      snapshots.start();
+    },
+
+    async close(): Promise<void> {
+      await actions.close();
+      await snapshots.close();
+      live.close();
+      homeStats.close();
+      await index.idle();
+    },
+  };
+}
+
+export type ScoringService = ReturnType<typeof createScoringService>;

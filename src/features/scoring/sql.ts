@@ -1,0 +1,18 @@
+// Raw-SQL helpers shared by the scoring stores. pg and PGlite return timestamps and bigints
+// differently (Date vs string, string vs number), so queries cast them to float8 (epoch
+// milliseconds, scores) and read them back with Number().
+import { sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+
+export type Row = Record<string, unknown>;
+
+/** Runs a statement and returns its rows, whichever driver is underneath. */
+export async function rows(ex: Executor, query: SQL): Promise<Row[]> {
+  return ((await ex.execute(query)) as unknown as { rows: Row[] }).rows;
+}
+
+/** A timestamptz expression as epoch milliseconds. */
+export const epochMs = (expression: SQL) => sql`(extract(epoch from ${expression}) * 1000)::float8`;
+
+/** A jsonb value, parsed if the driver handed it over as text. */
+export const parseJson = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
