@@ -1,0 +1,89 @@
+// HTTP for payments: checkout, organizer mark-paid, and the Stripe webhook.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
+import { Uuid, withProblems } from '../../http/schemas.js';
+import type { Role } from '../../platform/db/schema.js';
+import type { PaymentsService } from './service.js';
+
+const RegistrationParams = Type.Object({ id: Uuid });
+
+export const paymentsRoutes =
+  (service: PaymentsService, currentRole: (userId: string) => Promise<Role | undefined>, bodyLimit: number): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/api/registrations/:id/checkout',
+      {
+        preHandler: authenticate,
+        schema: {
+          tags: ['payments'],
+          summary: 'Pay for my held registration: a checkout session that ends with the hold',
+          security: [{ bearerAuth: [] }],
+          params: RegistrationParams,
+          response: withProblems(
+            { 200: Type.Object({ url: Type.String(), sessionId: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
+            400,
+            401,
+            403,
+            404,
+            409,
+            502,
+          ),
+        },
+      },
+      async (request) => service.checkout(requireAuth(request).sub, request.params.id),
+    );
+
+    app.post(
+      '/api/registrations/:id/mark-paid',
+      {
+        preHandler: requireRole(currentRole, 'organizer', 'admin'),
+        schema: {
+          tags: ['payments'],
+          summary: 'Record a payment received outside Stampede (organizer of the event, or admin); idempotent',
+          description:
+            'A held registration becomes confirmed. An expired or cancelled one is confirmed if a spot is free, otherwise the payment is recorded and refunded (outcome "refund").',
+          security: [{ bearerAuth: [] }],
+          params: RegistrationParams,
+          response: withProblems(
+            {
+              200: Type.Object({
+                outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('already-paid'), Type.Literal('refund')]),
+                registration: Type.Any(),
+              }),
+            },
+            400,
+            401,
+            403,
+            404,
+            409,
+            502,
+          ),
+        },
+      },
+      async (request) => {
+        const auth = requireAuth(request);
+        const role = (await currentRole(auth.sub)) ?? auth.role;
+        return service.markPaid({ userId: auth.sub, role }, request.params.id);
+      },
+    );
+
+    // Its own scope: the signature covers the exact bytes, so JSON is kept as a Buffer here.
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+      scope.post(
+        '/api/payments/stripe/webhook',
+        {
+          // Stripe delivers bursts from a few addresses; the signature check is the gate here.
+          config: { rateLimit: 'none' },
+          schema: {
+            tags: ['payments'],
+            summary: 'Stripe webhook endpoint (signed; checkout.session.completed settles the registration)',
+            response: withProblems({ 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }) }, 400, 404, 415),
+          },
+        },
+        async (request) => service.receiveWebhook('stripe', request.body as Buffer, request.headers),
+      );
+    });
+  };
