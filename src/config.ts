@@ -51,6 +51,13 @@ export interface Config {
   maxEventLoopDelayMs: number;
   shutdownTimeoutMs: number;
   admin: { email: string | undefined; password: string | undefined };
+  events: {
+    /** How often the durable scheduler expires holds and runs due open/close/draw transitions. */
+    sweepIntervalMs: number;
+    /** Registration group commit: at most this many per transaction, waiting at most this long. */
+    batchMaxItems: number;
+    batchMaxWaitMs: number;
+  };
   payments: PaymentsConfig;
 }
 
@@ -218,6 +225,11 @@ export function loadConfig(env: Env = process.env): Config {
     maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1_000, 0, 60_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     admin,
+    events: {
+      sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 1_000, 10, 600_000),
+      batchMaxItems: int(env, 'REGISTRATION_BATCH_MAX', 256, 1, 5_000),
+      batchMaxWaitMs: int(env, 'REGISTRATION_BATCH_WAIT_MS', 2, 0, 1_000),
+    },
     payments: payments(env, port),
   };
 }

@@ -15,6 +15,8 @@ import { createAccountsStore } from './features/accounts/store.js';
 import { achievementsRoutes } from './features/achievements/routes.js';
 import { createAchievementsService, type AchievementsService } from './features/achievements/service.js';
 import { createAchievementsStore } from './features/achievements/store.js';
+import { eventsRoutes } from './features/events/routes.js';
+import { createEventsService, type EventsService } from './features/events/service.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { pollsRoutes } from './features/polls/routes.js';
 import { createPollsService } from './features/polls/service.js';
@@ -40,6 +42,7 @@ export interface App {
   platform: Platform;
   gateway: Gateway;
   accounts: AccountsService;
+  events: EventsService;
   achievements: AchievementsService;
 }
 
@@ -128,6 +131,17 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   // Features with timers or batchers register a closer; they stop before the gateway and pools.
   const closers: Array<() => Promise<void>> = [];
   // feature: events
+  const events = createEventsService({
+    db: platform.database.db,
+    gateway,
+    log,
+    metrics,
+    currentRole: accounts.currentRole,
+    sweepIntervalMs: config.events.sweepIntervalMs,
+    batch: { maxItems: config.events.batchMaxItems, maxWaitMs: config.events.batchMaxWaitMs },
+  });
+  await app.register(eventsRoutes(events, accounts.currentRole));
+  closers.push(() => events.close());
   // feature: scoring
   // feature: achievements
   const achievements = createAchievementsService({
@@ -153,7 +167,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     await gateway.close();
   });
 
-  return { app, platform, gateway, accounts, achievements };
+  return { app, platform, gateway, accounts, events, achievements };
 }
 
 export interface RunningServer extends App {

@@ -55,6 +55,12 @@ export function createMetrics() {
     cacheHits: new Counter({ name: 'cache_hits_total', help: 'Cache hits by cache', labelNames: ['cache'] as const, registers }),
     cacheMisses: new Counter({ name: 'cache_misses_total', help: 'Cache misses by cache', labelNames: ['cache'] as const, registers }),
     wsConnections: new Gauge({ name: 'websocket_connections', help: 'Open Socket.IO connections', registers }),
+    registrationBatchSize: new Histogram({
+      name: 'registration_batch_size',
+      help: 'Registrations committed together in one batch (group commit)',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 200, 500],
+      registers,
+    }),
     jobQueueDepth: new Gauge({
       name: 'job_queue_depth',
       help: 'Jobs waiting or delayed, by queue',

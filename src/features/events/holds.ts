@@ -1,0 +1,85 @@
+// Spots: granting them, expiring unpaid holds, cancelling, and promoting the waitlist head into
+// whatever was freed, all inside the caller's unit (so inside the transaction that freed it).
+import type { RegistrationStatus } from '../../platform/db/schema.js';
+import type { RegistrationStore, RegistrationUpdate } from './registration-store.js';
+import type { EventRow, EventsStore, RegistrationRow } from './store.js';
+import type { Unit } from './unit.js';
+
+export interface Stores {
+  events: EventsStore;
+  registrations: RegistrationStore;
+}
+
+/** Holds expired per event per sweep; the next tick takes the rest. */
+const EXPIRY_BATCH = 500;
+
+export function freeSpots(event: Pick<EventRow, 'capacity' | 'confirmed' | 'held'>): number {
+  return Math.max(0, event.capacity - event.confirmed - event.held);
+}
+
+/** What a registration becomes when it gets a spot: held until paid, or confirmed when free. */
+export function spotGrant(event: Pick<EventRow, 'priceCents' | 'holdSeconds'>, now: Date): RegistrationUpdate & { status: 'held' | 'confirmed' } {
+  return event.priceCents > 0
+    ? { status: 'held', statusReason: null, holdExpiresAt: new Date(now.getTime() + event.holdSeconds * 1000), paymentStatus: 'pending' }
+    : { status: 'confirmed', statusReason: null, holdExpiresAt: null };
+}
+
+/** Audits and records one registration's change of status; the counters follow. */
+export function recordMove(unit: Unit, actor: string, before: RegistrationRow | null, after: RegistrationRow, reason: string, extra: Record<string, unknown> = {}): void {
+  unit.move(after.eventId, before?.status ?? null, after.status);
+  unit.audit(after.eventId, actor, 'registration', {
+    registrationId: after.id,
+    userId: after.userId,
+    from: before?.status ?? null,
+    to: after.status,
+    reason,
+    ...(before && before.paymentStatus !== after.paymentStatus ? { paymentStatus: after.paymentStatus } : {}),
+    ...extra,
+  });
+  unit.changed(after, before);
+}
+
+/** Applies one update to many rows and records each move, in the order given. */
+export async function moveMany(unit: Unit, stores: Stores, actor: string, rows: RegistrationRow[], set: RegistrationUpdate, reason: string): Promise<RegistrationRow[]> {
+  const updated = new Map((await stores.registrations.updateMany(unit.tx, rows.map((row) => row.id), set)).map((row) => [row.id, row]));
+  return rows.map((before) => {
+    const after = updated.get(before.id)!;
+    recordMove(unit, actor, before, after, reason);
+    return after;
+  });
+}
+
+/** Gives free spots to the waitlist head, in waitlist order, and advances the head counter. */
+export async function fillFromWaitlist(unit: Unit, stores: Stores, eventId: string, actor: string): Promise<number> {
+  const event = unit.event(eventId);
+  const count = Math.min(freeSpots(event), event.waitlisted);
+  if (count <= 0) return 0;
+  const head = await stores.registrations.waitlistHead(unit.tx, eventId, count);
+  await moveMany(unit, stores, actor, head, spotGrant(event, unit.now), 'promoted');
+  unit.bump(eventId, 'waitlistPromoted', head.length);
+  return head.length;
+}
+
+/** Expires this event's unpaid holds that are past due; the freed spots go to the waitlist. */
+export async function expireHolds(unit: Unit, stores: Stores, eventId: string, actor: string): Promise<number> {
+  const due = await stores.registrations.expiredHolds(unit.tx, eventId, unit.now, EXPIRY_BATCH);
+  if (due.length === 0) return 0;
+  await moveMany(unit, stores, actor, due, { status: 'expired', statusReason: 'hold_expired', holdExpiresAt: null, paymentStatus: 'none' }, 'hold_expired');
+  await fillFromWaitlist(unit, stores, eventId, actor);
+  return due.length;
+}
+
+const TERMINAL: RegistrationStatus[] = ['expired', 'cancelled'];
+
+/**
+ * Cancels a live registration. A paid one becomes refund_pending in the same transaction, so
+ * the refund cannot be forgotten; a spot it held goes to the waitlist head.
+ */
+export async function cancelRegistration(unit: Unit, stores: Stores, registration: RegistrationRow, actor: string): Promise<RegistrationRow> {
+  if (TERMINAL.includes(registration.status)) return registration;
+  const paymentStatus = registration.paymentStatus === 'paid' ? 'refund_pending' : registration.paymentStatus === 'pending' ? 'none' : registration.paymentStatus;
+  const after = await stores.registrations.update(unit.tx, registration.id, { status: 'cancelled', statusReason: 'cancelled', holdExpiresAt: null, paymentStatus });
+  recordMove(unit, actor, registration, after, 'cancelled');
+  if (registration.status === 'held' || registration.status === 'confirmed') await fillFromWaitlist(unit, stores, registration.eventId, actor);
+  return after;
+}

@@ -1,0 +1,170 @@
+// SQL for registration rows. Callers that change rows hold the event row lock (see unit.ts).
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Db, Executor, Tx } from '../../platform/db/client.js';
+import { events, registrations, users, type RegistrationStatus } from '../../platform/db/schema.js';
+import type { RegistrationRow } from './store.js';
+
+export type NewRegistration = typeof registrations.$inferInsert;
+export type RegistrationUpdate = Partial<Omit<NewRegistration, 'id' | 'eventId' | 'userId'>>;
+
+const WAITLIST_ORDER = [sql`${registrations.priority} desc`, asc(registrations.queuePos)] as const;
+
+/** Waitlisted rows ahead of (priority, queuePos), plus one: the 1-based position. */
+function positionExpression(priority: unknown, queuePos: unknown) {
+  return sql<number>`(select count(*)::int + 1 from ${registrations} ahead
+    where ahead.event_id = ${registrations.eventId} and ahead.status = 'waitlisted'
+      and (ahead.priority > ${priority} or (ahead.priority = ${priority} and ahead.queue_pos < ${queuePos})))`;
+}
+
+export interface ListedRegistration {
+  registration: RegistrationRow;
+  handle: string;
+  position: number | null;
+}
+
+export function createRegistrationStore(db: Db) {
+  return {
+    async findById(id: string, executor: Executor = db): Promise<RegistrationRow | undefined> {
+      const [row] = await executor.select().from(registrations).where(eq(registrations.id, id));
+      return row;
+    },
+    async lockById(tx: Tx, id: string): Promise<RegistrationRow | undefined> {
+      const [row] = await tx.select().from(registrations).where(eq(registrations.id, id)).for('update');
+      return row;
+    },
+    async findByUser(eventId: string, userId: string, executor: Executor = db): Promise<RegistrationRow | undefined> {
+      const [row] = await executor
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.userId, userId)));
+      return row;
+    },
+    async findByUsers(tx: Tx, eventId: string, userIds: string[]): Promise<RegistrationRow[]> {
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), inArray(registrations.userId, userIds)));
+    },
+    /** Rows that already exist are skipped (a unique-index conflict), never duplicated. */
+    async insertMany(tx: Tx, rows: NewRegistration[]): Promise<RegistrationRow[]> {
+      if (rows.length === 0) return [];
+      return tx.insert(registrations).values(rows).onConflictDoNothing({ target: [registrations.eventId, registrations.userId] }).returning();
+    },
+    async update(tx: Tx, id: string, set: RegistrationUpdate): Promise<RegistrationRow> {
+      const [row] = await tx
+        .update(registrations)
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(eq(registrations.id, id))
+        .returning();
+      return row!;
+    },
+    /** The same change on many rows. */
+    async updateMany(tx: Tx, ids: string[], set: RegistrationUpdate): Promise<RegistrationRow[]> {
+      if (ids.length === 0) return [];
+      return tx
+        .update(registrations)
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(inArray(registrations.id, ids))
+        .returning();
+    },
+    /** Per-row queue places in one statement (pre-queue shuffle, draw ranks). */
+    async setQueuePlaces(tx: Tx, places: Array<{ id: string; queuePos: number; drawRank: number | null }>): Promise<void> {
+      if (places.length === 0) return;
+      await tx.execute(sql`
+        update ${registrations} set queue_pos = p.queue_pos, draw_rank = p.draw_rank, updated_at = now()
+        from jsonb_to_recordset(${JSON.stringify(places.map((p) => ({ id: p.id, queue_pos: p.queuePos, draw_rank: p.drawRank })))}::jsonb)
+          as p(id uuid, queue_pos bigint, draw_rank int)
+        where ${registrations.id} = p.id`);
+    },
+    /** The waitlist head, locked: the next `limit` entries to promote. */
+    async waitlistHead(tx: Tx, eventId: string, limit: number): Promise<RegistrationRow[]> {
+      if (limit <= 0) return [];
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted')))
+        .orderBy(...WAITLIST_ORDER)
+        .limit(limit)
+        .for('update');
+    },
+    /** Holds past their expiry; rows another transaction is working on are left for the next sweep. */
+    async expiredHolds(tx: Tx, eventId: string, now: Date, limit: number): Promise<RegistrationRow[]> {
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'held'), lte(registrations.holdExpiresAt, now)))
+        .orderBy(asc(registrations.holdExpiresAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+    },
+    async eventsWithExpiredHolds(now: Date, limit = 50): Promise<string[]> {
+      const rows = await db
+        .selectDistinct({ eventId: registrations.eventId })
+        .from(registrations)
+        .where(and(eq(registrations.status, 'held'), lte(registrations.holdExpiresAt, now)))
+        .limit(limit);
+      return rows.map((row) => row.eventId);
+    },
+    async byStatus(tx: Tx, eventId: string, status: RegistrationStatus): Promise<RegistrationRow[]> {
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, status)))
+        .orderBy(asc(registrations.seq));
+    },
+    /** Waitlisted rows with priority >= each weight: where a new entrant of that weight lands. */
+    async waitlistedAtLeast(tx: Tx, eventId: string, weights: number[]): Promise<Map<number, number>> {
+      const result = new Map<number, number>();
+      for (const weight of weights) {
+        const [row] = await tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(registrations)
+          .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), sql`${registrations.priority} >= ${weight}`));
+        result.set(weight, row?.n ?? 0);
+      }
+      return result;
+    },
+    /** The live position and the head counter, read in one statement so they agree. */
+    async withPosition(registrationId: string): Promise<{ registration: RegistrationRow; position: number; waitlistPromoted: number } | undefined> {
+      const [row] = await db
+        .select({
+          registration: registrations,
+          position: positionExpression(registrations.priority, registrations.queuePos),
+          waitlistPromoted: events.waitlistPromoted,
+        })
+        .from(registrations)
+        .innerJoin(events, eq(events.id, registrations.eventId))
+        .where(eq(registrations.id, registrationId));
+      return row;
+    },
+    async list(eventId: string, options: { status?: RegistrationStatus; limit?: number; offset?: number }): Promise<ListedRegistration[]> {
+      const where = and(eq(registrations.eventId, eventId), options.status ? eq(registrations.status, options.status) : undefined);
+      const query = db
+        .select({
+          registration: registrations,
+          handle: users.handle,
+          // A window over each status, so a page still shows positions counted over the whole waitlist.
+          position: sql<number | null>`case when ${registrations.status} = 'waitlisted' then (row_number() over (
+            partition by ${registrations.status} order by ${registrations.priority} desc, ${registrations.queuePos}))::int end`,
+        })
+        .from(registrations)
+        .innerJoin(users, eq(users.id, registrations.userId))
+        .where(where)
+        .orderBy(...(options.status === 'waitlisted' ? WAITLIST_ORDER : [asc(registrations.seq)]))
+        .offset(options.offset ?? 0);
+      return options.limit === undefined ? query : query.limit(options.limit);
+    },
+    async count(eventId: string, status?: RegistrationStatus): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), status ? eq(registrations.status, status) : undefined));
+      return row?.n ?? 0;
+    },
+    async refundPending(): Promise<RegistrationRow[]> {
+      return db.select().from(registrations).where(eq(registrations.paymentStatus, 'refund_pending')).orderBy(asc(registrations.updatedAt));
+    },
+  };
+}
+
+export type RegistrationStore = ReturnType<typeof createRegistrationStore>;

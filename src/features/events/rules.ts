@@ -1,0 +1,127 @@
+// Rules for creating and editing events that the schema cannot express: how the dates relate,
+// what may still change once people have registered. Pure.
+import { AppError } from '../../errors.js';
+import type { EventMode } from '../../platform/db/schema.js';
+import { commitmentOf, newSeed } from './lottery.js';
+import type { EventRow, NewEvent } from './store.js';
+import type { EventStatus } from './views.js';
+
+export interface EventInput {
+  slug: string;
+  title: string;
+  capacity: number;
+  mode: EventMode;
+  opensAt?: string | null;
+  closesAt?: string | null;
+  holdSeconds?: number;
+  priceCents?: number;
+  currency?: string;
+  waitlist?: boolean;
+  preQueue?: boolean;
+  preQueueOpensAt?: string | null;
+  priorityGroups?: Record<string, number>;
+}
+
+export type EventPatch = Partial<Omit<EventInput, 'slug'>>;
+
+type Schedule = Pick<EventRow, 'mode' | 'opensAt' | 'closesAt' | 'preQueue' | 'preQueueOpensAt'>;
+
+const date = (value: string | null | undefined) => (value ? new Date(value) : null);
+
+function invalid(field: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ field, message }] });
+}
+
+/** The dates must follow each other, and a pre-queue needs an FCFS event with an opening time. */
+export function checkSchedule(event: Schedule): void {
+  if (event.opensAt && event.closesAt && event.closesAt <= event.opensAt) throw invalid('body.closesAt', 'must be after opensAt');
+  if (event.preQueue && event.mode !== 'fcfs') throw invalid('body.preQueue', 'is only for fcfs events (a lottery is already order-free)');
+  if (event.preQueue && !event.opensAt) throw invalid('body.preQueue', 'needs opensAt: the pre-queue runs until the opening');
+  if (event.preQueueOpensAt && !event.preQueue) throw invalid('body.preQueueOpensAt', 'needs preQueue');
+  if (event.preQueueOpensAt && event.opensAt && event.preQueueOpensAt >= event.opensAt) throw invalid('body.preQueueOpensAt', 'must be before opensAt');
+}
+
+/** Commit-reveal seeds: created whenever the event needs one and has none yet. */
+function seeds(event: Pick<EventRow, 'mode' | 'preQueue' | 'lotterySeed' | 'preQueueSeed'>): Partial<NewEvent> {
+  const lotterySeed = event.mode === 'lottery' && !event.lotterySeed ? newSeed() : undefined;
+  const preQueueSeed = event.preQueue && !event.preQueueSeed ? newSeed() : undefined;
+  return {
+    ...(lotterySeed ? { lotterySeed, lotteryCommitment: commitmentOf(lotterySeed) } : {}),
+    ...(preQueueSeed ? { preQueueSeed, preQueueCommitment: commitmentOf(preQueueSeed) } : {}),
+  };
+}
+
+export function newEventValues(input: EventInput, createdBy: string): NewEvent {
+  const values = {
+    slug: input.slug,
+    title: input.title,
+    capacity: input.capacity,
+    mode: input.mode,
+    opensAt: date(input.opensAt),
+    closesAt: date(input.closesAt),
+    holdSeconds: input.holdSeconds ?? 600,
+    priceCents: input.priceCents ?? 0,
+    currency: (input.currency ?? 'EUR').toUpperCase(),
+    waitlist: input.waitlist ?? true,
+    preQueue: input.preQueue ?? false,
+    preQueueOpensAt: date(input.preQueueOpensAt),
+    priorityGroups: input.priorityGroups ?? {},
+    createdBy,
+  };
+  checkSchedule(values);
+  return { ...values, ...seeds({ ...values, lotterySeed: null, preQueueSeed: null }) };
+}
+
+/** The settings of an event as JSON for the audit log. */
+export function settingsOf(event: Partial<EventRow>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(event)
+      .filter(([key]) => !['lotterySeed', 'preQueueSeed', 'createdAt', 'updatedAt'].includes(key))
+      .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]),
+  );
+}
+
+/**
+ * The fields a patch changes, after checking each may still change: the schedule only before
+ * opening, price and mode only before the first registration, nothing but the title and the
+ * capacity once a lottery is drawn.
+ */
+export function patchFields(event: EventRow, status: EventStatus, patch: EventPatch): Partial<EventRow> {
+  const next: Partial<EventRow> = {};
+  const set = <K extends keyof EventRow>(key: K, value: EventRow[K] | undefined) => {
+    if (value === undefined) return;
+    const current = event[key];
+    const same = current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : JSON.stringify(current) === JSON.stringify(value);
+    if (!same) next[key] = value;
+  };
+  set('title', patch.title);
+  set('capacity', patch.capacity);
+  set('mode', patch.mode);
+  set('opensAt', patch.opensAt === undefined ? undefined : date(patch.opensAt));
+  set('closesAt', patch.closesAt === undefined ? undefined : date(patch.closesAt));
+  set('holdSeconds', patch.holdSeconds);
+  set('priceCents', patch.priceCents);
+  set('currency', patch.currency?.toUpperCase());
+  set('waitlist', patch.waitlist);
+  set('preQueue', patch.preQueue);
+  set('preQueueOpensAt', patch.preQueueOpensAt === undefined ? undefined : date(patch.preQueueOpensAt));
+  set('priorityGroups', patch.priorityGroups);
+
+  const changing = (keys: Array<keyof EventRow>) => keys.filter((key) => key in next);
+  const afterRegistrations = changing(['mode', 'priceCents', 'currency']);
+  if (event.arrivals > 0 && afterRegistrations.length > 0) {
+    throw new AppError('INVALID_STATE', `${afterRegistrations.join(', ')} cannot change once people have registered`);
+  }
+  const beforeOpening = changing(['opensAt', 'preQueue', 'preQueueOpensAt']);
+  if (status !== 'scheduled' && beforeOpening.length > 0) {
+    throw new AppError('INVALID_STATE', `${beforeOpening.join(', ')} can only change before the event opens`);
+  }
+  const afterDraw = Object.keys(next).filter((key) => key !== 'title' && key !== 'capacity');
+  if (event.state === 'drawn' && afterDraw.length > 0) throw new AppError('INVALID_STATE', `${afterDraw.join(', ')} cannot change after the draw`);
+  if (next.capacity !== undefined && next.capacity < event.confirmed + event.held) {
+    throw new AppError('CAPACITY_BELOW_TAKEN', `${event.confirmed + event.held} spots are confirmed or held`, { taken: event.confirmed + event.held });
+  }
+  const merged = { ...event, ...next };
+  checkSchedule(merged);
+  return { ...next, ...seeds(merged) };
+}

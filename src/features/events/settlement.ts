@@ -1,0 +1,68 @@
+// Payments as the events feature sees them: a settled payment confirms a hold (or a lapsed hold
+// when a spot is free), and anything it cannot confirm is marked refund_pending in the same
+// transaction, so a payment is never silently kept. The payments feature owns providers and
+// refunds; it calls these and listens to the registration changes.
+import { AppError } from '../../errors.js';
+import { freeSpots, recordMove, type Stores } from './holds.js';
+import type { RegistrationUpdate } from './registration-store.js';
+import type { RegistrationRow } from './store.js';
+import type { Unit } from './unit.js';
+
+export interface PaymentInput {
+  registrationId: string;
+  provider: string;
+  externalId: string;
+  amountCents: number;
+  currency: string;
+}
+
+export type SettleOutcome = 'confirmed' | 'already-paid' | 'refund';
+
+async function lockRegistration(unit: Unit, stores: Stores, registrationId: string): Promise<RegistrationRow> {
+  const unlocked = await stores.registrations.findById(registrationId, unit.tx);
+  if (!unlocked) throw new AppError('NOT_FOUND', 'No such registration');
+  // The event row first, like every other writer, then the registration.
+  await unit.lock(unlocked.eventId);
+  return (await stores.registrations.lockById(unit.tx, registrationId))!;
+}
+
+/**
+ * One transaction: held -> confirmed; expired with a free spot -> confirmed (late payment);
+ * anything else -> refund_pending. Replays of the same provider payment change nothing.
+ * A payment for a registration that already carries another payment leaves it untouched and
+ * answers 'refund': the caller refunds that payment from its own ledger.
+ */
+export async function settlePayment(unit: Unit, stores: Stores, input: PaymentInput, actor: string): Promise<{ outcome: SettleOutcome; registration: RegistrationRow }> {
+  const registration = await lockRegistration(unit, stores, input.registrationId);
+  if (registration.paymentProvider === input.provider && registration.paymentRef === input.externalId) {
+    return { outcome: registration.paymentStatus === 'paid' ? 'already-paid' : 'refund', registration };
+  }
+  if (['paid', 'refund_pending', 'refunded'].includes(registration.paymentStatus)) return { outcome: 'refund', registration };
+
+  const event = unit.event(registration.eventId);
+  const payment = { paymentProvider: input.provider, paymentRef: input.externalId, amountCents: input.amountCents, paidAt: unit.now };
+  const amountOk = input.amountCents >= event.priceCents && input.currency.toUpperCase() === event.currency.toUpperCase();
+  const confirmable =
+    amountOk &&
+    (registration.status === 'held' || registration.status === 'confirmed' || (registration.status === 'expired' && freeSpots(event) > 0));
+  const set: RegistrationUpdate = confirmable
+    ? { ...payment, status: 'confirmed', statusReason: null, holdExpiresAt: null, paymentStatus: 'paid' }
+    : { ...payment, paymentStatus: 'refund_pending' };
+  const after = await stores.registrations.update(unit.tx, registration.id, set);
+  const reason = !confirmable ? (amountOk ? 'payment_without_spot' : 'payment_amount_mismatch') : registration.status === 'expired' ? 'late_payment' : 'payment';
+  recordMove(unit, actor, registration, after, reason, { provider: input.provider, externalId: input.externalId, amountCents: input.amountCents, currency: input.currency });
+  return { outcome: confirmable ? 'confirmed' : 'refund', registration: after };
+}
+
+/** Records a completed refund; refunding twice is a no-op. */
+export async function markRefunded(unit: Unit, stores: Stores, registrationId: string, refundId: string, actor: string): Promise<RegistrationRow> {
+  const registration = await lockRegistration(unit, stores, registrationId);
+  if (registration.paymentStatus === 'refunded') return registration;
+  if (registration.paymentStatus !== 'refund_pending') {
+    throw new AppError('INVALID_STATE', `Registration ${registrationId} has no pending refund (payment status ${registration.paymentStatus})`);
+  }
+  const after = await stores.registrations.update(unit.tx, registration.id, { paymentStatus: 'refunded' });
+  unit.audit(after.eventId, actor, 'payment.refunded', { registrationId, userId: after.userId, refundId, amountCents: after.amountCents });
+  unit.changed(after, registration);
+  return after;
+}
