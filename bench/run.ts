@@ -25,6 +25,8 @@ Options:
   --capacity <n>      rush: spots of the event (default 700)
   --rate <n|unlimited>  rush: arrivals per second, or everyone at once (default unlimited)
   --users <n>         actions: distinct users completing actions (default 1000)
+  --board-size <n>    actions: seeded entries on the measured board (default 1000000)
+  --sockets <n>       actions: Socket.IO clients subscribed to the board (default 10000)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -55,6 +57,8 @@ function parseCommandLine(argv: string[]) {
         capacity: { type: 'string', default: '700' },
         rate: { type: 'string', default: 'unlimited' },
         users: { type: 'string', default: '1000' },
+        'board-size': { type: 'string', default: '1000000' },
+        sockets: { type: 'string', default: '10000' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,6 +83,8 @@ function parseCommandLine(argv: string[]) {
     capacity: wholeNumber('capacity', values.capacity, 1, 1_000_000),
     rate: values.rate === 'unlimited' ? undefined : wholeNumber('rate', values.rate, 1, 1_000_000),
     users: wholeNumber('users', values.users, 1, 1_000_000),
+    boardSize: wholeNumber('board-size', values['board-size'], 0, 10_000_000),
+    sockets: wholeNumber('sockets', values.sockets, 0, 100_000),
     json: values.json,
   };
 }
@@ -98,8 +104,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users } = options;
-  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, duration, pgRedis };
+  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users, boardSize, sockets } = options;
+  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, duration, pgRedis };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),

@@ -12,10 +12,16 @@ export interface LoadOptions {
   connections: number;
   /** Seconds of unmeasured load first, so the JIT and pools are warm. */
   warmup: number;
-  /** Rewrites each request before it is sent (another user, a fresh identifier). */
-  setupRequest?: (request: { headers: Record<string, string>; body?: string }) => { headers: Record<string, string>; body?: string };
-  /** Sees every answer's body; setting it makes autocannon keep the bodies. */
-  onResponse?: (status: number, body: string) => void;
+  /** Rewrites each request before it is sent (another user, a fresh identifier, another page). */
+  setupRequest?: (request: DynamicRequest) => DynamicRequest;
+  /** Sees every answer; setting it makes autocannon keep the bodies. Header names are lower case. */
+  onResponse?: (status: number, body: string, headers: Record<string, string>) => void;
+}
+
+export interface DynamicRequest {
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
 }
 
 export interface LoadResult {
@@ -56,10 +62,12 @@ function latencyRecorder() {
   };
 }
 
-function dynamicRequest({ setupRequest, onResponse }: Pick<LoadOptions, 'setupRequest' | 'onResponse'>) {
+function dynamicRequest({ path, setupRequest, onResponse }: Pick<LoadOptions, 'path' | 'setupRequest' | 'onResponse'>) {
   return {
-    ...(setupRequest ? { setupRequest: (request: { headers?: Record<string, string>; body?: string }) => ({ ...request, ...setupRequest({ headers: request.headers ?? {}, body: request.body }) }) } : {}),
-    ...(onResponse ? { onResponse } : {}),
+    ...(setupRequest
+      ? { setupRequest: (request: { path?: string; headers?: Record<string, string>; body?: string }) => ({ ...request, ...setupRequest({ path: request.path ?? path, headers: request.headers ?? {}, body: request.body }) }) }
+      : {}),
+    ...(onResponse ? { onResponse: (status: number, body: string, _context: unknown, headers: Record<string, string>) => onResponse(status, body, headers) } : {}),
   };
 }
 
@@ -75,7 +83,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
-    ...(options.setupRequest || options.onResponse ? { requests: [dynamicRequest(options)] } : {}),
+    ...(options.setupRequest || options.onResponse ? { requests: [dynamicRequest({ ...options, path: target.pathname + target.search })] } : {}),
     connections: options.connections,
     duration: options.duration,
     ...(options.warmup > 0 ? { warmup: { connections: options.connections, duration: options.warmup } } : {}),

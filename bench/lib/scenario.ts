@@ -25,6 +25,10 @@ export interface ScenarioOptions {
   rate?: number;
   /** actions: distinct users completing actions. */
   users: number;
+  /** actions: seeded entries on the measured board. */
+  boardSize: number;
+  /** actions: Socket.IO clients subscribed to the board. */
+  sockets: number;
   /** Seconds measured per target. */
   duration: number;
   pgRedis: boolean;

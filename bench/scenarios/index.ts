@@ -1,10 +1,12 @@
 // The scenarios `npm run bench -- <name>` knows. Add one by dropping a file beside this one
 // and a line here.
 import type { Scenario } from '../lib/scenario.js';
+import { createActionsScenario } from './actions.js';
 import { health } from './health.js';
 import { rushScenario } from './rush.js';
 
 export const scenarios: Record<string, Scenario> = {
+  actions: createActionsScenario(),
   health,
   rush: rushScenario,
 };

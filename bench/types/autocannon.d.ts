@@ -14,7 +14,7 @@ declare module 'autocannon' {
     /** Only the dynamic hooks are used: one entry, rebuilt before every request. */
     requests?: Array<{
       setupRequest?: (request: Request) => Request;
-      onResponse?: (status: number, body: string) => void;
+      onResponse?: (status: number, body: string, context: unknown, headers: Record<string, string>) => void;
     }>;
     method?: string;
     headers?: Record<string, string>;
