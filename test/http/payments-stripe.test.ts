@@ -1,5 +1,8 @@
 // Stripe payments end to end: the real SDK in the server talks to a local Stripe API stand-in
 // (an HTTP server in this process), and webhooks are signed with the SDK's test helper.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
@@ -184,7 +187,42 @@ describe.each([
     expect((await ledger(app, registration.id)).map((row) => row.kind)).toEqual(['charge', 'refund']);
     expect((await mine(app, event.id, waiting.token)).status).toBe('held');
     const counters = await countersMatchRows(app, event.id);
-    expect(counters.held + counters.confirmed).toBe(1);
+    expect(counters.held! + counters.confirmed!).toBe(1);
+  });
+
+  it('hands out one session to concurrent checkout requests', async () => {
+    const event = await createEvent(app, org.token, { capacity: 5, priceCents: 1000 });
+    const { player, registration } = await heldEntrant(event);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => checkout(registration.id, player.token)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.sessionId)).size).toBe(1);
+    const open = await query(app, sql`select session_id from payment_checkouts where registration_id = ${registration.id} and status = 'open'`);
+    expect(open).toEqual([{ session_id: answers[0]!.body.sessionId }]);
+    // Sessions created by requests that lost the race were withdrawn at Stripe.
+    for (const session of stripe.sessions.values()) {
+      if (session.client_reference_id === registration.id && session.id !== answers[0]!.body.sessionId) expect(session.status).toBe('expired');
+    }
+  });
+
+  it('refunds a second payment for a registration already paid another way, and keeps the first', async () => {
+    const event = await createEvent(app, org.token, { capacity: 5, priceCents: 2000 });
+    const { player, registration } = await heldEntrant(event);
+    const { body } = await checkout(registration.id, player.token);
+    const delivery = paidDelivery(body.sessionId);
+    // Paid at Stripe, but before the webhook arrives the organizer also takes cash.
+    const marked = await app.request('POST', `/api/registrations/${registration.id}/mark-paid`, { token: org.token });
+    expect((await marked.json()).outcome).toBe('confirmed');
+
+    const refundsBefore = stripe.refundRequests().length;
+    await deliver(delivery);
+    await waitFor(async () => stripe.refundRequests().length > refundsBefore && (await ledger(app, registration.id)).length === 3, 10_000, 'the extra payment refund');
+    expect(stripe.refundRequests().slice(refundsBefore).map((r) => r.params.get('payment_intent'))).toEqual([`pi_test_${body.sessionId}`]);
+    expect(await mine(app, event.id, player.token)).toMatchObject({ status: 'confirmed', paymentStatus: 'paid', paymentProvider: 'manual' });
+    expect((await ledger(app, registration.id)).map((row) => [row.kind, row.provider, row.attached])).toEqual([
+      ['charge', 'manual', true],
+      ['charge', 'stripe', false],
+      ['refund', 'stripe', false],
+    ]);
   });
 
   it('refunds a paid registration when its owner cancels', async () => {
@@ -239,5 +277,54 @@ describe.each([
     } finally {
       stripe.failures.refunds = false;
     }
+  });
+});
+
+describe('stripe refunds survive a restart of the in-memory job queue (PGlite, local Stripe API stand-in)', () => {
+  let stripe: StripeStandIn;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-payments-restart-'));
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    stripe = await startStripeStandIn();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await stripe?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // Retries far apart, so the refund is still waiting in memory when the server stops.
+  const start = async () => {
+    const app = await startTestApp({
+      env: { ...ADMIN_ENV, ...stripe.env, STAMPEDE_DATA_DIR: dataDir, PAYMENT_RETRY_ATTEMPTS: '50', PAYMENT_RETRY_BACKOFF_MS: '600000' },
+    });
+    apps.push(app);
+    return app;
+  };
+
+  it('refunds after the restart what the stopped server could not', async () => {
+    const first = await start();
+    const org = await organizer(first);
+    const event = await createEvent(first, org.token, { capacity: 2, priceCents: 1100 });
+    const player = await signUp(first);
+    const { body: registered } = await register(first, event.id, player.token);
+    const registrationId = registered.registration.id as string;
+    const session = await (await first.request('POST', `/api/registrations/${registrationId}/checkout`, { token: player.token })).json();
+    const delivery = signedEvent('checkout.session.completed', stripe.pay(session.sessionId));
+    expect((await first.request('POST', '/api/payments/stripe/webhook', { body: delivery.payload, headers: delivery.headers })).status).toBe(200);
+    await eventually(first, event.id, player.token, (r) => r.paymentStatus === 'paid', 'the payment to settle');
+
+    stripe.failures.refunds = true;
+    await first.request('DELETE', `/api/events/${event.id}/registrations/me`, { token: player.token });
+    await waitFor(async () => stripe.refundRequests().length === 1, 10_000, 'the first refund try');
+    await first.stop();
+    apps.pop();
+
+    stripe.failures.refunds = false;
+    const second = await start();
+    await eventually(second, event.id, player.token, (r) => r.paymentStatus === 'refunded', 'the refund after restart');
+    expect(stripe.refundRequests()).toHaveLength(2);
+    expect(new Set(stripe.refundRequests().map((r) => r.idempotencyKey)).size).toBe(1);
   });
 });
