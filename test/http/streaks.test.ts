@@ -77,6 +77,15 @@ describe.each(['pglite', 'postgres'] as const)('streaks on %s', (store) => {
     expect(streaks.byActionType.match).toMatchObject({ current: 1, longest: 1, lastDay: '2026-03-02' });
   });
 
+  it('stores any action type key verbatim (keys travel as quoted array elements)', async () => {
+    const user = await newUser();
+    const key = 'we"ird, {key} \\ with NULL';
+    await record(action(user, key, noon(1)), action(user, 'plain', noon(1)));
+    await record(action(user, key, noon(2)));
+    expect(Object.keys((await streaksAt(user, noon(2))).byActionType).sort()).toEqual([key, 'plain'].sort());
+    expect((await streaksAt(user, noon(2))).byActionType[key]).toMatchObject({ current: 2, longest: 2 });
+  });
+
   it('ignores an action dated before the last counted day', async () => {
     const user = await newUser();
     await record(action(user, 'solve', noon(10)));
