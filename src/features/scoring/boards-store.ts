@@ -63,8 +63,8 @@ const MERGE: Record<BoardOperator, SQL> = {
     reached_at = case when excluded.score <> s.score then excluded.reached_at else s.reached_at end`,
 };
 
-/** Tie order of the rank index: score down, then who got there first, then user id. */
-const RANK_ORDER = sql`score desc, reached_at asc, user_id asc`;
+/** Tie order of the rank index: score down, then who got there first, then user id. Spelled as the index is (the table columns, nulls last) so the planner walks it. */
+const RANK_ORDER = sql`s.score desc nulls last, s.reached_at asc, s.user_id asc`;
 
 export function createBoardsStore(db: Executor) {
   return {
@@ -135,7 +135,7 @@ export function createBoardsStore(db: Executor) {
     },
 
     async top(board: string, period: string, limit: number, offset: number): Promise<RankedRow[]> {
-      const rows = await rankedRows(db, sql`board = ${board} and period = ${period}`, limit, offset);
+      const rows = await rankedRows(db, sql`s.board = ${board} and s.period = ${period}`, limit, offset);
       return rows.map((row, index) => ({ ...row, rank: offset + index + 1 }));
     },
 
@@ -186,7 +186,7 @@ export function createBoardsStore(db: Executor) {
       const result = await queryRows(db, sql`
         select period, ${ms(sql`taken_at`)} as taken_at, entries from scoreboard_snapshots
         where board = ${board} and taken_at >= ${from.toISOString()}::timestamptz and taken_at <= ${to.toISOString()}::timestamptz
-        order by taken_at asc limit ${limit}`);
+        order by scoreboard_snapshots.taken_at asc limit ${limit}`);
       return result.map((row) => ({
         period: String(row.period),
         takenAt: new Date(Number(row.taken_at)).toISOString(),
@@ -198,7 +198,7 @@ export function createBoardsStore(db: Executor) {
 
 async function rankedRows(db: Executor, where: SQL, limit: number, offset: number): Promise<RankedRow[]> {
   const result = await queryRows(db, sql`
-    select user_id, score::float8 as score, ${ms(sql`reached_at`)} as reached_at from leaderboard_scores
+    select s.user_id, s.score::float8 as score, ${ms(sql`s.reached_at`)} as reached_at from leaderboard_scores s
     where ${where} order by ${RANK_ORDER} limit ${limit} offset ${offset}`);
   return toRankedRows(result);
 }
