@@ -5,7 +5,7 @@
 import { AppError } from '../../errors.js';
 import { freeSpots, recordMove, type Stores } from './holds.js';
 import type { RegistrationUpdate } from './registration-store.js';
-import type { RegistrationRow } from './store.js';
+import type { EventRow, RegistrationRow } from './store.js';
 import type { Unit } from './unit.js';
 
 export interface PaymentInput {
@@ -27,31 +27,42 @@ async function lockRegistration(unit: Unit, stores: Stores, registrationId: stri
 }
 
 /**
- * One transaction: held -> confirmed; expired with a free spot -> confirmed (late payment);
- * anything else -> refund_pending. Replays of the same provider payment change nothing.
- * A payment for a registration that already carries another payment leaves it untouched and
- * answers 'refund': the caller refunds that payment from its own ledger.
+ * One transaction. Held (or confirmed) -> confirmed and paid; expired or cancelled -> confirmed
+ * when a spot is free (a late payment), otherwise refund_pending. Replays of the same provider
+ * payment change nothing. A payment the registration cannot take (a wrong amount, a second
+ * payment, a waitlisted or lottery entry) leaves it untouched, is audited, and answers
+ * 'refund': the caller refunds that payment from its own ledger.
  */
 export async function settlePayment(unit: Unit, stores: Stores, input: PaymentInput, actor: string): Promise<{ outcome: SettleOutcome; registration: RegistrationRow }> {
   const registration = await lockRegistration(unit, stores, input.registrationId);
   if (registration.paymentProvider === input.provider && registration.paymentRef === input.externalId) {
     return { outcome: registration.paymentStatus === 'paid' ? 'already-paid' : 'refund', registration };
   }
-  if (['paid', 'refund_pending', 'refunded'].includes(registration.paymentStatus)) return { outcome: 'refund', registration };
-
   const event = unit.event(registration.eventId);
-  const payment = { paymentProvider: input.provider, paymentRef: input.externalId, amountCents: input.amountCents, paidAt: unit.now };
-  const amountOk = input.amountCents >= event.priceCents && input.currency.toUpperCase() === event.currency.toUpperCase();
-  const confirmable =
-    amountOk &&
-    (registration.status === 'held' || registration.status === 'confirmed' || (registration.status === 'expired' && freeSpots(event) > 0));
+  const payment = { provider: input.provider, externalId: input.externalId, amountCents: input.amountCents, currency: input.currency };
+  const refused = refusal(registration, event, input);
+  if (refused) {
+    unit.audit(registration.eventId, actor, 'payment.refused', { registrationId: registration.id, userId: registration.userId, reason: refused, ...payment });
+    return { outcome: 'refund', registration };
+  }
+  const columns = { paymentProvider: input.provider, paymentRef: input.externalId, amountCents: input.amountCents, paidAt: unit.now };
+  const late = registration.status === 'expired' || registration.status === 'cancelled';
+  const confirmable = !late || freeSpots(event) > 0;
   const set: RegistrationUpdate = confirmable
-    ? { ...payment, status: 'confirmed', statusReason: null, holdExpiresAt: null, paymentStatus: 'paid' }
-    : { ...payment, paymentStatus: 'refund_pending' };
+    ? { ...columns, status: 'confirmed', statusReason: null, holdExpiresAt: null, paymentStatus: 'paid' }
+    : { ...columns, paymentStatus: 'refund_pending' };
   const after = await stores.registrations.update(unit.tx, registration.id, set);
-  const reason = !confirmable ? (amountOk ? 'payment_without_spot' : 'payment_amount_mismatch') : registration.status === 'expired' ? 'late_payment' : 'payment';
-  recordMove(unit, actor, registration, after, reason, { provider: input.provider, externalId: input.externalId, amountCents: input.amountCents, currency: input.currency });
+  recordMove(unit, actor, registration, after, !confirmable ? 'payment_without_spot' : late ? 'late_payment' : 'payment', payment);
   return { outcome: confirmable ? 'confirmed' : 'refund', registration: after };
+}
+
+/** Why this payment cannot be applied to the registration at all, if it cannot. */
+function refusal(registration: RegistrationRow, event: Pick<EventRow, 'priceCents' | 'currency'>, input: PaymentInput): string | undefined {
+  // One live payment per registration; an older one's pending refund keeps its reference.
+  if (registration.paymentStatus === 'paid' || registration.paymentStatus === 'refund_pending') return 'already_has_payment';
+  if (input.amountCents < event.priceCents || input.currency.toUpperCase() !== event.currency.toUpperCase()) return 'amount_mismatch';
+  if (registration.status === 'waitlisted' || registration.status === 'entered') return 'no_spot_offered';
+  return undefined;
 }
 
 /** Records a completed refund; refunding twice is a no-op. */
