@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestApp } from './harness/app.js';
+import { ADMIN_ENV, createEvent, organizer, register } from './http/events-fixtures.js';
 import {
   LOTTERY_ALGORITHM,
   SHUFFLE_ALGORITHM,
@@ -126,5 +128,36 @@ describe('stampede verify-draw', () => {
     const notFound = await verifyDraw(`${base}/api/events/unknown/lottery/proof`);
     expect(notFound.status).toBe(2);
     expect(notFound.stderr).toContain('answered 404');
+  });
+});
+
+describe('stampede verify-draw against a real Stampede server', () => {
+  it('verifies the proof a lottery draw publishes, and the winners are the drawn registrations', async () => {
+    const app = await startTestApp({ env: ADMIN_ENV });
+    try {
+      const org = await organizer(app);
+      const event = await createEvent(app, org.token, { mode: 'lottery', capacity: 2 });
+      const entrants = await Promise.all(Array.from({ length: 6 }, () => signUp(app)));
+      const registrations = new Map<string, string>();
+      for (const entrant of entrants) {
+        const { status, body } = await register(app, event.id, entrant.token);
+        expect(status).toBe(201);
+        registrations.set(body.registration.id, entrant.token);
+      }
+      expect((await app.request('POST', `/api/events/${event.id}/draw`, { token: org.token })).status).toBe(200);
+      const proof = await (await app.request('GET', `/api/events/${event.id}/lottery/proof`)).json();
+
+      const result = await verifyDraw(`${app.url}/api/events/${event.id}/lottery/proof`, '--winners', '2');
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('entrants     6, hash ok');
+      expect(result.stdout).toContain(`winners (2): ${proof.order.slice(0, 2).join(', ')}`);
+      for (const [index, id] of (proof.order as string[]).entries()) {
+        const mine = await (await app.request('GET', `/api/events/${event.id}/registrations/me`, { token: registrations.get(id)! })).json();
+        expect(mine.registration.status).toBe(index < 2 ? 'confirmed' : 'waitlisted');
+      }
+    } finally {
+      await app.stop();
+    }
   });
 });
