@@ -18,6 +18,7 @@ import { createAchievementsStore } from './features/achievements/store.js';
 import { eventsRoutes } from './features/events/routes.js';
 import { createEventsService, type EventsService } from './features/events/service.js';
 import { opsRoutes } from './features/ops/routes.js';
+import { createPayments, type Payments } from './features/payments/setup.js';
 import { pollsRoutes } from './features/polls/routes.js';
 import { createPollsService } from './features/polls/service.js';
 import { createPollsStore } from './features/polls/store.js';
@@ -43,6 +44,7 @@ export interface App {
   gateway: Gateway;
   accounts: AccountsService;
   events: EventsService;
+  payments: Payments;
   achievements: AchievementsService;
 }
 
@@ -142,6 +144,9 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   });
   await app.register(eventsRoutes(events, accounts.currentRole));
   closers.push(() => events.close());
+  const payments = createPayments(platform, events, accounts.currentRole);
+  await app.register(payments.routes);
+  closers.push(() => payments.close());
   // feature: scoring
   // feature: achievements
   const achievements = createAchievementsService({
@@ -167,7 +172,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     await gateway.close();
   });
 
-  return { app, platform, gateway, accounts, events, achievements };
+  return { app, platform, gateway, accounts, events, payments, achievements };
 }
 
 export interface RunningServer extends App {
