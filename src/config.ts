@@ -58,6 +58,12 @@ export interface Config {
     batchMaxItems: number;
     batchMaxWaitMs: number;
   };
+  scoring: {
+    /** How often the top N of each changed board is saved to scoreboard_snapshots. */
+    snapshotSeconds: number;
+    /** How many entries live board pushes and snapshots carry. */
+    topN: number;
+  };
   payments: PaymentsConfig;
 }
 
@@ -229,6 +235,10 @@ export function loadConfig(env: Env = process.env): Config {
       sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 1_000, 10, 600_000),
       batchMaxItems: int(env, 'REGISTRATION_BATCH_MAX', 256, 1, 5_000),
       batchMaxWaitMs: int(env, 'REGISTRATION_BATCH_WAIT_MS', 2, 0, 1_000),
+    },
+    scoring: {
+      snapshotSeconds: int(env, 'SNAPSHOT_SECONDS', 60, 1, 86_400),
+      topN: int(env, 'LEADERBOARD_TOP_N', 10, 1, 100),
     },
     payments: payments(env, port),
   };

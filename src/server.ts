@@ -19,6 +19,9 @@ import { eventsRoutes } from './features/events/routes.js';
 import { createEventsService, type EventsService } from './features/events/service.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { createPayments, type Payments } from './features/payments/setup.js';
+import { leaderboardRoutes } from './features/scoring/leaderboard-routes.js';
+import { scoringRoutes } from './features/scoring/routes.js';
+import { createScoringService, type ScoringService } from './features/scoring/service.js';
 import { pollsRoutes } from './features/polls/routes.js';
 import { createPollsService } from './features/polls/service.js';
 import { createPollsStore } from './features/polls/store.js';
@@ -46,6 +49,7 @@ export interface App {
   events: EventsService;
   payments: Payments;
   achievements: AchievementsService;
+  scoring: ScoringService;
 }
 
 export interface ServerOptions {
@@ -148,6 +152,22 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   await app.register(payments.routes);
   closers.push(() => payments.close());
   // feature: scoring
+  const scoring = createScoringService({
+    db: platform.database.db,
+    cache: platform.cache,
+    rankIndex: platform.rankIndex,
+    gateway,
+    metrics,
+    log,
+    utcOffsetMinutes: accounts.utcOffsetMinutes,
+    events,
+    topN: config.scoring.topN,
+    snapshotSeconds: config.scoring.snapshotSeconds,
+  });
+  await app.register(scoringRoutes(scoring, accounts.currentRole));
+  await app.register(leaderboardRoutes(scoring, accounts.currentRole));
+  await scoring.start();
+  closers.push(() => scoring.close());
   // feature: achievements
   const achievements = createAchievementsService({
     store: createAchievementsStore(platform.database.db),
@@ -156,6 +176,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     utcOffsetMinutes: accounts.utcOffsetMinutes,
   });
   await app.register(achievementsRoutes(achievements, accounts.currentRole));
+  // Counts, streaks and awards ride along with every scored action.
+  scoring.attachProgress(achievements);
   // feature: polls
   const polls = createPollsService({ store: createPollsStore(platform.database.db), cache: platform.cache, gateway, log });
   await app.register(pollsRoutes(polls, accounts.currentRole));
@@ -172,7 +194,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     await gateway.close();
   });
 
-  return { app, platform, gateway, accounts, events, payments, achievements };
+  return { app, platform, gateway, accounts, events, payments, achievements, scoring };
 }
 
 export interface RunningServer extends App {
