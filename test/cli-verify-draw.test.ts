@@ -53,7 +53,10 @@ const proof: LotteryProof = {
   order: drawOrder(seed, entrants),
 };
 
-describe('stampede verify-draw', () => {
+// Each run spawns the CLI through tsx, which takes seconds on a busy machine.
+const SLOW = { timeout: 120_000 };
+
+describe('stampede verify-draw', SLOW, () => {
   let server: Server;
   let base = '';
   const served = new Map<string, { status: number; body: string }>();
@@ -131,7 +134,7 @@ describe('stampede verify-draw', () => {
   });
 });
 
-describe('stampede verify-draw against a real Stampede server', () => {
+describe('stampede verify-draw against a real Stampede server', SLOW, () => {
   it('verifies the proof a lottery draw publishes, and the winners are the drawn registrations', async () => {
     const app = await startTestApp({ env: ADMIN_ENV });
     try {

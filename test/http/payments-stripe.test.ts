@@ -160,13 +160,15 @@ describe.each([
   });
 
   it('refunds a late payment exactly once when its spot went to the waitlist', async () => {
-    const event = await createEvent(app, org.token, { capacity: 1, priceCents: 900, holdSeconds: 1 });
+    const event = await createEvent(app, org.token, { capacity: 1, priceCents: 900, holdSeconds: 600 });
     const { player: late, registration } = await heldEntrant(event);
     const { body } = await checkout(registration.id, late.token);
     const waiting = await signUp(app);
     expect((await register(app, event.id, waiting.token)).body.registration.status).toBe('waitlisted');
 
-    // The hold lapses: the spot goes to the waiting entrant and the session is expired at Stripe.
+    // The clock passes the hold's end (moved in the record, so a slow machine cannot race it);
+    // the scheduler expires it, the spot goes to the waiting entrant, the session is expired at Stripe.
+    await query(app, sql`update registrations set hold_expires_at = now() - interval '1 second' where id = ${registration.id}`);
     await eventually(app, event.id, late.token, (r) => r.status === 'expired', 'the hold to expire');
     await eventually(app, event.id, waiting.token, (r) => r.status === 'held', 'the waiting entrant to be promoted');
     await waitFor(async () => stripe.requests.some((r) => r.path === `/v1/checkout/sessions/${body.sessionId}/expire`), 10_000, 'the session to be expired');
