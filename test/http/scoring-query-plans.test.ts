@@ -51,11 +51,11 @@ describe('scoring query plans on PostgreSQL', () => {
     await run(sql`insert into scoreboard_snapshots (board, period, taken_at, entries)
       select 'seed-' || b, 'all', now() - g * interval '1 minute', '[]'::jsonb from generate_series(1, 20) b cross join generate_series(1, 500) g`);
     await run(sql`analyze`);
-    [{ id: user }] = await query<{ id: string }>(app, sql`select id::text from users where handle = 'seed-7'`);
-    [{ id: type }] = await query<{ id: string }>(app, sql`select id::text from action_types where key = 'seed-3'`);
+    user = (await query<{ id: string }>(app, sql`select id::text from users where handle = 'seed-7'`))[0]!.id;
+    type = (await query<{ id: string }>(app, sql`select id::text from action_types where key = 'seed-3'`))[0]!.id;
   });
   afterAll(async () => {
-    if (process.env.PRINT_PLANS) for (const { name, plan } of plans) console.log(`-- ${name}\n${plan}\n`);
+    if (process.env.PRINT_PLANS) for (const { name, plan } of plans) console.warn(`-- ${name}\n${plan}\n`);
     await app?.stop();
   });
 
