@@ -5,36 +5,28 @@
 import type { Logger } from 'pino';
 import type { PaymentsConfig } from '../../config.js';
 import type { JobQueue } from '../../platform/jobs/port.js';
-import type { PaymentProvider, WebhookEvent } from './provider.js';
+import type { WebhookEvent } from './provider.js';
 import { JOB, jobIds, type EventsForPayments, type PaymentsService } from './service.js';
 import type { PaymentsStore } from './store.js';
 
 /** A webhook younger than this may still have its job on the way; the sweep leaves it alone. */
 const WEBHOOK_SWEEP_AGE_MS = 30_000;
 const SWEEP_BATCH = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PaymentJobsDeps {
   service: PaymentsService;
   store: PaymentsStore;
   events: EventsForPayments;
-  providers: Partial<Record<PaymentProvider['name'], PaymentProvider>>;
   jobs: JobQueue;
   config: PaymentsConfig;
   log: Logger;
 }
 
-export function startPaymentJobs(deps: PaymentJobsDeps): { close(): Promise<void>; sweep(): Promise<void> } {
-  const { service, store, events, providers, jobs, config, log } = deps;
-
-  function providerFor(name: string): PaymentProvider {
-    const found = providers[name as PaymentProvider['name']];
-    if (!found) throw new Error(`payment provider ${name} is not configured on this server`);
-    return found;
-  }
+export function startPaymentJobs(deps: PaymentJobsDeps): { close(): Promise<void> } {
+  const { service, store, events, jobs, config, log } = deps;
 
   async function processPayment(providerName: string, event: Extract<WebhookEvent, { kind: 'payment' }>): Promise<void> {
-    const registration = UUID.test(event.registrationId) ? await events.getRegistration(event.registrationId) : undefined;
+    const registration = await events.getRegistration(event.registrationId);
     if (!registration) {
       // Not ours to settle (another system on the same Stripe account, or a deleted event).
       log.error({ event }, 'payment received for an unknown registration; refund it from the provider dashboard');
@@ -74,7 +66,7 @@ export function startPaymentJobs(deps: PaymentJobsDeps): { close(): Promise<void
     let refund = await store.refundOf(charge.id);
     if (!refund) {
       const idempotencyKey = `refund-${charge.id}`;
-      const { refundId } = await providerFor(charge.provider).refund({ paymentRef: charge.externalId, amountCents: charge.amountCents, idempotencyKey });
+      const { refundId } = await service.providerFor(charge.provider).refund({ paymentRef: charge.externalId, amountCents: charge.amountCents, idempotencyKey });
       refund = await store.recordRefund(charge, refundId, idempotencyKey);
       log.info({ registrationId: charge.registrationId, refundId, provider: charge.provider }, 'payment refunded');
     }
@@ -131,7 +123,6 @@ export function startPaymentJobs(deps: PaymentJobsDeps): { close(): Promise<void
   timer.unref();
 
   return {
-    sweep,
     async close() {
       clearInterval(timer);
       await sweeping;

@@ -72,17 +72,23 @@ export function createPaymentsService(deps: PaymentsDeps) {
     return jobs.add(JOB.webhook, { provider: providerName, event }, { jobId: jobIds.webhook(providerName, event.eventId), ...retry });
   }
 
+  /** The provider a stored session or charge belongs to; failing loudly keeps its job in the dead-letter set. */
+  function providerFor(name: string): PaymentProvider {
+    const found = providers[name as PaymentProvider['name']];
+    if (!found) throw new Error(`payment provider ${name} is not configured on this server`);
+    return found;
+  }
+
   /** Makes any open session of the registration unpayable, e.g. before it is paid another way. */
   async function expireOpenCheckout(registrationId: string): Promise<void> {
     const open = await store.openCheckout(registrationId);
     if (!open) return;
-    const owner = providers[open.provider as PaymentProvider['name']];
-    if (!owner) throw new Error(`checkout ${open.sessionId} belongs to provider ${open.provider}, which is not configured`);
-    await owner.expireCheckout(open.sessionId);
+    await providerFor(open.provider).expireCheckout(open.sessionId);
     await store.setCheckoutStatus(open.sessionId, 'expired');
   }
 
   return {
+    providerFor,
     enqueueRefund,
     enqueueWebhook,
     settle,

@@ -26,11 +26,10 @@ export function createPayments(platform: Platform, events: EventsForPayments, cu
     jobs,
     config: config.payments,
   });
-  const background = startPaymentJobs({ service, store, events, providers, jobs, config: config.payments, log });
+  const background = startPaymentJobs({ service, store, events, jobs, config: config.payments, log });
   return {
     service,
     routes: paymentsRoutes(service, currentRole, config.bodyLimitBytes),
-    sweep: background.sweep,
     close: background.close,
   };
 }

@@ -131,10 +131,6 @@ export function createPaymentsStore(db: Db) {
         )
         .limit(limit);
     },
-
-    async ledger(registrationId: string): Promise<LedgerRow[]> {
-      return db.select().from(paymentLedger).where(eq(paymentLedger.registrationId, registrationId)).orderBy(asc(paymentLedger.createdAt));
-    },
   };
 }
 
