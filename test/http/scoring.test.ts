@@ -65,6 +65,19 @@ describe.each([
     expect((await app.request('PATCH', `/api/action-types/${randomUUID()}`, { token: admin, body: { name: 'x' } })).status).toBe(404);
   });
 
+  it('serves a type the moment it is created, while other types are created and read concurrently', async () => {
+    const player = await signUp(app);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const type = await createType({ baseScore: i });
+        return complete(player.token, type.key, 'first');
+      }),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 30 }, () => 200));
+    const listed = (await (await app.request('GET', '/api/action-types', { token: player.token })).json()).actionTypes;
+    for (const answer of answers) expect(listed.map((t: { key: string }) => t.key)).toContain(answer.body.action.actionType);
+  });
+
   it.each([
     ['a negative base score', { baseScore: -5 }],
     ['a non-numeric base score', { baseScore: 'ten' }],

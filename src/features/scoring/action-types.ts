@@ -1,6 +1,6 @@
 // Action types (organizer): what an action is worth and who may score it. The list is cached
 // for an hour in the platform cache and invalidated on change; the completion hot path reads a
-// per-process copy of it that is at most a second old (changes made here apply at once).
+// per-process copy that is at most a second old (changes made on this instance apply at once).
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import type { ActionRules } from '../../platform/db/schema.js';
@@ -11,6 +11,8 @@ import { boardsOf, eventBoard, type ActionTypeView } from './rules.js';
 
 const LIST_TTL_SECONDS = 3600;
 const LOCAL_COPY_MS = 1_000;
+/** An unknown key refreshes the copy at most this often, so a flood of bad keys costs a query per interval. */
+const MISS_REFRESH_MS = 50;
 const TAG = 'action-types';
 
 export interface ActionTypeInput {
@@ -40,13 +42,40 @@ const invalid = (field: string, message: string) => new AppError('VALIDATION_FAI
 
 export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boards: Boards; events?: EventsLookup }) {
   const { store, cache, boards, events } = deps;
+  // A list load that began before a change can finish after its invalidation and store the old
+  // list; the change therefore invalidates again once the loads in flight have settled.
+  const loading = new Set<Promise<unknown>>();
   const list = cache.define({
     name: 'action-types',
     ttlSeconds: LIST_TTL_SECONDS,
-    load: async (_: 'all') => (await store.listTypes()).map(toView),
+    load: async (_: 'all') => {
+      const load = store.listTypes();
+      loading.add(load);
+      try {
+        return (await load).map(toView);
+      } finally {
+        loading.delete(load);
+      }
+    },
     tags: () => [TAG],
   });
+
+  // The hot path's copy, read straight from the store: `generation` keeps a load that raced a
+  // change from installing the old list, and a key the copy lacks (a type created a moment ago,
+  // maybe on another instance) triggers one early refresh.
   let local: { at: number; byKey: Map<string, ActionTypeView> } | undefined;
+  let generation = 0;
+  let refreshing: Promise<void> | undefined;
+  const refresh = () =>
+    (refreshing ??= (async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const started = generation;
+        const types = (await store.listTypes()).map(toView);
+        if (started !== generation) continue;
+        local = { at: Date.now(), byKey: new Map(types.map((type) => [type.key, type])) };
+        return;
+      }
+    })().finally(() => (refreshing = undefined)));
 
   /** Checks what the schema cannot: the window's order, the event, and that every board exists and takes actions. */
   async function validateRules(rules: ActionRules): Promise<void> {
@@ -66,20 +95,23 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
   }
 
   async function changed(): Promise<void> {
+    generation++;
     local = undefined;
     await cache.invalidate(TAG);
+    if (loading.size > 0) {
+      await Promise.allSettled([...loading]);
+      await cache.invalidate(TAG);
+    }
   }
 
   return {
     list: () => list.get('all'),
 
-    /** For the completion hot path: the type by key, from a copy refreshed at most once a second. */
+    /** For the completion hot path: the type by key, from a copy at most a second old. */
     async byKey(key: string): Promise<ActionTypeView | undefined> {
-      if (!local || Date.now() - local.at > LOCAL_COPY_MS) {
-        const { value } = await list.get('all');
-        local = { at: Date.now(), byKey: new Map(value.map((type) => [type.key, type])) };
-      }
-      return local.byKey.get(key);
+      if (!local || Date.now() - local.at > LOCAL_COPY_MS) await refresh();
+      if (!local?.byKey.has(key) && Date.now() - (local?.at ?? 0) > MISS_REFRESH_MS) await refresh();
+      return local?.byKey.get(key);
     },
 
     async create(input: ActionTypeInput): Promise<ActionTypeView> {
