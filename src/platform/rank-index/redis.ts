@@ -30,7 +30,8 @@ import {
 const REACHED_AT_DIGITS = String(MAX_REACHED_AT).length;
 /** Members per command or script call, so one call never holds Redis for long. */
 const CHUNK = 1_000;
-const CHUNKS_PER_ROUND_TRIP = 10;
+const CHUNKS_PER_ROUND_TRIP = 5;
+const REBUILD_ATTEMPTS = 3;
 /** A rebuild that dies half-way leaves its temp keys; they expire on their own. */
 const TEMP_TTL_SECONDS = 3_600;
 
@@ -205,18 +206,32 @@ export class RedisRankIndex implements RankIndex {
     await this.run(async () => {
       // Chunks go out CHUNKS_PER_ROUND_TRIP at a time: one round trip per batch, none too big.
       const batches = chunks(entries);
-      for (let i = 0; i < batches.length; i += CHUNKS_PER_ROUND_TRIP) {
-        const write = this.client.pipeline();
-        for (const chunk of batches.slice(i, i + CHUNKS_PER_ROUND_TRIP)) {
-          write.zadd(temp.z, ...chunk.flatMap((m) => [String(negate(m.score)), `${padReachedAt(m.reachedAt)}:${m.member}`]));
-          write.hset(temp.h, ...chunk.flatMap((m) => [m.member, padReachedAt(m.reachedAt)]));
-        }
-        write.expire(temp.z, TEMP_TTL_SECONDS).expire(temp.h, TEMP_TTL_SECONDS);
-        const failed = (await write.exec())?.find(([error]) => error);
-        if (failed) throw failed[0];
-      }
+      for (let i = 0; i < batches.length; i += CHUNKS_PER_ROUND_TRIP) await this.writeTemp(temp, batches.slice(i, i + CHUNKS_PER_ROUND_TRIP));
       await this.client.stampedeRankSwapIn(live.z, live.h, live.loaded, temp.z, temp.h);
     });
+  }
+
+  /**
+   * One round trip of a rebuild. A rebuild runs long on a busy process, where one late reply can
+   * trip the command timeout; writing the same entries to the temp keys again is harmless, so a
+   * timed-out batch is retried before the rebuild gives up.
+   */
+  private async writeTemp(temp: { z: string; h: string }, batch: RankedMember[][]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const write = this.client.pipeline();
+      for (const chunk of batch) {
+        write.zadd(temp.z, ...chunk.flatMap((m) => [String(negate(m.score)), `${padReachedAt(m.reachedAt)}:${m.member}`]));
+        write.hset(temp.h, ...chunk.flatMap((m) => [m.member, padReachedAt(m.reachedAt)]));
+      }
+      write.expire(temp.z, TEMP_TTL_SECONDS).expire(temp.h, TEMP_TTL_SECONDS);
+      try {
+        const failed = (await write.exec())?.find(([error]) => error);
+        if (failed) throw failed[0];
+        return;
+      } catch (error) {
+        if (attempt === REBUILD_ATTEMPTS || !/timed out/i.test((error as Error).message)) throw error;
+      }
+    }
   }
 
   async isLoaded(board: string): Promise<boolean> {
