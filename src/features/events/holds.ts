@@ -24,29 +24,41 @@ export function spotGrant(event: Pick<EventRow, 'priceCents' | 'holdSeconds'>, n
     : { status: 'confirmed', statusReason: null, holdExpiresAt: null };
 }
 
-/** Audits and records one registration's change of status; the counters follow. */
-export function recordMove(unit: Unit, actor: string, before: RegistrationRow | null, after: RegistrationRow, reason: string, extra: Record<string, unknown> = {}): void {
-  unit.move(after.eventId, before?.status ?? null, after.status);
-  unit.audit(after.eventId, actor, 'registration', {
-    registrationId: after.id,
-    userId: after.userId,
-    from: before?.status ?? null,
-    to: after.status,
-    reason,
-    ...(before && before.paymentStatus !== after.paymentStatus ? { paymentStatus: after.paymentStatus } : {}),
-    ...extra,
-  });
-  unit.changed(after, before);
+export interface Move {
+  before: RegistrationRow | null;
+  after: RegistrationRow;
+  /** Per-registration facts for the audit entry (seq, position...). */
+  detail?: Record<string, unknown>;
 }
 
-/** Applies one update to many rows and records each move, in the order given. */
-export async function moveMany(unit: Unit, stores: Stores, actor: string, rows: RegistrationRow[], set: RegistrationUpdate, reason: string): Promise<RegistrationRow[]> {
-  const updated = new Map((await stores.registrations.updateMany(unit.tx, rows.map((row) => row.id), set)).map((row) => [row.id, row]));
-  return rows.map((before) => {
-    const after = updated.get(before.id)!;
-    recordMove(unit, actor, before, after, reason);
-    return after;
+/**
+ * Records registrations' changes of status: the counters follow each one, listeners hear of
+ * each one, and the audit log gets one entry listing them all (one entry per batch keeps the
+ * hash chain cheap on the hot path while every change stays in it).
+ */
+export function recordMoves(unit: Unit, actor: string, eventId: string, moves: Move[], reason: string, extra: Record<string, unknown> = {}): void {
+  if (moves.length === 0) return;
+  const changes = moves.map(({ before, after, detail }) => {
+    unit.move(eventId, before?.status ?? null, after.status);
+    unit.changed(after, before);
+    return {
+      registrationId: after.id,
+      userId: after.userId,
+      from: before?.status ?? null,
+      to: after.status,
+      ...(before && before.paymentStatus !== after.paymentStatus ? { paymentStatus: after.paymentStatus } : {}),
+      ...detail,
+    };
   });
+  unit.audit(eventId, actor, 'registration', { reason, ...extra, changes });
+}
+
+/** Applies one update to many rows and records the moves, in the order given. */
+export async function moveMany(unit: Unit, stores: Stores, actor: string, eventId: string, rows: RegistrationRow[], set: RegistrationUpdate, reason: string): Promise<RegistrationRow[]> {
+  const updated = new Map((await stores.registrations.updateMany(unit.tx, rows.map((row) => row.id), set)).map((row) => [row.id, row]));
+  const moves = rows.map((before) => ({ before, after: updated.get(before.id)! }));
+  recordMoves(unit, actor, eventId, moves, reason);
+  return moves.map((move) => move.after);
 }
 
 /** Gives free spots to the waitlist head, in waitlist order, and advances the head counter. */
@@ -55,7 +67,7 @@ export async function fillFromWaitlist(unit: Unit, stores: Stores, eventId: stri
   const count = Math.min(freeSpots(event), event.waitlisted);
   if (count <= 0) return 0;
   const head = await stores.registrations.waitlistHead(unit.tx, eventId, count);
-  await moveMany(unit, stores, actor, head, spotGrant(event, unit.now), 'promoted');
+  await moveMany(unit, stores, actor, eventId, head, spotGrant(event, unit.now), 'promoted');
   unit.bump(eventId, 'waitlistPromoted', head.length);
   return head.length;
 }
@@ -64,7 +76,7 @@ export async function fillFromWaitlist(unit: Unit, stores: Stores, eventId: stri
 export async function expireHolds(unit: Unit, stores: Stores, eventId: string, actor: string): Promise<number> {
   const due = await stores.registrations.expiredHolds(unit.tx, eventId, unit.now, EXPIRY_BATCH);
   if (due.length === 0) return 0;
-  await moveMany(unit, stores, actor, due, { status: 'expired', statusReason: 'hold_expired', holdExpiresAt: null, paymentStatus: 'none' }, 'hold_expired');
+  await moveMany(unit, stores, actor, eventId, due, { status: 'expired', statusReason: 'hold_expired', holdExpiresAt: null, paymentStatus: 'none' }, 'hold_expired');
   await fillFromWaitlist(unit, stores, eventId, actor);
   return due.length;
 }
@@ -79,7 +91,7 @@ export async function cancelRegistration(unit: Unit, stores: Stores, registratio
   if (TERMINAL.includes(registration.status)) return registration;
   const paymentStatus = registration.paymentStatus === 'paid' ? 'refund_pending' : registration.paymentStatus === 'pending' ? 'none' : registration.paymentStatus;
   const after = await stores.registrations.update(unit.tx, registration.id, { status: 'cancelled', statusReason: 'cancelled', holdExpiresAt: null, paymentStatus });
-  recordMove(unit, actor, registration, after, 'cancelled');
+  recordMoves(unit, actor, registration.eventId, [{ before: registration, after }], 'cancelled');
   if (registration.status === 'held' || registration.status === 'confirmed') await fillFromWaitlist(unit, stores, registration.eventId, actor);
   return after;
 }

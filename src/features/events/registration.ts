@@ -4,8 +4,8 @@
 // instances serialise on the event row lock, and the CHECK on the counters has the last word.
 import { AppError } from '../../errors.js';
 import type { RegistrationStatus } from '../../platform/db/schema.js';
-import { freeSpots, recordMove, spotGrant, type Stores } from './holds.js';
-import type { NewRegistration } from './registration-store.js';
+import { freeSpots, recordMoves, spotGrant, type Stores } from './holds.js';
+import type { NewEntrant } from './registration-store.js';
 import type { RegistrationRow } from './store.js';
 import { openDue, openEvent } from './transitions.js';
 import type { Unit } from './unit.js';
@@ -28,7 +28,7 @@ export interface RegisterOutcome {
 
 interface Plan {
   index: number;
-  row: NewRegistration & { seq: number; status: RegistrationStatus; priority: number };
+  row: NewEntrant;
 }
 
 /** Decides the status a new entrant gets now, or the refusal. */
@@ -113,7 +113,8 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
         weight,
         priorityGroup: group,
         registeredBy: request.actorId === request.userId ? null : request.actorId,
-        ...decision.grant,
+        holdExpiresAt: decision.grant?.holdExpiresAt ?? null,
+        paymentStatus: decision.grant?.paymentStatus ?? 'none',
       },
     });
   });
@@ -121,15 +122,17 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
   const positions = await waitlistPositions(unit, stores, eventId, plans);
   const inserted = new Map((await stores.registrations.insertMany(unit.tx, plans.map((plan) => plan.row))).map((row) => [row.userId, row]));
   unit.bump(eventId, 'arrivals', seq - event.arrivals);
+  const moves = [];
   for (const plan of plans) {
     const row = inserted.get(plan.row.userId);
     if (!row) continue;
-    recordMove(unit, row.registeredBy ?? row.userId, null, row, 'registered', {
-      seq: row.seq,
-      ...(positions.has(plan.index) ? { position: positions.get(plan.index) } : {}),
-    });
-    results[plan.index] = { registration: row, created: true, position: positions.get(plan.index) ?? null, waitlistPromoted: 0 };
+    const position = positions.get(plan.index) ?? null;
+    moves.push({ before: null, after: row, detail: { seq: row.seq, by: row.registeredBy ?? row.userId, ...(position === null ? {} : { position }) } });
+    results[plan.index] = { registration: row, created: true, position, waitlistPromoted: 0 };
   }
+  // One audit entry for the whole batch; each change names who asked for it.
+  const actors = new Set(moves.map((move) => move.detail.by));
+  recordMoves(unit, actors.size === 1 ? [...actors][0]! : 'batch', eventId, moves, 'registered');
 
   // Everyone else already had a row (from before, or from earlier in this batch).
   const missing = requests.filter((request, index) => results[index] === undefined && !existing.has(request.userId) && !inserted.has(request.userId));

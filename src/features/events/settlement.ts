@@ -3,7 +3,7 @@
 // transaction, so a payment is never silently kept. The payments feature owns providers and
 // refunds; it calls these and listens to the registration changes.
 import { AppError } from '../../errors.js';
-import { freeSpots, recordMove, type Stores } from './holds.js';
+import { freeSpots, recordMoves, type Stores } from './holds.js';
 import type { RegistrationUpdate } from './registration-store.js';
 import type { EventRow, RegistrationRow } from './store.js';
 import type { Unit } from './unit.js';
@@ -52,7 +52,7 @@ export async function settlePayment(unit: Unit, stores: Stores, input: PaymentIn
     ? { ...columns, status: 'confirmed', statusReason: null, holdExpiresAt: null, paymentStatus: 'paid' }
     : { ...columns, paymentStatus: 'refund_pending' };
   const after = await stores.registrations.update(unit.tx, registration.id, set);
-  recordMove(unit, actor, registration, after, !confirmable ? 'payment_without_spot' : late ? 'late_payment' : 'payment', payment);
+  recordMoves(unit, actor, after.eventId, [{ before: registration, after }], !confirmable ? 'payment_without_spot' : late ? 'late_payment' : 'payment', payment);
   return { outcome: confirmable ? 'confirmed' : 'refund', registration: after };
 }
 

@@ -26,12 +26,12 @@ async function allocate(
   const event = unit.event(eventId);
   const winners = ordered.slice(0, freeSpots(event));
   const rest = ordered.slice(winners.length);
-  await moveMany(unit, stores, actor, winners, spotGrant(event, unit.now), options.reason);
+  await moveMany(unit, stores, actor, eventId, winners, spotGrant(event, unit.now), options.reason);
   if (event.waitlist) {
     const set = options.waitlistPriority === undefined ? { status: 'waitlisted' as const } : { status: 'waitlisted' as const, priority: options.waitlistPriority };
-    await moveMany(unit, stores, actor, rest, set, options.reason);
+    await moveMany(unit, stores, actor, eventId, rest, set, options.reason);
   } else {
-    await moveMany(unit, stores, actor, rest, { status: 'cancelled', statusReason: options.noSpotReason }, options.noSpotReason);
+    await moveMany(unit, stores, actor, eventId, rest, { status: 'cancelled', statusReason: options.noSpotReason }, options.noSpotReason);
   }
 }
 
