@@ -122,7 +122,6 @@ export const registrations = pgTable(
     uniqueIndex('registrations_event_user_key').on(t.eventId, t.userId),
     uniqueIndex('registrations_event_seq_key').on(t.eventId, t.seq),
     index('registrations_event_status_idx').on(t.eventId, t.status, t.seq),
-    index('registrations_user_idx').on(t.userId),
     index('registrations_waitlist_idx')
       .on(t.eventId, t.priority.desc(), t.queuePos)
       .where(sql`${t.status} = 'waitlisted'`),
@@ -132,8 +131,11 @@ export const registrations = pgTable(
     index('registrations_refund_pending_idx')
       .on(t.updatedAt)
       .where(sql`${t.paymentStatus} = 'refund_pending'`),
-    // One payment settles one registration: replays of the same provider payment find it here.
-    uniqueIndex('registrations_payment_ref_key').on(t.paymentProvider, t.paymentRef),
+    // One payment settles one registration. Partial: the rush inserts rows without payments,
+    // and an index entry per unpaid row would only slow those inserts down.
+    uniqueIndex('registrations_payment_ref_key')
+      .on(t.paymentProvider, t.paymentRef)
+      .where(sql`${t.paymentRef} is not null`),
     check('registrations_status_check', sql`${t.status} in ('entered', 'held', 'confirmed', 'waitlisted', 'expired', 'cancelled')`),
     check('registrations_payment_status_check', sql`${t.paymentStatus} in ('none', 'pending', 'paid', 'refund_pending', 'refunded')`),
     check('registrations_hold_has_expiry', sql`${t.status} <> 'held' or ${t.holdExpiresAt} is not null`),
