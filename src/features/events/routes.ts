@@ -271,10 +271,10 @@ export const eventsRoutes =
         preHandler: organizer,
         schema: {
           tags: ['audit'],
-          summary: 'The hash-chained audit log',
+          summary: 'The hash-chained audit log, oldest first; page with afterSeq',
           ...secured,
           params: IdParams,
-          querystring: Type.Object({ afterSeq: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }),
+          querystring: Type.Object({ afterSeq: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })) }),
           response: withProblems({ 200: Type.Object({ head: Type.Object({ seq: Type.Integer(), hash: Type.String() }), entries: Type.Array(AuditEntrySchema) }) }, 400, 401, 403, 404),
         },
       },

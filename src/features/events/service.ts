@@ -3,7 +3,7 @@
 // write is one unit of work (unit.ts); what it changed is published after the commit.
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
-import { createBatcher } from '../../platform/batch.js';
+import { BatcherClosedError, createBatcher } from '../../platform/batch.js';
 import type { Db } from '../../platform/db/client.js';
 import { CHECK_VIOLATION, pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { RegistrationStatus, Role } from '../../platform/db/schema.js';
@@ -267,7 +267,9 @@ export function createEventsService(options: EventsServiceOptions) {
         if (!(await options.currentRole(forUserId))) throw new AppError('NOT_FOUND', `No user ${forUserId}`);
         userId = forUserId;
       }
-      const { outcome, event } = await registrations.add({ eventId, userId, actorId: actor.id });
+      const { outcome, event } = await registrations.add({ eventId, userId, actorId: actor.id }).catch((error: unknown) => {
+        throw error instanceof BatcherClosedError ? new AppError('SHUTTING_DOWN') : error;
+      });
       if (!outcome.created) return { created: false, registration: await registrationView(outcome.registration, event) };
       const live = { position: outcome.position, waitlistPromoted: outcome.waitlistPromoted };
       return { created: true, registration: toRegistrationView(outcome.registration, event, live) };
