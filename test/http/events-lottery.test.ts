@@ -158,7 +158,7 @@ describe.each([
     expect((await get(`/api/events/${event.id}/audit?afterSeq=5`, org.token)).body.entries).toHaveLength(2);
     expect((await get(`/api/events/${event.id}/audit/verify`)).body).toEqual({ ok: true, entries: 7 });
 
-    await query(app, sql`update audit_log set data = jsonb_set(data, '{changes,0,to}', '"confirmed"') where event_id = ${event.id} and seq = 4`);
+    await query(app, sql`update audit_log set data = jsonb_set(data, '{to}', '"confirmed"') where event_id = ${event.id} and seq = 4`);
     const tampered = (await get(`/api/events/${event.id}/audit/verify`)).body;
     expect(tampered).toMatchObject({ ok: false, entries: 7, brokenAt: 4 });
     await query(app, sql`delete from audit_log where event_id = ${event.id} and seq = 7`);

@@ -112,7 +112,7 @@ describe.each([
       app,
       sql`select count(*)::int as total, count(distinct user_id)::int as users,
         count(*) filter (where status = 'expired')::int as expired,
-        (select coalesce(sum(jsonb_array_length(a.data->'changes')), 0)::int from audit_log a
+        (select coalesce(sum(coalesce(jsonb_array_length(a.data->'changes'), 1)), 0)::int from audit_log a
           where a.event_id = ${event.id} and a.data->>'reason' = 'hold_expired') as expiries_audited
         from registrations where event_id = ${event.id}`,
     );

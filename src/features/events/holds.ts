@@ -33,8 +33,9 @@ export interface Move {
 
 /**
  * Records registrations' changes of status: the counters follow each one, listeners hear of
- * each one, and the audit log gets one entry listing them all (one entry per batch keeps the
- * hash chain cheap on the hot path while every change stays in it).
+ * each one, and the audit log gets one entry for them all: {reason, registrationId, userId,
+ * from, to, ...} for a single change, {reason, changes: [...]} for several (one entry per batch
+ * keeps the hash chain cheap on the hot path while every change stays in it).
  */
 export function recordMoves(unit: Unit, actor: string, eventId: string, moves: Move[], reason: string, extra: Record<string, unknown> = {}): void {
   if (moves.length === 0) return;
@@ -50,7 +51,8 @@ export function recordMoves(unit: Unit, actor: string, eventId: string, moves: M
       ...detail,
     };
   });
-  unit.audit(eventId, actor, 'registration', { reason, ...extra, changes });
+  // A single change is the entry itself; a batch lists its changes.
+  unit.audit(eventId, actor, 'registration', changes.length === 1 ? { reason, ...extra, ...changes[0] } : { reason, ...extra, changes });
 }
 
 /** Applies one update to many rows and records the moves, in the order given. */
