@@ -1,2 +1,0 @@
-ALTER TABLE "users" ADD COLUMN "utc_offset_minutes" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE "users" ADD CONSTRAINT "users_utc_offset_check" CHECK ("users"."utc_offset_minutes" between -720 and 840);
