@@ -1,6 +1,5 @@
 // Builds the app: platform + features + transports, and runs it with graceful shutdown.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import underPressure from '@fastify/under-pressure';
@@ -8,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { VERSION } from './version.js';
 import { AppError } from './errors.js';
 import { createAccountsService, type AccountsService } from './features/accounts/service.js';
 import { accountsRoutes } from './features/accounts/routes.js';
@@ -38,8 +38,6 @@ import { createGateway, type Gateway } from './realtime/gateway.js';
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
 const SHED_RETRY_AFTER_SECONDS = 5;
-
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export interface App {
   app: FastifyInstance;
@@ -88,8 +86,10 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
-    // Sample often enough that a lagging loop is noticed within a fraction of a second.
-    sampleInterval: 100,
+    // under-pressure reads a sample window with no loop-delay sample at all as an Infinity delay.
+    // A window as long as the threshold is empty only when the loop stalled at least that long,
+    // so a short stall (an embedded database batch) is not shed as if it were endless.
+    sampleInterval: Math.max(100, config.maxEventLoopDelayMs),
     retryAfter: SHED_RETRY_AFTER_SECONDS,
     pressureHandler: (request, reply, type, value) => {
       request.log.warn({ type, value }, 'shedding load');

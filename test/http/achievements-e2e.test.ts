@@ -71,4 +71,21 @@ describe.each([
     expect(streaks.byActionType[typeKey]).toMatchObject({ current: 1, longest: 1, lastDay: localDay(new Date(), 840) });
     expect(streaks.overall).toMatchObject({ current: 1, longest: 1 });
   });
+
+  it('evaluates achievements on an action that moves no score', async () => {
+    // On a `best` board a lower result changes no score; the action still counts.
+    const tag = randomUUID().slice(0, 8);
+    const board = `best-${tag}`;
+    await post('/api/leaderboards', { name: board, operator: 'best' });
+    await post('/api/action-types', { key: `high-${tag}`, name: 'High', baseScore: 100, active: true, rules: { boards: [board] } });
+    await post('/api/action-types', { key: `low-${tag}`, name: 'Low', baseScore: 5, active: true, rules: { boards: [board] } });
+    await post('/api/achievements', { key: `${tag}-low`, name: 'Tried low', description: '', condition: { type: 'actionCount', actionType: `low-${tag}`, atLeast: 1 } });
+    const { token } = await signUp(app);
+    const complete = (actionType: string) => app.request('POST', '/api/actions/complete', { token, body: { actionType, identifier: 'only' } });
+    expect((await complete(`high-${tag}`)).status).toBe(200);
+    expect(await (await complete(`low-${tag}`)).json()).toMatchObject({ scoreEarned: 5, score: 100 });
+    await expect
+      .poll(async () => (await (await app.request('GET', '/api/me/achievements', { token })).json()).achievements.map((award: { key: string }) => award.key), { timeout: 5_000, interval: 20 })
+      .toEqual([`${tag}-low`]);
+  });
 });

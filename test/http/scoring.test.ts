@@ -231,15 +231,19 @@ describe.each([
     await waitFor(async () => (await stats()).cache === 'HIT', 5_000, 'home stats to be served from the cache');
     const before = (await stats()).body;
     expect(before.users).toBeGreaterThan(5);
+    expect(before.activeEvents).toEqual(expect.any(Number));
     expect(before.topPlayer).toMatchObject({ userId: expect.any(String), handle: expect.any(String), score: expect.any(Number) });
 
+    // Active events are those open for registration: an open one counts, a scheduled one not yet.
+    await createEvent(app, admin);
+    await createEvent(app, admin, { opensAt: new Date(Date.now() + 86_400_000).toISOString() });
     const type = await createType({ baseScore: 1_000_000 });
     const star = await signUp(app);
     expect((await complete(star.token, type.key, 'big-win')).status).toBe(200);
     await waitFor(
       async () => {
         const { cache, body } = await stats();
-        return cache === 'MISS' && body.actionsToday === before.actionsToday + 1 && body.topPlayer?.userId === star.user.id;
+        return cache === 'MISS' && body.actionsToday === before.actionsToday + 1 && body.topPlayer?.userId === star.user.id && body.activeEvents === before.activeEvents + 1;
       },
       5_000,
       'home stats to show the new action and top player',

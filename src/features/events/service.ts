@@ -381,6 +381,9 @@ export function createEventsService(options: EventsServiceOptions) {
       return (await stores.registrations.findByUser(eventId, userId))?.status === 'confirmed';
     },
 
+    /** Home stats: events open for registration right now. */
+    countActiveEvents: () => stores.events.countOpen(new Date()),
+
     async eventExists(eventId: string): Promise<boolean> {
       return UUID.test(eventId) && (await stores.events.findEvent(eventId))?.id === eventId;
     },

@@ -41,6 +41,20 @@ export function createEventsStore(db: Db) {
         .limit(options.limit)
         .offset(options.offset);
     },
+    /** Events taking registrations now: what eventStatus calls `open`, in SQL. */
+    async countOpen(now: Date): Promise<number> {
+      const [row] = await db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(events)
+        .where(
+          and(
+            inArray(events.state, ['pending', 'open']),
+            or(isNull(events.closesAt), gt(events.closesAt, now)),
+            or(eq(events.state, 'open'), isNull(events.opensAt), lte(events.opensAt, now)),
+          ),
+        );
+      return Number(row!.count);
+    },
     /** Applies counter deltas and absolute fields in one UPDATE; the CHECKs judge the result. */
     async applyEventChanges(tx: Tx, id: string, deltas: Record<'confirmed' | 'held' | 'waitlisted' | 'entered' | 'arrivals' | 'waitlistPromoted', number>, fields: Partial<EventRow>): Promise<void> {
       await tx

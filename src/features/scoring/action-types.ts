@@ -11,8 +11,6 @@ import { boardsOf, eventBoard, type ActionTypeView } from './rules.js';
 
 const LIST_TTL_SECONDS = 3600;
 const LOCAL_COPY_MS = 1_000;
-/** An unknown key refreshes the copy at most this often, so a flood of bad keys costs a query per interval. */
-const MISS_REFRESH_MS = 50;
 const TAG = 'action-types';
 
 export interface ActionTypeInput {
@@ -61,8 +59,8 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
   });
 
   // The hot path's copy, read straight from the store: `generation` keeps a load that raced a
-  // change from installing the old list, and a key the copy lacks (a type created a moment ago,
-  // maybe on another instance) triggers one early refresh.
+  // change from installing the old list. While types churn faster than a load settles the copy
+  // stays empty, and a key the copy lacks is looked up by key (see byKey).
   let local: { at: number; byKey: Map<string, ActionTypeView> } | undefined;
   let generation = 0;
   let refreshing: Promise<void> | undefined;
@@ -110,8 +108,12 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
     /** For the completion hot path: the type by key, from a copy at most a second old. */
     async byKey(key: string): Promise<ActionTypeView | undefined> {
       if (!local || Date.now() - local.at > LOCAL_COPY_MS) await refresh();
-      if (!local?.byKey.has(key) && Date.now() - (local?.at ?? 0) > MISS_REFRESH_MS) await refresh();
-      return local?.byKey.get(key);
+      const copied = local?.byKey.get(key);
+      if (copied) return copied;
+      // A type created a moment ago (maybe on another instance), or a copy that could not settle:
+      // one indexed lookup answers it (the key is unique).
+      const row = await store.typeByKey(key);
+      return row && toView(row);
     },
 
     async create(input: ActionTypeInput): Promise<ActionTypeView> {

@@ -55,6 +55,11 @@ export function createActionsStore(db: Db) {
       return db.select().from(actionTypes).orderBy(asc(actionTypes.key));
     },
 
+    async typeByKey(key: string): Promise<ActionTypeRow | undefined> {
+      const [row] = await db.select().from(actionTypes).where(eq(actionTypes.key, key));
+      return row;
+    },
+
     async insertType(values: { key: string; name: string; baseScore: number; active: boolean; rules: ActionRules }): Promise<ActionTypeRow> {
       const [row] = await db.insert(actionTypes).values(values).returning();
       return row!;

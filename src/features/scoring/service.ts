@@ -22,7 +22,7 @@ import { createSnapshots } from './snapshots.js';
 export type EventsPort = EventsLookup &
   RegistrationLookup & {
     countActiveEvents?: () => Promise<number>;
-    onRegistrationChanged?(listener: (change: { registration: { eventId: string; userId: string } }) => void): void;
+    onRegistrationChanged?(listener: (change: { registration: { eventId: string; userId: string; status: string }; previousStatus: string | null }) => void): void;
   };
 
 export interface ScoringDeps {
@@ -102,8 +102,10 @@ export function createScoringService(deps: ScoringDeps) {
     now,
     log,
   });
-  // A confirmation won or lost counts at once, not when the cached answer expires.
-  deps.events?.onRegistrationChanged?.(({ registration }) => {
+  // A confirmation won or lost counts at once, not when the cached answer expires. Only those
+  // changes matter: a rush's thousands of waitlistings would each cost a cache invalidation.
+  deps.events?.onRegistrationChanged?.(({ registration, previousStatus }) => {
+    if ((previousStatus === 'confirmed') === (registration.status === 'confirmed')) return;
     actions.forgetEntrant(registration.eventId, registration.userId).catch((error: unknown) => log.warn({ err: error }, 'could not forget a cached entrant'));
   });
   const leaderboards = createLeaderboards({ db, store: boardsStore, boards, index, cache, handles, now });
