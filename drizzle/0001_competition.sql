@@ -169,6 +169,7 @@ CREATE TABLE "leaderboard_scores" (
 	"user_id" uuid NOT NULL,
 	"score" bigint NOT NULL,
 	"reached_at" timestamp with time zone NOT NULL,
+	"version" bigint DEFAULT 1 NOT NULL,
 	CONSTRAINT "leaderboard_scores_board_period_user_id_pk" PRIMARY KEY("board","period","user_id")
 );
 --> statement-breakpoint

@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { DynamicRequest } from '../lib/load.js';
 import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js';
+import { setupCall } from '../lib/setup-call.js';
 import { leaderboardScores } from '../../src/platform/db/schema.js';
 import { createUsers, tokenSigner, type Entrant } from '../../test/harness/entrants.js';
 import { formatIndexTimings, timeRankIndexes } from './actions-index.js';
@@ -42,25 +43,6 @@ const progress = (message: string) => console.error(`bench: ${message}`);
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const goal = (met: boolean) => (met ? 'met' : 'MISSED');
 
-const SETUP_ATTEMPTS = 10;
-
-/** One setup request; a 503 (load shedding on a busy shared machine) is retried, since this is not what is measured. */
-async function call<T>(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(baseUrl + path, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    if (response.ok) return JSON.parse(text) as T;
-    if (response.status !== 503 || attempt === SETUP_ATTEMPTS) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-  }
-}
 
 /** Round-robin over tokens: each request goes out as the next user. */
 function asEachUser(users: Entrant[], rewrite: (request: DynamicRequest, n: number) => DynamicRequest = (request) => request) {
@@ -121,13 +103,13 @@ export function createActionsScenario(): Scenario {
       // The index alone first, while the server is idle.
       const timings = await timeRankIndexes(options.boardSize, INDEX_CALLS, progress);
 
-      const { token: admin } = await call<{ token: string }>(baseUrl, 'POST', '/api/auth/login', { body: stampede.admin });
+      const { token: admin } = await setupCall<{ token: string }>(baseUrl, 'POST', '/api/auth/login', { body: stampede.admin });
       for (const [key, baseScore] of [['bench-action', 10], ['bench-jump', JUMP_SCORE]] as const) {
-        await call(baseUrl, 'POST', '/api/action-types', { token: admin, body: { key, name: key, baseScore, active: true } });
+        await setupCall(baseUrl, 'POST', '/api/action-types', { token: admin, body: { key, name: key, baseScore, active: true } });
       }
 
       // (b) The server loaded its rank index from PostgreSQL at start; check it holds the board.
-      const first = await call<{ total: number }>(baseUrl, 'GET', `/api/leaderboards/${BOARD}?limit=10`);
+      const first = await setupCall<{ total: number }>(baseUrl, 'GET', `/api/leaderboards/${BOARD}?limit=10`);
       if (first.total !== options.boardSize) throw new Error(`board ${BOARD} holds ${first.total} entries, expected ${options.boardSize}`);
 
       const top = cacheCounter();
@@ -200,7 +182,7 @@ export function createActionsScenario(): Scenario {
             // The leaderboard push that holds the prober with its new score (no other score is that high).
             matches: (frame) => frame.startsWith('42["leaderboard"') && frame.includes(expected) && (frame.includes(`${score},`) || frame.includes(`${score}}`)),
             send: async () => {
-              await call(baseUrl, 'POST', '/api/actions/complete', { token: prober.token, body: { actionType: 'bench-jump', identifier: `jump-${probe}` } });
+              await setupCall(baseUrl, 'POST', '/api/actions/complete', { token: prober.token, body: { actionType: 'bench-jump', identifier: `jump-${probe}` } });
             },
           };
         });

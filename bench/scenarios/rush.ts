@@ -6,6 +6,7 @@
 import { percentile } from '../lib/load.js';
 import type { PrepareDatabase } from '../lib/processes.js';
 import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js';
+import { setupCall } from '../lib/setup-call.js';
 import { createUsers, tokenSigner } from '../../test/harness/entrants.js';
 import { countStatuses, rush, type RushAnswer } from '../../test/harness/rush.js';
 
@@ -14,26 +15,6 @@ const GOAL_LAST_ANSWER_MS = 2_000;
 const GOAL_RATIO = 0.4;
 const WARMUP_ENTRANTS_MAX = 2_000;
 
-const SETUP_ATTEMPTS = 20;
-const SETUP_RETRY_MS = 250;
-
-/** One setup call; a shed request (503) is retried, since setup is not what is measured. */
-async function call<T>(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(baseUrl + path, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
-    if (response.status !== 503 || attempt === SETUP_ATTEMPTS) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, SETUP_RETRY_MS));
-  }
-}
 
 /** Entrants seeded before the server starts, with tokens signed by its key. */
 let seeded: { tokens: string[]; warmupTokens: string[] } | undefined;
@@ -59,8 +40,8 @@ function seedEntrants(options: ScenarioOptions): PrepareDatabase {
 
 /** A free FCFS event, open now. */
 async function openEvent(baseUrl: string, token: string, slug: string, capacity: number): Promise<string> {
-  const { event } = await call<{ event: { id: string; status: string } }>(baseUrl, 'POST', '/api/events', { token, body: { slug, title: `Rush ${slug}`, capacity, mode: 'fcfs' } });
-  if (event.status !== 'open') await call(baseUrl, 'POST', `/api/events/${event.id}/open`, { token });
+  const { event } = await setupCall<{ event: { id: string; status: string } }>(baseUrl, 'POST', '/api/events', { token, body: { slug, title: `Rush ${slug}`, capacity, mode: 'fcfs' } });
+  if (event.status !== 'open') await setupCall(baseUrl, 'POST', `/api/events/${event.id}/open`, { token });
   return event.id;
 }
 
@@ -121,7 +102,7 @@ export const rushScenario: Scenario = {
   prepare: seedEntrants,
   async run({ stampede, options }) {
     const baseUrl = stampede.url;
-    const { token: adminToken } = await call<{ token: string }>(baseUrl, 'POST', '/api/auth/login', { body: stampede.admin });
+    const { token: adminToken } = await setupCall<{ token: string }>(baseUrl, 'POST', '/api/auth/login', { body: stampede.admin });
     if (!seeded) throw new Error('the rush scenario runs after its prepare step seeded the entrants');
     const { tokens, warmupTokens } = seeded;
     const runTag = Date.now().toString(36);
@@ -138,7 +119,7 @@ export const rushScenario: Scenario = {
     const rate = options.rate ? `${options.rate}/s` : 'all at once';
     console.error(`bench: rush: ${options.entrants} entrants, ${options.capacity} spots, ${rate}, ${options.connections} connections`);
     const answers = await rush(registrations(eventId, tokens), { baseUrls: [baseUrl], connections: options.connections, ratePerSecond: options.rate });
-    const { event } = await call<{ event: { counts: Record<string, number> } }>(baseUrl, 'GET', `/api/events/${eventId}`, { token: adminToken });
+    const { event } = await setupCall<{ event: { counts: Record<string, number> } }>(baseUrl, 'GET', `/api/events/${eventId}`, { token: adminToken });
     return [summarize(answers, '/api/events/:id/registrations', event.counts, options)];
   },
 };

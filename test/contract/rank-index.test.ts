@@ -159,6 +159,25 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
     expect(await ranks.count('global')).toBe(0);
   });
 
+  it('ignores a versioned write that is not newer than the one it holds', async () => {
+    const ranks = await index();
+    const v = (member: string, score: number, version: number, reachedAt = T0) => ({ ...m(member, score, reachedAt), version });
+    await ranks.replace('global', [v('a', 10, 3), v('b', 20, 1)]);
+
+    // Writes that arrive late (another instance's older commit) leave the newer score in place.
+    await ranks.set('global', [v('a', 99, 2, T0 + 1), v('a', 98, 3, T0 + 1)]);
+    expect(await ranks.rank('global', 'a')).toEqual({ member: 'a', score: 10, reachedAt: T0, rank: 2 });
+    // A newer one moves the member, even when an older one follows it in the same call.
+    await ranks.set('global', [v('a', 30, 5, T0 + 2), v('a', 5, 4, T0 + 3)]);
+    expect(await ranks.rank('global', 'a')).toEqual({ member: 'a', score: 30, reachedAt: T0 + 2, rank: 1 });
+    // Unversioned writes always apply, and a version then starts the count again.
+    await ranks.set('global', [m('b', 40, T0 + 4)]);
+    await ranks.set('global', [v('b', 41, 1, T0 + 5)]);
+    expect(members(await ranks.top('global', 10))).toEqual(['b', 'a']);
+    expect(await ranks.rank('global', 'b')).toMatchObject({ score: 41 });
+    await expect(ranks.set('global', [v('c', 1, -1)])).rejects.toThrow(RangeError);
+  });
+
   it('rejects input it cannot hold exactly, changing nothing', async () => {
     const ranks = await index();
     await ranks.set('global', [m('a', 1)]);

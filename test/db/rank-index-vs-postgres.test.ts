@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTransaction } from '../../src/platform/db/transaction.js';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
 import { query } from '../http/events-fixtures.js';
 
@@ -99,6 +100,23 @@ describe.each([
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('keeps the newer score when two commits reach the index out of order (as two instances can)', async () => {
+    const board = `p-order-${randomUUID().slice(0, 8)}`;
+    await app.scoring.ensureBoard(board, { operator: 'set' });
+    await app.scoring.index.ready(board, 'all');
+    const [first, second] = [users[0]!, users[1]!];
+    const commit = (userId: string, value: number) =>
+      withTransaction(app.platform.database.db, (tx) => app.scoring.submitScores(tx, [{ board, userId, value, reachedAt: new Date(clock) }]));
+    const older = await commit(first, 10);
+    const newer = await commit(first, 3);
+    await app.scoring.submitScores(undefined, [{ board, userId: second, value: 5, reachedAt: new Date(clock) }]);
+
+    await newer.afterCommit();
+    await older.afterCommit();
+    expect(await app.platform.rankIndex.top(board, 10)).toEqual(await bruteForce(board));
+    expect(await app.platform.rankIndex.rank(board, first)).toMatchObject({ score: 3, rank: 2 });
   });
 
   it('counts one completion per identifier, whatever the replays', async () => {

@@ -51,7 +51,7 @@ export function createBoardIndex({ index, store, metrics, log }: BoardIndexDeps)
   async function rebuild(board: string, period: string, key: string): Promise<void> {
     const members: RankedMember[] = [];
     for await (const page of store.scan(board, period)) {
-      for (const row of page) members.push({ member: row.userId, score: row.score, reachedAt: row.reachedAt });
+      for (const row of page) members.push({ member: row.userId, score: row.score, reachedAt: row.reachedAt, version: row.version });
     }
     await index.replace(key, members);
     stale.delete(key);
@@ -86,7 +86,7 @@ export function createBoardIndex({ index, store, metrics, log }: BoardIndexDeps)
       const key = indexKey(change.board, change.period);
       let group = byKey.get(key);
       if (!group) byKey.set(key, (group = { board: change.board, period: change.period, members: [] }));
-      group.members.push({ member: change.userId, score: change.score, reachedAt: change.reachedAt });
+      group.members.push({ member: change.userId, score: change.score, reachedAt: change.reachedAt, version: change.version });
     }
     await Promise.all(
       [...byKey].map(async ([key, group]) => {

@@ -34,6 +34,16 @@ export interface ScoreChange {
   reachedAt: number;
   /** The score before this change; null for a new entry. */
   previous: number | null;
+  /** The row's write count after this change (leaderboard_scores.version). */
+  version: number;
+}
+
+/** A row as a rebuild loads it into the rank index. */
+export interface ScannedRow {
+  userId: string;
+  score: number;
+  reachedAt: number;
+  version: number;
 }
 
 export interface RankedRow {
@@ -103,10 +113,11 @@ export function createBoardsStore(db: Executor) {
         ), upserted as (
           insert into leaderboard_scores as s (board, period, user_id, score, reached_at)
           select board, period, user_id, value, reached_at from input
-          on conflict (board, period, user_id) do update set ${MERGE[operator]}
-          returning s.board, s.period, s.user_id, s.score, s.reached_at
+          on conflict (board, period, user_id) do update set ${MERGE[operator]}, version = s.version + 1
+          returning s.board, s.period, s.user_id, s.score, s.reached_at, s.version
         )
-        select u.board, u.period, u.user_id, u.score::float8 as score, ${ms(sql`u.reached_at`)} as reached_at, p.score::float8 as previous
+        select u.board, u.period, u.user_id, u.score::float8 as score, ${ms(sql`u.reached_at`)} as reached_at, p.score::float8 as previous,
+          u.version::float8 as version
         from upserted u left join previous p on p.board = u.board and p.period = u.period and p.user_id = u.user_id`);
       return result.map((row) => ({
         board: String(row.board),
@@ -115,18 +126,19 @@ export function createBoardsStore(db: Executor) {
         score: Number(row.score),
         reachedAt: Number(row.reached_at),
         previous: row.previous === null ? null : Number(row.previous),
+        version: Number(row.version),
       }));
     },
 
     /** The whole ranking of one period, for a rebuild, in pages along the primary key (the index sorts). */
-    async *scan(board: string, period: string, pageSize = 50_000): AsyncGenerator<RankedRow[]> {
+    async *scan(board: string, period: string, pageSize = 50_000): AsyncGenerator<ScannedRow[]> {
       let after: string | undefined;
       for (;;) {
         const cursor = after ? sql`and user_id > ${after}::uuid` : sql``;
         const result = await queryRows(db, sql`
-          select user_id, score::float8 as score, ${ms(sql`reached_at`)} as reached_at from leaderboard_scores
+          select user_id, score::float8 as score, ${ms(sql`reached_at`)} as reached_at, version::float8 as version from leaderboard_scores
           where board = ${board} and period = ${period} ${cursor} order by user_id limit ${pageSize}`);
-        const page = toRankedRows(result);
+        const page = result.map((row) => ({ userId: String(row.user_id), score: Number(row.score), reachedAt: Number(row.reached_at), version: Number(row.version) }));
         if (page.length === 0) return;
         yield page;
         after = page.at(-1)!.userId;

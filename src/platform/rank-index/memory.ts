@@ -3,11 +3,13 @@
 // entries returned). Lives and dies with the process; the caller rebuilds it from PostgreSQL
 // at start, which isLoaded() tells it to do.
 import { OrderStatisticSkipList, ranksAhead, type SkipNode } from './skip-list.js';
-import { assertCount, assertRankedMember, latestPerMember, type RankEntry, type RankIndex, type RankedMember } from './port.js';
+import { assertCount, assertRankedMember, isOutdated, latestPerMember, type RankEntry, type RankIndex, type RankedMember } from './port.js';
 
 interface Board {
   list: OrderStatisticSkipList;
   byMember: Map<string, SkipNode>;
+  /** Versions of the members written with one (see RankedMember.version). */
+  versions: Map<string, number>;
   loaded: boolean;
 }
 
@@ -21,7 +23,7 @@ export class MemoryRankIndex implements RankIndex {
   private board(name: string): Board {
     let board = this.boards.get(name);
     if (!board) {
-      board = { list: new OrderStatisticSkipList(), byMember: new Map(), loaded: false };
+      board = { list: new OrderStatisticSkipList(), byMember: new Map(), versions: new Map(), loaded: false };
       this.boards.set(name, board);
     }
     return board;
@@ -29,8 +31,11 @@ export class MemoryRankIndex implements RankIndex {
 
   async set(board: string, members: RankedMember[]): Promise<void> {
     members.forEach(assertRankedMember);
-    const { list, byMember } = this.board(board);
+    const { list, byMember, versions } = this.board(board);
     for (const entry of members) {
+      if (isOutdated(entry.version, versions.get(entry.member))) continue;
+      if (entry.version === undefined) versions.delete(entry.member);
+      else versions.set(entry.member, entry.version);
       const current = byMember.get(entry.member);
       if (current) {
         if (current.score === entry.score && current.reachedAt === entry.reachedAt) continue;
@@ -46,6 +51,7 @@ export class MemoryRankIndex implements RankIndex {
     if (!state || !node) return;
     state.list.remove(node);
     state.byMember.delete(member);
+    state.versions.delete(member);
   }
 
   async rank(board: string, member: string): Promise<RankEntry | undefined> {
@@ -79,7 +85,9 @@ export class MemoryRankIndex implements RankIndex {
   async replace(board: string, members: RankedMember[]): Promise<void> {
     const sorted = latestPerMember(members).sort((a, b) => (ranksAhead(a, b) ? -1 : 1));
     const { list, nodes } = OrderStatisticSkipList.fromSorted(sorted);
-    this.boards.set(board, { list, byMember: new Map(nodes.map((node) => [node.member, node])), loaded: true });
+    const versions = new Map<string, number>();
+    for (const entry of sorted) if (entry.version !== undefined) versions.set(entry.member, entry.version);
+    this.boards.set(board, { list, byMember: new Map(nodes.map((node) => [node.member, node])), versions, loaded: true });
   }
 
   async isLoaded(board: string): Promise<boolean> {

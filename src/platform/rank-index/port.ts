@@ -9,6 +9,12 @@ export interface RankedMember {
   score: number;
   /** Epoch milliseconds when the member reached this score; breaks ties. */
   reachedAt: number;
+  /**
+   * How many times the record has written this member's score (leaderboard_scores.version).
+   * When given, a write whose version is not above the one held is ignored: two instances'
+   * writes can reach the index out of commit order, and the older score must not win.
+   */
+  version?: number;
 }
 
 export interface RankEntry extends RankedMember {
@@ -48,24 +54,30 @@ export class RankIndexUnavailableError extends Error {
 export const MAX_REACHED_AT = 9_999_999_999_999;
 
 /** Both adapters refuse the same input, so they can never disagree on what they hold. */
-export function assertRankedMember({ member, score, reachedAt }: RankedMember): void {
+export function assertRankedMember({ member, score, reachedAt, version }: RankedMember): void {
   if (typeof member !== 'string' || member.length === 0) throw new RangeError('rank index: member must be a non-empty string');
   if (!Number.isFinite(score)) throw new RangeError(`rank index: score of ${member} must be a finite number`);
   if (!Number.isInteger(reachedAt) || reachedAt < 0 || reachedAt > MAX_REACHED_AT) {
     throw new RangeError(`rank index: reachedAt of ${member} must be epoch milliseconds from 0 to ${MAX_REACHED_AT}`);
   }
+  if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) throw new RangeError(`rank index: version of ${member} must be a whole number >= 0`);
 }
 
 export function assertCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`rank index: ${name} must be a whole number >= 0`);
 }
 
-/** One entry per member, the last one given winning, as if each had been set in turn. */
+/** True when a write of `incoming` must not replace what is held (it is not newer). */
+export function isOutdated(incoming: number | undefined, held: number | undefined): boolean {
+  return incoming !== undefined && held !== undefined && incoming <= held;
+}
+
+/** One entry per member, as if each had been set in turn: the last one given wins, unless outdated. */
 export function latestPerMember(members: RankedMember[]): RankedMember[] {
   const latest = new Map<string, RankedMember>();
   for (const entry of members) {
     assertRankedMember(entry);
-    latest.set(entry.member, entry);
+    if (!isOutdated(entry.version, latest.get(entry.member)?.version)) latest.set(entry.member, entry);
   }
   return [...latest.values()];
 }

@@ -35,25 +35,32 @@ const REBUILD_ATTEMPTS = 3;
 /** A rebuild that dies half-way leaves its temp keys; they expire on their own. */
 const TEMP_TTL_SECONDS = 3_600;
 
+// The hash value is the padded reachedAt, then ':<version>' when the write carried one; the
+// sorted-set member is only ever built from its first REACHED_AT_DIGITS characters.
+
 // KEYS[1] sorted set, KEYS[2] hash
-// ARGV: triples of member, negated score, padded reachedAt
-// Moves each member to its new place; the last triple for a member wins.
+// ARGV: quadruples of member, negated score, padded reachedAt, version ('' for none)
+// Moves each member to its new place, unless the held version is at least the incoming one.
 const SET_MEMBERS = `
-for i = 1, #ARGV, 3 do
-  local member, score, reached = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local old = redis.call('HGET', KEYS[2], member)
-  if old and old ~= reached then redis.call('ZREM', KEYS[1], old .. ':' .. member) end
-  redis.call('ZADD', KEYS[1], score, reached .. ':' .. member)
-  redis.call('HSET', KEYS[2], member, reached)
+for i = 1, #ARGV, 4 do
+  local member, score, reached, version = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local held = redis.call('HGET', KEYS[2], member)
+  local heldVersion = held and tonumber(string.sub(held, ${REACHED_AT_DIGITS + 2}))
+  if not (version ~= '' and heldVersion and tonumber(version) <= heldVersion) then
+    local old = held and string.sub(held, 1, ${REACHED_AT_DIGITS})
+    if old and old ~= reached then redis.call('ZREM', KEYS[1], old .. ':' .. member) end
+    redis.call('ZADD', KEYS[1], score, reached .. ':' .. member)
+    redis.call('HSET', KEYS[2], member, version == '' and reached or (reached .. ':' .. version))
+  end
 end
-return #ARGV / 3`;
+return #ARGV / 4`;
 
 // KEYS[1] sorted set, KEYS[2] hash
 // ARGV[1] member
 const REMOVE_MEMBER = `
-local old = redis.call('HGET', KEYS[2], ARGV[1])
-if not old then return 0 end
-redis.call('ZREM', KEYS[1], old .. ':' .. ARGV[1])
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if not held then return 0 end
+redis.call('ZREM', KEYS[1], string.sub(held, 1, ${REACHED_AT_DIGITS}) .. ':' .. ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return 1`;
 
@@ -62,8 +69,9 @@ return 1`;
 // Returns {} when the member is not ranked, else {first 0-based index, {encoded, score, ...}}:
 // the member and up to radius neighbours each side. radius 0 is the member alone (rank()).
 const AROUND_MEMBER = `
-local reached = redis.call('HGET', KEYS[2], ARGV[1])
-if not reached then return {} end
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if not held then return {} end
+local reached = string.sub(held, 1, ${REACHED_AT_DIGITS})
 local index = redis.call('ZRANK', KEYS[1], reached .. ':' .. ARGV[1])
 if not index then return {} end
 local radius = tonumber(ARGV[2])
@@ -92,6 +100,8 @@ type ScriptedRedis = Redis & {
 };
 
 const padReachedAt = (reachedAt: number) => String(reachedAt).padStart(REACHED_AT_DIGITS, '0');
+/** The hash value SET_MEMBERS writes for a member. */
+const heldValue = (m: RankedMember) => (m.version === undefined ? padReachedAt(m.reachedAt) : `${padReachedAt(m.reachedAt)}:${m.version}`);
 /** 0 - x, not -x: a stored 0 must come back as 0, not -0. */
 const negate = (score: number | string) => 0 - Number(score);
 
@@ -161,7 +171,7 @@ export class RedisRankIndex implements RankIndex {
     await this.run(() =>
       Promise.all(
         chunks(members).map((chunk) =>
-          this.client.stampedeRankSet(z, h, ...chunk.flatMap((m) => [m.member, String(negate(m.score)), padReachedAt(m.reachedAt)])),
+          this.client.stampedeRankSet(z, h, ...chunk.flatMap((m) => [m.member, String(negate(m.score)), padReachedAt(m.reachedAt), String(m.version ?? '')])),
         ),
       ),
     );
@@ -221,7 +231,7 @@ export class RedisRankIndex implements RankIndex {
       const write = this.client.pipeline();
       for (const chunk of batch) {
         write.zadd(temp.z, ...chunk.flatMap((m) => [String(negate(m.score)), `${padReachedAt(m.reachedAt)}:${m.member}`]));
-        write.hset(temp.h, ...chunk.flatMap((m) => [m.member, padReachedAt(m.reachedAt)]));
+        write.hset(temp.h, ...chunk.flatMap((m) => [m.member, heldValue(m)]));
       }
       write.expire(temp.z, TEMP_TTL_SECONDS).expire(temp.h, TEMP_TTL_SECONDS);
       try {

@@ -102,6 +102,9 @@ export const leaderboardScores = pgTable(
     score: bigint('score', { mode: 'number' }).notNull(),
     // Changes only when the score does: equal scores rank by who got there first.
     reachedAt: timestamp('reached_at', { withTimezone: true }).notNull(),
+    // Counts the row's writes; it orders them for the rank index, which two instances may
+    // reach out of commit order (an older write must not overwrite a newer one there).
+    version: bigint('version', { mode: 'number' }).notNull().default(1),
   },
   (t) => [
     primaryKey({ columns: [t.board, t.period, t.userId] }),
