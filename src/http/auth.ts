@@ -1,7 +1,7 @@
 // Bearer-token authentication. Every request's token is verified once, up front, so that rate
 // limits and idempotency can be scoped per user; routes then say what they require.
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Role } from '../platform/db/schema.js';
 
@@ -51,7 +51,7 @@ export function requireAuth(request: FastifyRequest): TokenClaims {
   throw new AppError(request.authFailure ?? 'UNAUTHENTICATED');
 }
 
-export const authenticate: preHandlerAsyncHookHandler = async (request) => {
+export const authenticate: preValidationAsyncHookHandler = async (request) => {
   requireAuth(request);
 };
 
@@ -59,7 +59,7 @@ export const authenticate: preHandlerAsyncHookHandler = async (request) => {
  * Checks the user's current role, not the one in the token, so that a demotion takes effect
  * at once. `currentRole` is a cached lookup provided by the accounts feature.
  */
-export function requireRole(currentRole: (userId: string) => Promise<Role | undefined>, ...roles: Role[]): preHandlerAsyncHookHandler {
+export function requireRole(currentRole: (userId: string) => Promise<Role | undefined>, ...roles: Role[]): preValidationAsyncHookHandler {
   return async (request) => {
     const claims = requireAuth(request);
     const role = await currentRole(claims.sub);

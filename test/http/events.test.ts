@@ -50,6 +50,9 @@ describe.each([
     const forbidden = await app.request('POST', '/api/events', { token: player.token, body });
     expect(forbidden.status).toBe(403);
     expect((await forbidden.json()).code).toBe('FORBIDDEN');
+    // Who may ask is settled before what was asked: a bad body from the wrong caller is still 401/403.
+    expect((await app.request('POST', '/api/events', { body: { capacity: 'many' } })).status).toBe(401);
+    expect((await app.request('POST', '/api/events', { token: player.token, body: { capacity: 'many' } })).status).toBe(403);
     for (const bad of [
       { ...body, capacity: 0 },
       { ...body, mode: 'raffle' },

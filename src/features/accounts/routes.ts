@@ -79,7 +79,7 @@ export const accountsRoutes =
     app.get(
       '/api/me',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['accounts'],
           summary: 'The current user',
@@ -93,7 +93,7 @@ export const accountsRoutes =
     app.get(
       '/api/me/settings',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['accounts'],
           summary: 'My settings',
@@ -107,7 +107,7 @@ export const accountsRoutes =
     app.put(
       '/api/me/settings',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['accounts'],
           summary: 'Change my settings',
@@ -123,7 +123,7 @@ export const accountsRoutes =
       '/api/users/:id/role',
       {
         config: { rateLimit: 'admin' },
-        preHandler: requireRole(service.currentRole, 'admin'),
+        preValidation: requireRole(service.currentRole, 'admin'),
         schema: {
           tags: ['accounts'],
           summary: "Change a user's role (admin)",

@@ -31,7 +31,7 @@ export const achievementsRoutes =
     app.post(
       '/api/achievements',
       {
-        preHandler: requireRole(currentRole, 'organizer', 'admin'),
+        preValidation: requireRole(currentRole, 'organizer', 'admin'),
         schema: {
           tags: ['achievements'],
           summary: 'Create an achievement (organizer)',
@@ -66,7 +66,7 @@ export const achievementsRoutes =
     app.get(
       '/api/me/achievements',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['achievements'],
           summary: 'The achievements I have earned, oldest first',
@@ -80,7 +80,7 @@ export const achievementsRoutes =
     app.get(
       '/api/me/streaks',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['achievements'],
           summary: 'My streaks: days in a row with at least one action, overall and per action type',

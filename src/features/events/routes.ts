@@ -64,7 +64,7 @@ export const eventsRoutes =
     app.post(
       '/api/events',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: { tags: ['events'], summary: 'Create an event (organizer or admin)', ...secured, body: CreateEventBody, response: withProblems({ 201: EventAnswer }, 400, 401, 403, 409) },
       },
       async (request, reply) => reply.code(201).send({ event: await service.create(await actorOf(request), request.body) }),
@@ -95,7 +95,7 @@ export const eventsRoutes =
     app.patch(
       '/api/events/:id',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: { tags: ['events'], summary: 'Edit an event', ...secured, params: IdParams, body: PatchEventBody, response: withProblems({ 200: EventAnswer }, 400, 401, 403, 404, 409, 422) },
       },
       async (request) => ({ event: await service.update(await actorOf(request), request.params.id, request.body) }),
@@ -108,7 +108,7 @@ export const eventsRoutes =
       app.post(
         `/api/events/:id/${action}`,
         {
-          preHandler: organizer,
+          preValidation: organizer,
           schema: { tags: ['events'], summary: `${action === 'open' ? 'Open' : 'Close'} registration now`, ...secured, params: IdParams, response: withProblems({ 200: EventAnswer }, 401, 403, 404, 409) },
         },
         async (request) => ({ event: await service[method](await actorOf(request), request.params.id) }),
@@ -119,7 +119,7 @@ export const eventsRoutes =
     app.put(
       '/api/events/:id/priority',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['events'],
           summary: 'Put users in priority groups (null group removes)',
@@ -137,18 +137,20 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/priority',
-      { preHandler: organizer, schema: { tags: ['events'], summary: 'Priority assignments', ...secured, params: IdParams, response: withProblems({ 200: Priorities }, 401, 403, 404) } },
+      { preValidation: organizer, schema: { tags: ['events'], summary: 'Priority assignments', ...secured, params: IdParams, response: withProblems({ 200: Priorities }, 401, 403, 404) } },
       async (request) => ({ priorities: await service.priorities(await actorOf(request), request.params.id) }),
     );
 
     app.post(
       '/api/events/:id/registrations',
       {
-        // No body at all means the same as {}: register myself.
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
-        preHandler: authenticate,
+        preValidation: [
+          authenticate,
+          // No body at all means the same as {}: register myself.
+          async (request) => {
+            request.body ??= {};
+          },
+        ],
         schema: {
           tags: ['registrations'],
           summary: 'Register (201), or get my existing registration (200)',
@@ -168,14 +170,14 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/registrations/me',
-      { preHandler: authenticate, schema: { tags: ['registrations'], summary: 'My registration with its live position', ...secured, params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) } },
+      { preValidation: authenticate, schema: { tags: ['registrations'], summary: 'My registration with its live position', ...secured, params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) } },
       async (request) => ({ registration: await service.myRegistration(requireAuth(request).sub, request.params.id) }),
     );
 
     app.delete(
       '/api/events/:id/registrations/me',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: { tags: ['registrations'], summary: 'Cancel my registration (a paid one is refunded)', ...secured, params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) },
       },
       async (request) => ({ registration: await service.cancelMine(requireAuth(request).sub, request.params.id) }),
@@ -184,7 +186,7 @@ export const eventsRoutes =
     app.get(
       '/api/events/:id/registrations',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['registrations'],
           summary: 'List registrations (JSON, or CSV with Accept: text/csv)',
@@ -228,7 +230,7 @@ export const eventsRoutes =
     app.post(
       '/api/events/:id/draw',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['lottery'],
           summary: 'Close entries and draw the lottery now',
@@ -268,7 +270,7 @@ export const eventsRoutes =
     app.get(
       '/api/events/:id/audit',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['audit'],
           summary: 'The hash-chained audit log, oldest first; page with afterSeq',

@@ -58,13 +58,13 @@ export const opsRoutes =
       '/api/admin/stats',
       {
         config: { rateLimit: 'admin' },
-        preHandler: requireRole(currentRole, 'admin'),
+        preValidation: requireRole(currentRole, 'admin'),
         schema: { ...ops, summary: 'Operational figures as JSON (admin)', security: [{ bearerAuth: [] }], response: { 200: Type.Any() } },
       },
       async () => collectStats(platform),
     );
 
-    const admin = { config: { rateLimit: 'admin' as const }, preHandler: requireRole(currentRole, 'admin') };
+    const admin = { config: { rateLimit: 'admin' as const }, preValidation: requireRole(currentRole, 'admin') };
     const adminDocs = { ...ops, security: [{ bearerAuth: [] }] };
 
     app.get(

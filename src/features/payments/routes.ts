@@ -14,7 +14,7 @@ export const paymentsRoutes =
     app.post(
       '/api/registrations/:id/checkout',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['payments'],
           summary: 'Pay for my held registration: a checkout session that ends with the hold',
@@ -37,7 +37,7 @@ export const paymentsRoutes =
     app.post(
       '/api/registrations/:id/mark-paid',
       {
-        preHandler: requireRole(currentRole, 'organizer', 'admin'),
+        preValidation: requireRole(currentRole, 'organizer', 'admin'),
         schema: {
           tags: ['payments'],
           summary: 'Record a payment received outside Stampede (organizer of the event, or admin); idempotent',

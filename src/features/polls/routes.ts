@@ -38,7 +38,7 @@ export const pollsRoutes =
     app.post(
       '/api/polls',
       {
-        preHandler: requireRole(currentRole, 'organizer', 'admin'),
+        preValidation: requireRole(currentRole, 'organizer', 'admin'),
         schema: {
           tags: ['polls'],
           summary: 'Create a poll whose items users rank (organizer)',

@@ -33,7 +33,7 @@ export const leaderboardRoutes =
     app.post(
       '/api/leaderboards',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['leaderboards'],
           summary: 'Create a leaderboard (organizer); idempotent for the same definition',
@@ -69,7 +69,7 @@ export const leaderboardRoutes =
     app.get(
       '/api/leaderboards/:board/me',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['leaderboards'],
           summary: 'My rank and my neighbours on a leaderboard',
@@ -88,7 +88,7 @@ export const leaderboardRoutes =
     app.put(
       '/api/leaderboards/:board/scores/:userId',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['leaderboards'],
           summary: "Set a user's score to exactly this value (organizer; the `set` operator from the API)",
@@ -138,7 +138,7 @@ export const leaderboardRoutes =
     app.get(
       '/api/me/scores',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['leaderboards'],
           summary: 'My score on every board and period (cached 5 min, invalidated when it changes)',

@@ -25,7 +25,7 @@ export const scoringRoutes =
     app.get(
       '/api/action-types',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['scoring'],
           summary: 'List action types (cached 1 h, invalidated on change)',
@@ -42,7 +42,7 @@ export const scoringRoutes =
     app.post(
       '/api/action-types',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['scoring'],
           summary: 'Create an action type (organizer)',
@@ -60,7 +60,7 @@ export const scoringRoutes =
     app.patch(
       '/api/action-types/:id',
       {
-        preHandler: organizer,
+        preValidation: organizer,
         schema: {
           tags: ['scoring'],
           summary: 'Edit an action type (organizer); rules are replaced as a whole',
@@ -79,7 +79,7 @@ export const scoringRoutes =
     app.post(
       '/api/actions/complete',
       {
-        preHandler: authenticate,
+        preValidation: authenticate,
         schema: {
           tags: ['scoring'],
           summary: 'Complete an action; a replayed identifier answers the original result with Idempotent-Replayed: true',

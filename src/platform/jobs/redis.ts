@@ -12,6 +12,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
 const METRICS_REFRESH_MS = 5_000;
 /** How long close() lets a starting worker finish connecting; see close(). */
 const WORKER_START_WAIT_MS = 2_000;
+/** How long close() waits for the worker; see close(). */
+const WORKER_CLOSE_WAIT_MS = 5_000;
 
 export interface RedisJobQueueOptions {
   /**
@@ -145,7 +147,14 @@ export class RedisJobQueue implements JobQueue {
     if (this.worker) {
       // BullMQ's connection emits an unhandled 'error' when closed while still starting up.
       await Promise.race([this.worker.waitUntilReady().catch(() => undefined), sleep(WORKER_START_WAIT_MS)]);
-      await this.worker.close();
+      // A worker whose blocking connection is stuck reconnecting (Redis restarted under it) can
+      // wait forever in close() (taskforcesh/bullmq#4656). Shutdown must end: past the wait, the
+      // connections are dropped, and a job still running is retried as stalled elsewhere.
+      const closed = this.worker.close().then(() => true);
+      if (!(await Promise.race([closed, sleep(WORKER_CLOSE_WAIT_MS).then(() => false)]))) {
+        this.options.log.warn({ waitedMs: WORKER_CLOSE_WAIT_MS }, 'job worker did not close in time; disconnecting it');
+        await Promise.race([this.worker.disconnect().catch(() => undefined), sleep(WORKER_START_WAIT_MS)]);
+      }
     }
     const queue = await this.opening?.catch(() => undefined);
     await queue?.close();
