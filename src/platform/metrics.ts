@@ -61,6 +61,24 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 200, 500],
       registers,
     }),
+    registrationChanges: new Counter({
+      name: 'registration_changes_total',
+      help: 'Registrations entering a status (entered, held, confirmed, waitlisted, expired, cancelled)',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    actions: new Counter({
+      name: 'actions_total',
+      help: 'Action completions by result: recorded, replayed (same identifier) or refused (a rule said no)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    paymentsSettled: new Counter({
+      name: 'payments_settled_total',
+      help: 'Payments settled, by outcome: confirmed, already-paid, or refund (kept no spot, refunded)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     jobQueueDepth: new Gauge({
       name: 'job_queue_depth',
       help: 'Jobs waiting or delayed, by queue',

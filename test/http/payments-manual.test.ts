@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+import { metricValue } from '../harness/metrics.js';
 import { waitFor } from '../harness/processes.js';
 import { ADMIN_ENV, adminSession, countersMatchRows, createEvent, organizer, query, register } from './events-fixtures.js';
 
@@ -39,6 +40,13 @@ describe.each([
   }
 
   it('confirms a held registration when its organizer marks it paid, once', async () => {
+    const counted = () =>
+      Promise.all([
+        metricValue(app, 'payments_settled_total', { outcome: 'confirmed' }),
+        metricValue(app, 'registration_changes_total', { status: 'held' }),
+        metricValue(app, 'registration_changes_total', { status: 'confirmed' }),
+      ]);
+    const before = await counted();
     const event = await createEvent(app, org.token, { capacity: 2, priceCents: 3000, currency: 'USD' });
     const { player, id } = await held(event);
 
@@ -51,6 +59,8 @@ describe.each([
     expect(await ledger(id)).toEqual([{ kind: 'charge', provider: 'manual', external_id: `manual-${id}`, amount_cents: 3000 }]);
     expect((await mine(event.id, player.token)).status).toBe('confirmed');
     await countersMatchRows(app, event.id);
+    // One payment settled, one hold, one confirmation: the repeat mark-paid counts nothing.
+    expect(await counted()).toEqual([before[0]! + 1, before[1]! + 1, before[2]! + 1]);
   });
 
   it('lets only the event organizer or an admin mark paid', async () => {

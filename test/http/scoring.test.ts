@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+import { metricValue } from '../harness/metrics.js';
 import { waitFor } from '../harness/processes.js';
 import { ADMIN_ENV, adminSession, createEvent, organizer as promoteOrganizer, query } from './events-fixtures.js';
 
@@ -119,6 +120,18 @@ describe.each([
     expect(row!.n).toBe(2);
     const me = await app.request('GET', '/api/me/scores', { token: alice.token });
     expect((await me.json()).scores).toContainEqual({ board: 'global', period: 'all', score: second.body.score });
+  });
+
+  it('counts recorded, replayed and refused completions in /metrics', async () => {
+    const results = ['recorded', 'replayed', 'refused'];
+    const counted = () => Promise.all(results.map((result) => metricValue(app, 'actions_total', { result })));
+    const before = await counted();
+    const type = await createType({ rules: { maxPerUser: 1 } });
+    const player = await signUp(app);
+    expect((await complete(player.token, type.key, 'first')).status).toBe(200);
+    expect((await complete(player.token, type.key, 'first')).status).toBe(200);
+    expect((await complete(player.token, type.key, 'second')).body.code).toBe('LIMIT_REACHED');
+    expect(await counted()).toEqual(before.map((value) => value + 1));
   });
 
   it('scores exactly once when 50 identical completions arrive at once', async () => {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { PaymentStatus, RegistrationStatus } from '../../platform/db/schema.js';
 import { createCoalescer } from '../../realtime/coalescer.js';
 import type { Gateway } from '../../realtime/gateway.js';
+import type { Metrics } from '../../platform/metrics.js';
 import type { EventRow } from './store.js';
 import type { Change } from './unit.js';
 import { countsOf, eventStatus, toRegistrationView, type RegistrationView } from './views.js';
@@ -22,11 +23,12 @@ export type RegistrationListener = (change: RegistrationChange) => void;
 
 export interface LiveUpdatesOptions {
   gateway: Gateway;
+  metrics: Metrics;
   loadEvent: (id: string) => Promise<EventRow | undefined>;
   log: Logger;
 }
 
-export function createLiveUpdates({ gateway, loadEvent, log }: LiveUpdatesOptions) {
+export function createLiveUpdates({ gateway, metrics, loadEvent, log }: LiveUpdatesOptions) {
   const listeners: RegistrationListener[] = [];
   const counts = createCoalescer<string>(
     COUNTS_INTERVAL_MS,
@@ -51,6 +53,7 @@ export function createLiveUpdates({ gateway, loadEvent, log }: LiveUpdatesOption
           position: positions.get(change.registration.id) ?? null,
           waitlistPromoted: event.waitlistPromoted,
         });
+        if (change.previousStatus !== registration.status) metrics.registrationChanges.inc({ status: registration.status });
         gateway.toUser(registration.userId, 'registration', registration);
         for (const listener of listeners) {
           try {

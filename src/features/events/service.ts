@@ -54,7 +54,7 @@ function constraintError(error: unknown): AppError | undefined {
 export function createEventsService(options: EventsServiceOptions) {
   const { db, log, metrics } = options;
   const stores: Stores = { events: createEventsStore(db), registrations: createRegistrationStore(db) };
-  const live = createLiveUpdates({ gateway: options.gateway, loadEvent: (id) => stores.events.findEvent(id), log });
+  const live = createLiveUpdates({ gateway: options.gateway, metrics, loadEvent: (id) => stores.events.findEvent(id), log });
 
   /** Runs a unit, publishes what it changed, and turns constraint violations into client errors. */
   async function run<T>(work: (unit: Unit) => Promise<T>, positions?: (result: T) => Map<string, number>): Promise<T> {

@@ -6,6 +6,7 @@ import type { PaymentsConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Role } from '../../platform/db/schema.js';
 import type { JobQueue } from '../../platform/jobs/port.js';
+import type { Metrics } from '../../platform/metrics.js';
 import type { EventsService } from '../events/service.js';
 import type { PaymentInput, SettleOutcome } from '../events/settlement.js';
 import type { RegistrationView } from '../events/views.js';
@@ -40,10 +41,11 @@ export interface PaymentsDeps {
   providers: Partial<Record<PaymentProvider['name'], PaymentProvider>>;
   jobs: JobQueue;
   config: PaymentsConfig;
+  metrics: Metrics;
 }
 
 export function createPaymentsService(deps: PaymentsDeps) {
-  const { store, events, provider, providers, jobs, config } = deps;
+  const { store, events, provider, providers, jobs, config, metrics } = deps;
   const retry = { attempts: config.retryAttempts, backoffMs: config.retryBackoffMs };
 
   async function registrationOrThrow(id: string): Promise<RegistrationView> {
@@ -65,6 +67,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     const result = await events.settlePayment(payment);
     await store.markSettled(charge.id, result.outcome !== 'refund');
     if (result.outcome === 'refund') await enqueueRefund(charge.id);
+    metrics.paymentsSettled.inc({ outcome: result.outcome });
     return result;
   }
 

@@ -11,7 +11,7 @@ import { createPaymentsStore } from './store.js';
 import { stripeProvider } from './stripe.js';
 
 export function createPayments(platform: Platform, events: EventsForPayments, currentRole: (userId: string) => Promise<Role | undefined>) {
-  const { config, jobs, log } = platform;
+  const { config, jobs, log, metrics } = platform;
   const manual = manualProvider();
   // Stripe is built only with its keys; a stored Stripe payment without them fails its refund
   // job loudly (dead-letter set) rather than being dropped.
@@ -25,6 +25,7 @@ export function createPayments(platform: Platform, events: EventsForPayments, cu
     providers,
     jobs,
     config: config.payments,
+    metrics,
   });
   const background = startPaymentJobs({ service, store, events, jobs, config: config.payments, log });
   return {

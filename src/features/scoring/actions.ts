@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
 import { createBatcher } from '../../platform/batch.js';
 import type { Cache } from '../../platform/cache/port.js';
+import type { Metrics } from '../../platform/metrics.js';
 import type { Db, Tx } from '../../platform/db/client.js';
 import type { StoredActionResult } from '../../platform/db/schema.js';
 import { withTransaction } from '../../platform/db/transaction.js';
@@ -72,6 +73,7 @@ export interface ActionsDeps {
   utcOffsetMinutes: (userId: string) => Promise<number>;
   progress: () => ProgressHooks | undefined;
   now: () => Date;
+  metrics: Metrics;
   log: Logger;
 }
 
@@ -229,7 +231,7 @@ export function createActions(deps: ActionsDeps) {
     await store.setResults(db, inserted).catch((error: unknown) => log.warn({ err: error }, 'could not store action results (replays will lack ranks)'));
     evaluate(changes, ranks);
 
-    return items.map((item) => {
+    const answers = items.map((item): Completion | Error => {
       const key = keyOf(item);
       const body = fresh.get(key);
       // A duplicate of a leader inside this batch is a replay of the leader's answer.
@@ -239,6 +241,8 @@ export function createActions(deps: ActionsDeps) {
       if (!outcome) return new AppError('INTERNAL', 'The action was neither recorded nor found');
       return { replayed: true, body: bodyOf(item.type, outcome, outcome.result) };
     });
+    for (const answer of answers) deps.metrics.actions.inc({ result: answer instanceof Error ? 'refused' : answer.replayed ? 'replayed' : 'recorded' });
+    return answers;
   }
 
   /** Achievements after commit, off the callers' path; tracked so close() can wait for them. */

@@ -100,6 +100,7 @@ export function createScoringService(deps: ScoringDeps) {
     utcOffsetMinutes: deps.utcOffsetMinutes,
     progress: () => progress,
     now,
+    metrics: deps.metrics,
     log,
   });
   // A confirmation won or lost counts at once, not when the cached answer expires. Only those
