@@ -8,8 +8,6 @@ import { assertCount, assertRankedMember, isOutdated, latestPerMember, type Rank
 interface Board {
   list: OrderStatisticSkipList;
   byMember: Map<string, SkipNode>;
-  /** Versions of the members written with one (see RankedMember.version). */
-  versions: Map<string, number>;
   loaded: boolean;
 }
 
@@ -23,7 +21,7 @@ export class MemoryRankIndex implements RankIndex {
   private board(name: string): Board {
     let board = this.boards.get(name);
     if (!board) {
-      board = { list: new OrderStatisticSkipList(), byMember: new Map(), versions: new Map(), loaded: false };
+      board = { list: new OrderStatisticSkipList(), byMember: new Map(), loaded: false };
       this.boards.set(name, board);
     }
     return board;
@@ -31,14 +29,15 @@ export class MemoryRankIndex implements RankIndex {
 
   async set(board: string, members: RankedMember[]): Promise<void> {
     members.forEach(assertRankedMember);
-    const { list, byMember, versions } = this.board(board);
+    const { list, byMember } = this.board(board);
     for (const entry of members) {
-      if (isOutdated(entry.version, versions.get(entry.member))) continue;
-      if (entry.version === undefined) versions.delete(entry.member);
-      else versions.set(entry.member, entry.version);
       const current = byMember.get(entry.member);
+      if (isOutdated(entry.version, current?.version)) continue;
       if (current) {
-        if (current.score === entry.score && current.reachedAt === entry.reachedAt) continue;
+        if (current.score === entry.score && current.reachedAt === entry.reachedAt) {
+          current.version = entry.version;
+          continue;
+        }
         list.remove(current);
       }
       byMember.set(entry.member, list.insert(entry));
@@ -51,7 +50,6 @@ export class MemoryRankIndex implements RankIndex {
     if (!state || !node) return;
     state.list.remove(node);
     state.byMember.delete(member);
-    state.versions.delete(member);
   }
 
   async rank(board: string, member: string): Promise<RankEntry | undefined> {
@@ -85,9 +83,7 @@ export class MemoryRankIndex implements RankIndex {
   async replace(board: string, members: RankedMember[]): Promise<void> {
     const sorted = latestPerMember(members).sort((a, b) => (ranksAhead(a, b) ? -1 : 1));
     const { list, nodes } = OrderStatisticSkipList.fromSorted(sorted);
-    const versions = new Map<string, number>();
-    for (const entry of sorted) if (entry.version !== undefined) versions.set(entry.member, entry.version);
-    this.boards.set(board, { list, byMember: new Map(nodes.map((node) => [node.member, node])), versions, loaded: true });
+    this.boards.set(board, { list, byMember: new Map(nodes.map((node) => [node.member, node])), loaded: true });
   }
 
   async isLoaded(board: string): Promise<boolean> {

@@ -35,6 +35,7 @@ function createNode(entry: RankedMember, level: number): SkipNode {
     member: entry.member,
     score: entry.score,
     reachedAt: entry.reachedAt,
+    version: entry.version,
     next: new Array<SkipNode | null>(level).fill(null),
     span: new Array<number>(level).fill(0),
     prev: null,
