@@ -101,7 +101,7 @@ describe('scoring query plans on PostgreSQL', () => {
       async (db: Db) => {
         for await (const page of createBoardsStore(db).scan('seed-3', 'all')) return page;
       },
-      ['leaderboard_scores_board_period_user_id_pk'],
+      ['leaderboard_scores_board_period_user_id_pk', 'users_pkey'],
     ],
     ['my scores', (db: Db) => createBoardsStore(db).userScores(user), ['leaderboard_scores_user_idx']],
     ['handles', (db: Db) => createBoardsStore(db).handles([user]), ['users_pkey']],

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/metrics.js';
 import type { RankEntry, RankIndex, RankedMember } from '../../platform/rank-index/port.js';
 import type { BoardsStore, RankedRow, ScoreChange } from './boards-store.js';
+import type { Handles } from './handles.js';
 import { indexKey } from './periods.js';
 
 export interface Ranked {
@@ -18,6 +19,8 @@ export interface Ranked {
 export interface BoardIndexDeps {
   index: RankIndex;
   store: BoardsStore;
+  /** Keeps the handles a rebuild scan read along, so pages of the board need no handle query. */
+  handles: Pick<Handles, 'remember'>;
   metrics: Metrics;
   log: Logger;
 }
@@ -27,7 +30,7 @@ const RETRY_AFTER_FAILURE_MS = 1_000;
 const fromEntry = (entry: RankEntry): Ranked => ({ userId: entry.member, score: entry.score, reachedAt: entry.reachedAt, rank: entry.rank });
 const fromRow = (row: RankedRow): Ranked => ({ ...row });
 
-export function createBoardIndex({ index, store, metrics, log }: BoardIndexDeps) {
+export function createBoardIndex({ index, store, handles, metrics, log }: BoardIndexDeps) {
   /** Periods whose index copy missed a write (or a rebuild failed): rebuilt before the next use. */
   const stale = new Set<string>();
   // Writes and rebuilds go through one lane, so a rebuild never lands on top of a newer write.
@@ -51,6 +54,7 @@ export function createBoardIndex({ index, store, metrics, log }: BoardIndexDeps)
   async function rebuild(board: string, period: string, key: string): Promise<void> {
     const members: RankedMember[] = [];
     for await (const page of store.scan(board, period)) {
+      handles.remember(page);
       for (const row of page) members.push({ member: row.userId, score: row.score, reachedAt: row.reachedAt, version: row.version });
     }
     await index.replace(key, members);

@@ -41,6 +41,8 @@ export interface ScoreChange {
 /** A row as a rebuild loads it into the rank index. */
 export interface ScannedRow {
   userId: string;
+  /** The display name, read along so a rebuilt board can name any page without another query. */
+  handle: string;
   score: number;
   reachedAt: number;
   version: number;
@@ -130,15 +132,26 @@ export function createBoardsStore(db: Executor) {
       }));
     },
 
-    /** The whole ranking of one period, for a rebuild, in pages along the primary key (the index sorts). */
+    /**
+     * The whole ranking of one period, for a rebuild, in pages along the primary key (the index
+     * sorts). Each handle is a primary-key probe: a join would hash all users once per page.
+     */
     async *scan(board: string, period: string, pageSize = 50_000): AsyncGenerator<ScannedRow[]> {
       let after: string | undefined;
       for (;;) {
-        const cursor = after ? sql`and user_id > ${after}::uuid` : sql``;
+        const cursor = after ? sql`and s.user_id > ${after}::uuid` : sql``;
         const result = await queryRows(db, sql`
-          select user_id, score::float8 as score, ${ms(sql`reached_at`)} as reached_at, version::float8 as version from leaderboard_scores
-          where board = ${board} and period = ${period} ${cursor} order by user_id limit ${pageSize}`);
-        const page = result.map((row) => ({ userId: String(row.user_id), score: Number(row.score), reachedAt: Number(row.reached_at), version: Number(row.version) }));
+          select s.user_id, (select u.handle from users u where u.id = s.user_id) as handle,
+            s.score::float8 as score, ${ms(sql`s.reached_at`)} as reached_at, s.version::float8 as version
+          from leaderboard_scores s
+          where s.board = ${board} and s.period = ${period} ${cursor} order by s.user_id limit ${pageSize}`);
+        const page = result.map((row) => ({
+          userId: String(row.user_id),
+          handle: String(row.handle),
+          score: Number(row.score),
+          reachedAt: Number(row.reached_at),
+          version: Number(row.version),
+        }));
         if (page.length === 0) return;
         yield page;
         after = page.at(-1)!.userId;

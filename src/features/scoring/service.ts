@@ -52,8 +52,8 @@ export function createScoringService(deps: ScoringDeps) {
 
   const boardsStore = createBoardsStore(db);
   const actionsStore = createActionsStore(db);
-  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, metrics: deps.metrics, log });
   const handles = createHandles(boardsStore);
+  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, handles, metrics: deps.metrics, log });
 
   // Live pushes read the board's current top at flush time (boards are defined below; flushes come later).
   const currentTop: LiveDeps['currentTop'] = async (name, limit) => {
