@@ -1,7 +1,6 @@
 // Builds the app: platform + features + transports, and runs it with graceful shutdown.
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -31,6 +30,7 @@ import { registerIdempotency } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { registerRateLimits } from './http/rate-limit.js';
+import { securityHeaders } from './http/security-headers.js';
 import { validatorCompilers } from './http/validation.js';
 import { createPlatform, type Platform } from './platform/index.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
@@ -78,10 +78,14 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
   // The API speaks JSON only; a text body is a 415, not a confusing "body must be object".
   app.removeContentTypeParser('text/plain');
-  await app.register(helmet, {
-    global: true,
+  const responseHeaders = securityHeaders({
     // Self-hosted installs often serve plain HTTP on a LAN; upgrading subresources to HTTPS would blank /docs there.
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  // Synchronous hooks: an async one costs a promise per request on every route.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(responseHeaders).header('x-request-id', request.id);
+    done();
   });
   await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
   await app.register(underPressure, {
@@ -102,18 +106,17 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   const idempotencyStore = createIdempotencyStore(platform.database.db, IDEMPOTENCY_TTL_SECONDS);
   registerIdempotency(app, idempotencyStore);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
   // Fastify closes idle keep-alive sockets once, when close begins; a socket busy at that moment
   // would otherwise go back to keep-alive and hold the shutdown open until its timeout.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   // Created before the features, which push live updates through it.

@@ -1,6 +1,6 @@
 // A rank index rebuilt from the record brings every ranked member's handle along, so naming a
 // page of a big board (a random page, or "me and my neighbours") needs no handle query.
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBoardIndex } from '../../src/features/scoring/board-index.js';
 import { createBoardsStore } from '../../src/features/scoring/boards-store.js';
@@ -10,6 +10,7 @@ import { runMigrations } from '../../src/platform/db/migrate.js';
 import { createLogger } from '../../src/platform/log.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { MemoryRankIndex } from '../../src/platform/rank-index/memory.js';
+import { users } from '../../src/platform/db/schema.js';
 
 describe('rebuilding a board from PGlite', () => {
   let database: Database;
@@ -47,7 +48,7 @@ describe('rebuilding a board from PGlite', () => {
     expect([...names.values()]).toEqual(['player-19', 'player-18', 'player-17', 'player-16', 'player-15', 'player-14', 'player-13', 'player-12', 'player-11', 'player-10']);
     expect(queried).toEqual([]);
 
-    const [offBoard] = (await database.db.execute(sql`select id from users where handle = 'player-120'`)).rows as Array<{ id: string }>;
+    const [offBoard] = await database.db.select({ id: users.id }).from(users).where(eq(users.handle, 'player-120'));
     expect((await handles.of([offBoard!.id])).get(offBoard!.id)).toBe('player-120');
     expect(queried).toEqual([[offBoard!.id]]);
   });

@@ -76,5 +76,12 @@ describe('problem+json errors', () => {
     const response = await app.request('GET', '/health');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('strict-transport-security')).toBeTruthy();
+    // helmet's default policy, less the HTTPS upgrade that would blank /docs on a plain-HTTP LAN.
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    // On errors too: the headers go out before any handler runs.
+    const missing = await app.request('GET', '/no-such-route');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
