@@ -150,7 +150,8 @@ export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; pr
   const admin = { email: 'bench-admin@example.com', password: randomBytes(12).toString('base64url') };
   const service = await startService({
     name: 'Stampede',
-    args: ['--import', 'tsx', 'src/main.ts', 'start'],
+    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
+    args: [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts', 'start'],
     env: {
       ...process.env,
       ...backend,

@@ -52,4 +52,21 @@ describe('rebuilding a board from PGlite', () => {
     expect((await handles.of([offBoard!.id])).get(offBoard!.id)).toBe('player-120');
     expect(queried).toEqual([[offBoard!.id]]);
   });
+
+  it('answers a read of a board the index lost with the rebuilt board, not the empty one', async () => {
+    const store = createBoardsStore(database.db);
+    const rankIndex = new MemoryRankIndex();
+    const index = createBoardIndex({ index: rankIndex, store, handles: createHandles(store), metrics: createMetrics(), log: createLogger('silent') });
+    const topRanks = async () => (await index.top('global', 'all', 3)).map((entry) => entry.rank);
+
+    // Never loaded: the read that finds it so waits for the rebuild and reads again.
+    expect(await topRanks()).toEqual([1, 2, 3]);
+    expect(await index.count('global', 'all')).toBe(120);
+    // Lost (as when Redis restarts empty) without any failed call marking it stale.
+    await rankIndex.drop('global');
+    expect(await rankIndex.isLoaded('global')).toBe(false);
+    const [around, count] = await Promise.all([index.around('global', 'all', (await index.top('global', 'all', 1))[0]!.userId, 1), index.count('global', 'all')]);
+    expect(around.map((entry) => entry.rank)).toEqual([1, 2]);
+    expect(count).toBe(120);
+  });
 });

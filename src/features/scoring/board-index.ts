@@ -44,6 +44,8 @@ export function createBoardIndex({ index, store, handles, metrics, log }: BoardI
   /** After a failure PostgreSQL answers for a moment before the index is tried again, so an outage costs one timeout, not one per call. */
   const retryAt = new Map<string, number>();
 
+  const coolingDown = (key: string) => (retryAt.get(key) ?? 0) > Date.now();
+
   const fallback = (key: string, error: unknown) => {
     stale.add(key);
     retryAt.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
@@ -62,26 +64,32 @@ export function createBoardIndex({ index, store, handles, metrics, log }: BoardI
     log.info({ board: key, members: members.length }, 'rank index rebuilt from PostgreSQL');
   }
 
-  /** True once the index holds this period in full; false when it cannot (then PostgreSQL answers). */
-  async function ready(board: string, period: string): Promise<boolean> {
+  /**
+   * Whether the index can answer for this period: 'held' when it already did, 'rebuilt' when it
+   * had to be loaded from PostgreSQL first, 'unavailable' when it cannot (PostgreSQL answers).
+   */
+  async function readiness(board: string, period: string): Promise<'held' | 'rebuilt' | 'unavailable'> {
     const key = indexKey(board, period);
-    if ((retryAt.get(key) ?? 0) > Date.now()) return false;
+    if (coolingDown(key)) return 'unavailable';
     try {
       // Asked even for a stale period: a store that is still down fails here, before a costly scan.
       const loaded = await index.isLoaded(key);
       retryAt.delete(key);
-      if (loaded && !stale.has(key)) return true;
+      if (loaded && !stale.has(key)) return 'held';
       await inLane(async () => {
         // Another caller may have rebuilt it while this one queued.
         if (!stale.has(key) && (await index.isLoaded(key))) return;
         await rebuild(board, period, key);
       });
-      return true;
+      return 'rebuilt';
     } catch (error) {
       fallback(key, error);
-      return false;
+      return 'unavailable';
     }
   }
+
+  /** True once the index holds this period in full; false when it cannot (then PostgreSQL answers). */
+  const ready = async (board: string, period: string) => (await readiness(board, period)) !== 'unavailable';
 
   /** Copies committed score changes into the index. Never throws: a failed write marks the period stale. */
   async function apply(changes: ScoreChange[]): Promise<void> {
@@ -107,7 +115,15 @@ export function createBoardIndex({ index, store, handles, metrics, log }: BoardI
 
   async function read<T>(board: string, period: string, fromIndex: (key: string) => Promise<T>, fromRecord: () => Promise<T>): Promise<T> {
     const key = indexKey(board, period);
-    if (await ready(board, period)) {
+    // The loaded check goes out first and the read right behind it, on the same connection, so
+    // a read of a loaded board costs one round trip instead of two. The early answer counts
+    // only if the board was held all along; after a rebuild (or a failed read) it is asked again.
+    const state = readiness(board, period);
+    const early = stale.has(key) || coolingDown(key) ? undefined : fromIndex(key).then((value) => ({ value }), () => undefined);
+    const held = await state;
+    if (held !== 'unavailable') {
+      const answer = held === 'held' ? await early : undefined;
+      if (answer) return answer.value;
       try {
         return await fromIndex(key);
       } catch (error) {
