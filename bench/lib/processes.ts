@@ -2,7 +2,7 @@
 // process on 127.0.0.1, so the load generator never shares a core's event loop with them.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,7 @@ async function startService({ name, args, env, port, readyPath }: ServiceOptions
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString().split('\n').filter(Boolean));
     output.splice(0, Math.max(0, output.length - OUTPUT_LINES_KEPT));
+    if (name === 'Stampede' && process.env.BENCH_SERVER_OUTPUT) appendFileSync(process.env.BENCH_SERVER_OUTPUT, chunk);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
