@@ -31,17 +31,19 @@ interface ServiceOptions {
   env: NodeJS.ProcessEnv;
   port: number;
   readyPath: string;
+  /** Also appends everything the process prints to this file. */
+  outputFile?: string;
 }
 
 /** Spawns a Node process, waits until readyPath answers 2xx, and registers its teardown. */
-async function startService({ name, args, env, port, readyPath }: ServiceOptions): Promise<Service> {
+async function startService({ name, args, env, port, readyPath, outputFile }: ServiceOptions): Promise<Service> {
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   // Kept for the error message if the process dies; it is otherwise silent (LOG_LEVEL=warn).
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString().split('\n').filter(Boolean));
     output.splice(0, Math.max(0, output.length - OUTPUT_LINES_KEPT));
-    if (name === 'Stampede' && process.env.BENCH_SERVER_OUTPUT) appendFileSync(process.env.BENCH_SERVER_OUTPUT, chunk);
+    if (outputFile) appendFileSync(outputFile, chunk);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
@@ -168,6 +170,7 @@ export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; pr
     },
     port,
     readyPath: '/health',
+    outputFile: process.env.BENCH_SERVER_OUTPUT,
   });
   return { ...service, admin };
 }
