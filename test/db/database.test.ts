@@ -1,4 +1,6 @@
 // The record on both engines: migrations, constraints and retried transactions.
+import net from 'node:net';
+import { once } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -39,6 +41,31 @@ describe.each(['pglite', 'postgres'] as const)('database on %s', (kind) => {
     await expect(failing).rejects.toThrow();
     const rows = await database.db.select().from(users).where(sql`lower(handle) = 'half'`);
     expect(rows).toHaveLength(0);
+  });
+
+  it('lets the server accept connections while a transaction runs (the event loop turns between statements)', async () => {
+    // Node accepts one connection per turn of the event loop. An embedded transaction that ran
+    // in a single turn would keep a rush's new connections in the kernel's queue throughout.
+    let accepted = 0;
+    const server = net.createServer((socket) => {
+      accepted++;
+      socket.destroy();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    const clients = Array.from({ length: 20 }, () => net.connect(port, '127.0.0.1').on('error', () => {}));
+    let acceptedDuringTransaction = 0;
+    try {
+      await withTransaction(database.db, async (tx) => {
+        for (let i = 0; i < 60; i++) await tx.execute(sql`select ${i}::int as i`);
+        acceptedDuringTransaction = accepted;
+      });
+    } finally {
+      for (const client of clients) client.destroy();
+      server.close();
+    }
+    expect(acceptedDuringTransaction).toBe(clients.length);
   });
 });
 

@@ -117,9 +117,6 @@ export function createEventsService(options: EventsServiceOptions) {
     maxWaitMs: options.batch.maxWaitMs,
     onBatch: (size) => metrics.registrationBatchSize.observe(size),
     run: async (requests) => {
-      // Embedded queries run on this thread and resolve without passing through the I/O phase:
-      // yield once per batch, so back-to-back batches never keep new requests and replies waiting.
-      await new Promise((resolve) => setImmediate(resolve));
       const byEvent = new Map<string, number[]>();
       requests.forEach((request, index) => byEvent.set(request.eventId, [...(byEvent.get(request.eventId) ?? []), index]));
       const results: Array<{ outcome: RegisterOutcome; event: EventRow } | Error> = new Array(requests.length);

@@ -55,7 +55,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openPglite(dir: string): Promise<Database> {
   if (!dir.startsWith('memory://')) mkdirSync(path.dirname(dir), { recursive: true });
   const client = await PGlite.create(dir);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(yieldingEachStatement(client), { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
@@ -66,6 +66,31 @@ async function openPglite(dir: string): Promise<Database> {
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     close: () => client.close(),
   };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite computes on this thread, and its queries resolve without passing through the I/O
+ * phase: a transaction of several statements would run as one long turn of the event loop.
+ * Since libuv 1.45 (Node 20) a listening socket accepts one connection per turn, so during a
+ * rush new connections would wait in the kernel's queue, one per batch (seconds, measured).
+ * A turn of the loop before each statement lets accepts, reads and timers in between.
+ */
+function yieldingEachStatement(client: PGlite): PGlite {
+  type Runner = Pick<PGlite, 'query'>;
+  const yielding = <T extends Runner>(runner: T): T =>
+    Object.create(runner, {
+      query: {
+        value: async (...args: Parameters<Runner['query']>) => {
+          await nextTurn();
+          return runner.query(...args);
+        },
+      },
+    }) as T;
+  const wrapped = yielding(client);
+  wrapped.transaction = (work) => client.transaction((tx) => work(yielding(tx)));
+  return wrapped;
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
