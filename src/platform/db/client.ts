@@ -78,19 +78,20 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * A turn of the loop before each statement lets accepts, reads and timers in between.
  */
 function yieldingEachStatement(client: PGlite): PGlite {
-  type Runner = Pick<PGlite, 'query'>;
-  const yielding = <T extends Runner>(runner: T): T =>
-    Object.create(runner, {
-      query: {
-        value: async (...args: Parameters<Runner['query']>) => {
-          await nextTurn();
-          return runner.query(...args);
-        },
-      },
-    }) as T;
-  const wrapped = yielding(client);
-  wrapped.transaction = (work) => client.transaction((tx) => work(yielding(tx)));
-  return wrapped;
+  const yielding =
+    (runner: Pick<PGlite, 'query'>): PGlite['query'] =>
+    async (...args) => {
+      await nextTurn();
+      return runner.query(...args);
+    };
+  // Only what Drizzle's PGlite driver calls: a plain object, so no PGlite method ever runs with
+  // a stand-in as `this` (PGlite keeps its state in private fields).
+  const wrapped = {
+    query: yielding(client),
+    // The transaction's own object stays the prototype, so its live `closed` getter still answers.
+    transaction: (work) => client.transaction((tx) => work(Object.assign(Object.create(tx) as typeof tx, { query: yielding(tx) }))),
+  } satisfies Pick<PGlite, 'query' | 'transaction'>;
+  return wrapped as unknown as PGlite;
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
