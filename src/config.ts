@@ -34,7 +34,14 @@ export interface Config {
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
   logLevel: string;
-  db: { max: number; idleTimeoutMs: number; connectTimeoutMs: number };
+  db: {
+    max: number;
+    idleTimeoutMs: number;
+    connectTimeoutMs: number;
+    /** Server-side cap on one statement; the client gives up a second later if the server never answers. */
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+  };
   rateLimits: {
     enabled: boolean;
     auth: RateLimitPolicy;
@@ -211,6 +218,8 @@ export function loadConfig(env: Env = process.env): Config {
       max: int(env, 'DB_POOL_MAX', 20, 1, 1000),
       idleTimeoutMs: int(env, 'DB_POOL_IDLE_MS', 30_000, 0, 3_600_000),
       connectTimeoutMs: int(env, 'DB_POOL_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+      statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5_000, 100, 3_600_000),
+      idleInTransactionTimeoutMs: int(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     rateLimits: {
       enabled: oneOf(env, 'STAMPEDE_RATE_LIMITS', ['on', 'off'], 'on') === 'on',

@@ -225,6 +225,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   }
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  platform.database.dataDirLock?.setPort(port);
   let closing: Promise<void> | undefined;
   return {
     ...built,

@@ -2,9 +2,10 @@
 import type { Config } from '../config.js';
 import { databaseOptions, openDatabase } from '../platform/db/client.js';
 import { runMigrations } from '../platform/db/migrate.js';
+import { createLogger } from '../platform/log.js';
 
 export async function migrate(config: Config): Promise<void> {
-  const database = await openDatabase(databaseOptions(config));
+  const database = await openDatabase({ ...databaseOptions(config), log: createLogger('warn') });
   try {
     await runMigrations(database);
     console.log(`Migrations applied to ${database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL'}`);

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { createLogger } from '../platform/log.js';
 import { startServer } from '../server.js';
 import { CliError } from './errors.js';
+import { installLastResort } from './last-resort.js';
 
 /** Restarting a worker that dies at once would spin; give up after this many quick deaths. */
 const MAX_QUICK_RESTARTS = 5;
@@ -24,7 +25,9 @@ export async function start(config: Config, workers: number): Promise<void> {
 
 async function runServer(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, cluster.isWorker ? { worker: cluster.worker?.id } : {});
+  const lastResort = installLastResort(log, config.shutdownTimeoutMs);
   const server = await startServer(config, log, { websocketOnly: cluster.isWorker });
+  lastResort.drainWith(() => server.close());
   log.info({ url: server.url, docs: `${server.url}/docs`, database: server.platform.database.kind, redis: Boolean(config.redisUrl) }, 'stampede is listening');
 
   const shutdown = (signal: string) => {

@@ -1,7 +1,7 @@
 // Idempotency-Key on POST: a retried request gets the stored answer instead of acting twice.
 // Keys are scoped per user (per client IP for anonymous calls) and expire after 24 h.
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
@@ -61,17 +61,37 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     if (!claim) return payload;
     request.idempotency = undefined;
     // A 5xx committed nothing (or we cannot tell), so the client must be free to retry.
-    try {
-      if (reply.statusCode >= 500 || typeof payload !== 'string') {
-        await store.release(claim.scope, claim.key);
-      } else {
-        const contentType = reply.getHeader('content-type');
-        await store.complete(claim.scope, claim.key, reply.statusCode, payload, typeof contentType === 'string' ? contentType : null);
-      }
-    } catch (error) {
-      // The answer itself is already decided; an unsaved key turns into an abandoned claim after a minute.
-      request.log.warn({ err: error }, 'could not save the idempotent response');
-    }
+    const contentType = reply.getHeader('content-type');
+    const status = reply.statusCode;
+    const settle =
+      status >= 500 || typeof payload !== 'string'
+        ? () => store.release(claim.scope, claim.key)
+        : () => store.complete(claim.scope, claim.key, status, payload, typeof contentType === 'string' ? contentType : null);
+    // The answer itself is already decided. If the database is down, keep trying in the
+    // background: a key left claimed would tell the client's retries "in flight" for a minute.
+    await settle().catch((error: unknown) => {
+      request.log.warn({ err: error }, 'could not save the idempotent response; retrying in the background');
+      retryUntilSaved(settle, request.log);
+    });
     return payload;
   });
+}
+
+/** Past this a claim counts as abandoned anyway (see the store), so there is no point going on. */
+const RETRY_FOR_MS = 60_000;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+function retryUntilSaved(save: () => Promise<void>, log: FastifyBaseLogger): void {
+  const giveUpAt = Date.now() + RETRY_FOR_MS;
+  const attempt = (delayMs: number) => {
+    setTimeout(() => {
+      save().catch((error: unknown) => {
+        const next = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
+        if (Date.now() + next < giveUpAt) attempt(next);
+        else log.warn({ err: error }, 'gave up saving the idempotent response; the key is freed once its claim is abandoned');
+      });
+    }, delayMs).unref();
+  };
+  attempt(FIRST_RETRY_MS);
 }

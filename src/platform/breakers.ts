@@ -42,6 +42,7 @@ const CONNECTION_ERROR_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  '57014', // query_canceled: statement_timeout, a server too slow to answer in time
   '08000',
   '08001',
   '08003',
@@ -51,7 +52,7 @@ const CONNECTION_ERROR_CODES = new Set([
 
 /** True for errors that mean "the service is unreachable", walking wrapped causes. */
 const CONNECTION_ERROR_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|max retries per request/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|is not queryable|Connection is closed|Stream isn't writeable|max retries per request/i;
 
 export function isConnectionError(error: unknown): boolean {
   for (const current of causeChain(error)) {

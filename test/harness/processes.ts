@@ -2,7 +2,7 @@
 // free ports in temp dirs, stopped afterwards. A missing binary fails loudly with what to
 // install; tests never skip silently.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,9 +43,13 @@ const isRoot = process.getuid?.() === 0;
 export interface PostgresServer {
   url: string;
   port: number;
-  /** Fast shutdown; the data dir is kept so start() brings the same database back. */
+  /** Immediate shutdown, like a crash; the data dir is kept so start() brings the same database back. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP to the server and every backend: connections stay open and nothing answers (a hang). */
+  pause(): void;
+  /** SIGCONT to the same processes. */
+  resume(): void;
   destroy(): Promise<void>;
 }
 
@@ -84,16 +88,55 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let paused = false;
+  const signalAll = (signal: NodeJS.Signals) => {
+    const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // The postmaster last on SIGSTOP, first on SIGCONT, so it forks no backend we would miss.
+    const processes = [postmaster, ...childrenOf(postmaster)];
+    for (const pid of signal === 'SIGSTOP' ? processes.reverse() : processes) {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // a backend that ended meanwhile
+      }
+    }
+  };
   return {
     url,
     port,
     start,
     stop,
+    pause: () => {
+      paused = true;
+      signalAll('SIGSTOP');
+    },
+    resume: () => {
+      if (!paused) return;
+      paused = false;
+      signalAll('SIGCONT');
+    },
     destroy: async () => {
+      // A stopped server would hold its shutdown signal until continued.
+      if (paused) signalAll('SIGCONT');
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // The parent pid is the 2nd field after the parenthesised command name.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 let databaseCounter = 0;

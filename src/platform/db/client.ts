@@ -1,6 +1,5 @@
 // Opens the record: embedded PGlite when DATABASE_URL is unset, a pg pool otherwise.
 // Both speak the same SQL, run the same migrations and are used through the same Drizzle API.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -11,6 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Breaker } from '../breakers.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -29,32 +29,57 @@ export interface Database {
   db: Db;
   ping(): Promise<void>;
   poolStats(): PoolStats;
+  /** The embedded database's data dir lock; absent for PostgreSQL and in-memory PGlite. */
+  dataDirLock?: DataDirLock;
   close(): Promise<void>;
 }
+
+export type PoolSettings = Config['db'];
+
+const DEFAULT_POOL: PoolSettings = {
+  max: 20,
+  idleTimeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 5_000,
+  idleInTransactionTimeoutMs: 10_000,
+};
+
+/**
+ * How long the client waits for any answer beyond the server's own statement_timeout. A server
+ * that is paused or cut off by the network enforces nothing, so without this a query would
+ * wait for as long as TCP does (minutes) while requests pile up behind it.
+ */
+const CLIENT_GRACE_MS = 1_000;
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent PGlite is used. */
   url?: string;
   /** PGlite data directory, or 'memory://' for a throwaway database. */
   pgliteDir?: string;
-  pool?: { max: number; idleTimeoutMs: number; connectTimeoutMs: number };
+  pool?: Partial<PoolSettings>;
   /** Wraps every pool checkout and query so that an unreachable server opens the breaker. */
   breaker?: Breaker;
   log?: Logger;
 }
 
 /** Where the configured record lives: DATABASE_URL, or PGlite under STAMPEDE_DATA_DIR. */
-export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'db'>): DatabaseOptions {
+export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir'> & { db?: Partial<PoolSettings> }): DatabaseOptions {
   return { url: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), pool: config.db };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://');
+  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://', options.log);
 }
 
-async function openPglite(dir: string): Promise<Database> {
-  if (!dir.startsWith('memory://')) mkdirSync(path.dirname(dir), { recursive: true });
-  const client = await PGlite.create(dir);
+async function openPglite(dir: string, log?: Logger): Promise<Database> {
+  const dataDirLock = dir.startsWith('memory://') ? undefined : lockDataDir(path.dirname(dir), log);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir);
+  } catch (error) {
+    dataDirLock?.release();
+    throw error;
+  }
   const db = drizzlePglite(yieldingEachStatement(client), { schema }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -64,7 +89,11 @@ async function openPglite(dir: string): Promise<Database> {
     },
     // PGlite is one embedded connection that serialises queries itself.
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
-    close: () => client.close(),
+    dataDirLock,
+    close: async () => {
+      await client.close();
+      dataDirLock?.release();
+    },
   };
 }
 
@@ -95,15 +124,27 @@ function yieldingEachStatement(client: PGlite): PGlite {
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
-  const poolOptions = options.pool ?? { max: 20, idleTimeoutMs: 30_000, connectTimeoutMs: 5_000 };
+  const settings = { ...DEFAULT_POOL, ...options.pool };
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolOptions.max,
-    idleTimeoutMillis: poolOptions.idleTimeoutMs,
-    connectionTimeoutMillis: poolOptions.connectTimeoutMs,
+    max: settings.max,
+    idleTimeoutMillis: settings.idleTimeoutMs,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
+    query_timeout: settings.statementTimeoutMs + CLIENT_GRACE_MS,
   });
-  // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash us.
-  pool.on('error', (error) => options.log?.warn({ err: error }, 'idle postgres client failed'));
+  const log = options.log;
+  // node-postgres emits 'error' on a client whose connection dies. The pool listens only while
+  // the client is idle; a client checked out for a transaction (or an advisory lock) that had no
+  // listener of its own would end the process. This one stays for the client's whole life: the
+  // failure still reaches the query that was running, as a rejected promise.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log?.warn({ err: error }, 'postgres connection failed'));
+    guardClient(client, options.breaker);
+  });
+  // The client's own listener has logged it already.
+  pool.on('error', () => undefined);
   if (options.breaker) guardPool(pool, options.breaker);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
@@ -115,6 +156,32 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
+}
+
+/**
+ * A checked-out client's queries (a transaction's statements) count for the breaker like the
+ * pool's own. A query that timed out leaves its client waiting for an answer that may never
+ * come: the connection is dropped, so the pool discards the client when it is released
+ * instead of handing it to the next caller.
+ */
+function guardClient(client: pg.PoolClient, breaker: Breaker | undefined): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  client.query = ((...args: unknown[]) => {
+    // pg-pool's own pool.query passes a callback; it is already guarded as a whole.
+    if (typeof args[args.length - 1] === 'function') return query(...args);
+    const run = () =>
+      query(...args).catch((error: unknown) => {
+        if (error instanceof Error && error.message === QUERY_TIMEOUT_MESSAGE) dropConnection(client);
+        throw error;
+      });
+    return breaker ? breaker.execute(run) : run();
+  }) as typeof client.query;
+}
+
+const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+function dropConnection(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 function guardPool(pool: pg.Pool, breaker: Breaker): void {
