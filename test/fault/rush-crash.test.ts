@@ -2,7 +2,6 @@
 // registration that got a 2xx answer is still there with the same status and position, nothing
 // is oversold, the counters equal the rows, and the rush carries on where it stopped. On
 // PostgreSQL, and on the embedded PGlite in the same data dir.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,10 +10,10 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { databaseOptions, openDatabase, type Database } from '../../src/platform/db/client.js';
 import { runMigrations } from '../../src/platform/db/migrate.js';
 import { createUsers, tokenSigner, type Entrant } from '../harness/entrants.js';
-import { createDatabase, freePort, waitFor } from '../harness/processes.js';
+import { createDatabase } from '../harness/processes.js';
 import { countStatuses, parsed, rush, type RushAnswer } from '../harness/rush.js';
+import { spawnStampede, type StampedeProcess } from '../harness/stampede-process.js';
 
-const MAIN = path.resolve('src/main.ts');
 const JWT_SECRET = 'rush-crash-secret-that-is-long-enough-for-hs256';
 const ENTRANTS = 2_000;
 const CAPACITY = 300;
@@ -22,33 +21,8 @@ const CAPACITY = 300;
 const KILL_AFTER = 600;
 const CONNECTIONS = 64;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<void>;
-  output(): string;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start'], {
-    env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET, LOG_LEVEL: 'warn', STAMPEDE_RATE_LIMITS: 'off', MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(async () => child.exitCode === null && (await fetch(`${url}/health/ready`)).ok, 60_000, 'the server to be ready');
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}; its output:\n${output}`);
-  }
-  return { url, child, exited, output: () => output };
-}
+const startServer = (env: Record<string, string>) =>
+  spawnStampede({ env: { JWT_SECRET, STAMPEDE_RATE_LIMITS: 'off', MAX_EVENT_LOOP_DELAY_MS: '0', ...env } });
 
 async function call(url: string, method: string, route: string, token: string, body?: unknown) {
   const response = await fetch(url + route, {
@@ -80,7 +54,7 @@ async function tally(database: Database, eventId: string) {
 
 describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (store) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-crash-'));
-  const servers: Server[] = [];
+  const servers: StampedeProcess[] = [];
   afterAll(async () => {
     for (const server of servers) {
       server.child.kill('SIGKILL');
