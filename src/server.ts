@@ -27,6 +27,7 @@ import { createPollsStore } from './features/polls/store.js';
 import { registerAuth, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
 import { registerIdempotency } from './http/idempotency.js';
+import { registerInputGuard } from './http/input-guard.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { registerRateLimits } from './http/rate-limit.js';
@@ -76,6 +77,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
+  registerInputGuard(app);
   // The API speaks JSON only; a text body is a 415, not a confusing "body must be object".
   app.removeContentTypeParser('text/plain');
   const responseHeaders = securityHeaders({

@@ -22,6 +22,12 @@ describe('toAppError', () => {
     expect(toAppError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), retryAfter).code).toBe('DATABASE_UNAVAILABLE');
   });
 
+  it('turns a data exception (a value PostgreSQL cannot store) into 400, not 500', () => {
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    expect(toAppError(new Error('Failed query', { cause: nul }), retryAfter)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(toAppError(Object.assign(new Error('duplicate key'), { code: '23505' }), retryAfter).code).toBe('INTERNAL');
+  });
+
   it('names the fields of validation errors', () => {
     const mapped = toAppError(
       Object.assign(new Error('bad'), {

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, type ErrorCode } from '../errors.js';
 import { BrokenCircuitError, isConnectionError } from '../platform/breakers.js';
 import { causeChain } from '../platform/causes.js';
+import { pgErrorInfo } from '../platform/db/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -54,6 +55,9 @@ export function toAppError(error: unknown, retryAfterMs: () => number): AppError
   // Open breaker: fail fast. Connection error: the failures that open it; equally "retry later".
   if ([...causeChain(error)].some((cause) => cause instanceof BrokenCircuitError)) return unavailable('DATABASE_UNAVAILABLE', retryAfterMs());
   if (isConnectionError(error)) return unavailable('DATABASE_UNAVAILABLE', 1000);
+  // SQLSTATE class 22, data exception: a value the database cannot store. A batch splits down
+  // to the one item that carries it, and the fault is that item's input.
+  if (pgErrorInfo(error)?.code.startsWith('22')) return new AppError('VALIDATION_FAILED', 'A value in the request cannot be stored');
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return validationError(fastifyError);
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;

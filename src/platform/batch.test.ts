@@ -28,19 +28,44 @@ describe('createBatcher', () => {
     expect((settled[1] as PromiseFulfilledResult<number>).value).toBe(2);
   });
 
-  it('rejects every caller of a batch whose run throws, and keeps serving later calls', async () => {
+  it('rejects every caller at once when the service is unreachable, and keeps serving later calls', async () => {
     let fail = true;
+    let runs = 0;
     const batcher = createBatcher<string, string>({
       name: 'flaky',
       run: async (items) => {
-        if (fail) throw new Error('transaction aborted');
+        runs++;
+        if (fail) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
         return items;
       },
     });
     const first = await Promise.allSettled([batcher.add('a'), batcher.add('b')]);
     expect(first.every((s) => s.status === 'rejected')).toBe(true);
+    expect(runs).toBe(1); // no splitting against a database that is down
     fail = false;
     await expect(batcher.add('c')).resolves.toBe('c');
+  });
+
+  it('corners a poisoned item by splitting the batch: it fails alone, the others succeed in order', async () => {
+    const runs: number[][] = [];
+    const batcher = createBatcher<number, number>({
+      name: 'poisoned',
+      maxItems: 50,
+      maxWaitMs: 60_000,
+      run: async (items) => {
+        runs.push(items);
+        if (items.includes(37)) throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+        return items.map((n) => n * 10);
+      },
+    });
+    const settled = await Promise.allSettled(Array.from({ length: 50 }, (_, n) => batcher.add(n)));
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+    expect((settled[37] as PromiseRejectedResult).reason.message).toMatch(/0x00/);
+    expect(settled.flatMap((s, n) => (s.status === 'fulfilled' ? [s.value - n * 10] : []))).toEqual(Array(49).fill(0));
+    // Bisection: about 2 log2(50) runs, not 50; the items that succeeded ran in arrival order.
+    expect(runs.length).toBeLessThanOrEqual(13);
+    const succeeded = runs.filter((items) => !items.includes(37)).flat();
+    expect(succeeded).toEqual([...succeeded].sort((a, b) => a - b));
   });
 
   it('splits at maxItems without waiting for the timer', async () => {

@@ -1,7 +1,10 @@
 // Micro-batching for hot write paths ("group commit"). Calls that arrive within a couple of
 // milliseconds are run as one round trip or one transaction, and each caller is settled with
 // its own result or its own error. While a batch is in flight the next one keeps filling, so
-// batches grow exactly when load does.
+// batches grow exactly when load does. A batch that fails as a whole is split in halves until
+// the failure is cornered, so one poisoned item fails alone instead of taking its neighbours
+// down; only a failure of the service itself (the database unreachable) fails them all.
+import { BrokenCircuitError, isConnectionError } from './breakers.js';
 
 export interface BatcherOptions<I, O> {
   /** Label for metrics and logs. */
@@ -13,6 +16,11 @@ export interface BatcherOptions<I, O> {
   /** Batches allowed in flight at once. */
   concurrency?: number;
   onBatch?: (size: number) => void;
+  /**
+   * True for a failure that splitting cannot cure, so every item gets it at once. Defaults to
+   * an unreachable service (a connection error, an open breaker).
+   */
+  failsEveryItem?: (error: unknown) => boolean;
 }
 
 export interface Batcher<I, O> {
@@ -36,8 +44,35 @@ export class BatcherClosedError extends Error {
   }
 }
 
+class BatchResultCountError extends Error {}
+
+const serviceUnreachable = (error: unknown) => isConnectionError(error) || error instanceof BrokenCircuitError;
+
+/**
+ * Runs the items together. If that fails as a whole, runs the halves in order, down to single
+ * items, so a poisoned item fails alone and the rest keep their arrival order. A failure of
+ * the service itself, or a run that miscounts its results (a bug), fails every item at once.
+ */
+export async function runIsolatingFailures<I, O>(
+  items: I[],
+  run: (items: I[]) => Promise<Array<O | Error>>,
+  failsEveryItem: (error: unknown) => boolean = serviceUnreachable,
+): Promise<Array<O | Error>> {
+  try {
+    const results = await run(items);
+    if (results.length !== items.length) throw new BatchResultCountError(`run returned ${results.length} results for ${items.length} items`);
+    return results;
+  } catch (caught) {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    if (items.length === 1 || error instanceof BatchResultCountError || failsEveryItem(error)) return items.map(() => error);
+    const middle = Math.ceil(items.length / 2);
+    const head = await runIsolatingFailures(items.slice(0, middle), run, failsEveryItem);
+    return [...head, ...(await runIsolatingFailures(items.slice(middle), run, failsEveryItem))];
+  }
+}
+
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
-  const { name, run, maxItems = 100, maxWaitMs = 2, concurrency = 1, onBatch } = options;
+  const { name, run, maxItems = 100, maxWaitMs = 2, concurrency = 1, onBatch, failsEveryItem = serviceUnreachable } = options;
   let queue: Waiter<I, O>[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight = 0;
@@ -65,19 +100,18 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
     }
   };
 
+  const settle = async (batch: Waiter<I, O>[]): Promise<void> => {
+    const results = await runIsolatingFailures(batch.map((waiter) => waiter.item), run, failsEveryItem);
+    batch.forEach((waiter, index) => {
+      const result = results[index];
+      if (result instanceof Error) waiter.reject(result);
+      else waiter.resolve(result as O);
+    });
+  };
+
   const execute = async (batch: Waiter<I, O>[]) => {
     try {
-      const results = await run(batch.map((waiter) => waiter.item));
-      if (results.length !== batch.length) {
-        throw new Error(`batcher ${name}: run returned ${results.length} results for ${batch.length} items`);
-      }
-      batch.forEach((waiter, index) => {
-        const result = results[index];
-        if (result instanceof Error) waiter.reject(result);
-        else waiter.resolve(result as O);
-      });
-    } catch (error) {
-      for (const waiter of batch) waiter.reject(error);
+      await settle(batch);
     } finally {
       inFlight--;
       // Whatever queued up meanwhile has already waited a whole batch: send it now.

@@ -99,7 +99,7 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
     }
     planned.add(request.userId);
     const group = groups.get(request.userId) ?? null;
-    const weight = (group && event.priorityGroups[group]) || 1;
+    const weight = (group && Object.hasOwn(event.priorityGroups, group) && event.priorityGroups[group]) || 1;
     seq++;
     plans.push({
       index,

@@ -3,7 +3,7 @@
 // write is one unit of work (unit.ts); what it changed is published after the commit.
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
-import { BatcherClosedError, createBatcher } from '../../platform/batch.js';
+import { BatcherClosedError, createBatcher, runIsolatingFailures } from '../../platform/batch.js';
 import type { Db } from '../../platform/db/client.js';
 import { CHECK_VIOLATION, pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { RegistrationStatus, Role } from '../../platform/db/schema.js';
@@ -122,18 +122,18 @@ export function createEventsService(options: EventsServiceOptions) {
       const results: Array<{ outcome: RegisterOutcome; event: EventRow } | Error> = new Array(requests.length);
       await Promise.all(
         [...byEvent].map(async ([eventId, indexes]) => {
-          try {
-            const outcomes = await run(
-              async (unit) => ({ outcomes: await registerBatch(unit, stores, eventId, indexes.map((index) => requests[index]!)), event: unit.event(eventId) }),
-              ({ outcomes }) => new Map(outcomes.flatMap((o) => (o instanceof Error || o.position === null ? [] : [[o.registration.id, o.position] as const]))),
-            );
-            indexes.forEach((index, i) => {
-              const outcome = outcomes.outcomes[i]!;
-              results[index] = outcome instanceof Error ? outcome : { outcome, event: outcomes.event };
-            });
-          } catch (error) {
-            for (const index of indexes) results[index] = error as Error;
-          }
+          // One transaction per event; a request that poisons it is cornered and fails alone.
+          const outcomes = await runIsolatingFailures(
+            indexes.map((index) => requests[index]!),
+            async (subset) => {
+              const committed = await run(
+                async (unit) => ({ outcomes: await registerBatch(unit, stores, eventId, subset), event: unit.event(eventId) }),
+                ({ outcomes }) => new Map(outcomes.flatMap((o) => (o instanceof Error || o.position === null ? [] : [[o.registration.id, o.position] as const]))),
+              );
+              return committed.outcomes.map((outcome) => (outcome instanceof Error ? outcome : { outcome, event: committed.event }));
+            },
+          );
+          indexes.forEach((index, i) => (results[index] = outcomes[i]!));
         }),
       );
       return results;
@@ -229,7 +229,7 @@ export function createEventsService(options: EventsServiceOptions) {
     async setPriorities(actor: Actor, idOrSlug: string, entries: Array<{ userId: string; group: string | null }>) {
       const { id, priorityGroups } = await managed(actor, idOrSlug);
       entries.forEach(({ group }, index) => {
-        if (group !== null && !(group in priorityGroups)) {
+        if (group !== null && !Object.hasOwn(priorityGroups, group)) {
           const field = `body${entries.length > 1 ? `.${index}` : ''}.group`;
           throw new AppError('VALIDATION_FAILED', `Unknown priority group "${group}"`, { errors: [{ field, message: `must be one of: ${Object.keys(priorityGroups).join(', ') || '(no groups defined)'}` }] });
         }
@@ -238,7 +238,7 @@ export function createEventsService(options: EventsServiceOptions) {
         const event = await lockedEvent(unit, id);
         for (const { userId, group } of entries) {
           await stores.events.setPriority(unit.tx, id, userId, group, actor.id);
-          const weight = (group && event.priorityGroups[group]) || 1;
+          const weight = (group && Object.hasOwn(event.priorityGroups, group) && event.priorityGroups[group]) || 1;
           unit.audit(id, actor.id, 'priority.set', { userId, group, weight });
           const registration = await stores.registrations.findByUser(id, userId, unit.tx);
           // Waiting places follow the new weight; a drawn lottery's waitlist keeps draw order.
