@@ -11,6 +11,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: { scope: string; key: string };
   }
+  interface FastifyContextConfig {
+    /**
+     * false for routes whose answer must never be stored: one that issues a session token would
+     * keep the token in the database for a day and hand it to anyone replaying the key.
+     */
+    idempotency?: boolean;
+  }
 }
 
 /** JSON with sorted keys, so that {a,b} and {b,a} count as the same request. */
@@ -35,7 +42,7 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
 
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || header === undefined) return;
+    if (request.method !== 'POST' || header === undefined || request.routeOptions.config.idempotency === false) return;
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
       throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }

@@ -4,34 +4,51 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashRequest } from '../../src/http/idempotency.js';
 import { idempotencyKeys } from '../../src/platform/db/schema.js';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+import { ADMIN_ENV, adminSession } from './events-fixtures.js';
 
 describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) => {
   let app: TestApp;
+  let player: string;
+  const actionType = `idem-${store}`;
   beforeAll(async () => {
-    app = await startTestApp({ store });
+    app = await startTestApp({ store, env: ADMIN_ENV });
+    const created = await app.request('POST', '/api/action-types', { token: (await adminSession(app)).token, body: { key: actionType, name: 'Idem', baseScore: 1 } });
+    expect(created.status).toBe(201);
+    player = (await signUp(app)).token;
   });
   afterAll(() => app?.stop());
 
-  const guest = (key: string, nickname = 'Dawn', token?: string) =>
-    app.request('POST', '/api/auth/guest', { body: { nickname }, headers: { 'idempotency-key': key }, token });
+  const completion = (identifier: string, type = actionType) => ({ actionType: type, identifier });
+  const complete = (key: string, identifier = 'one', token = player, type = actionType) =>
+    app.request('POST', '/api/actions/complete', { body: completion(identifier, type), headers: { 'idempotency-key': key }, token });
 
   it('replays the stored status and body, marked as replayed, and creates nothing twice', async () => {
-    const first = await guest('key-replay');
-    expect(first.status).toBe(201);
+    const first = await complete('key-replay', 'replay');
+    expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     const firstBody = await first.json();
 
-    const again = await guest('key-replay');
-    expect(again.status).toBe(201);
+    const again = await complete('key-replay', 'replay');
+    expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual(firstBody);
   });
 
   it('answers 422 for the same key with a different body', async () => {
-    expect((await guest('key-mismatch', 'Dawn')).status).toBe(201);
-    const other = await guest('key-mismatch', 'Barry');
+    expect((await complete('key-mismatch', 'first')).status).toBe(200);
+    const other = await complete('key-mismatch', 'second');
     expect(other.status).toBe(422);
     expect((await other.json()).code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('never stores the answer of a route that issues a session token', async () => {
+    const guest = () => app.request('POST', '/api/auth/guest', { body: { nickname: 'Dawn' }, headers: { 'idempotency-key': 'key-session' } });
+    const [first, second] = [await guest(), await guest()];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect((await first.json()).user.id).not.toBe((await second.json()).user.id);
+    const stored = await app.platform.database.db.execute(sql`select count(*)::int as n from idempotency_keys where key = 'key-session'`);
+    expect((stored as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(0);
   });
 
   /** A claimed key without a stored response: exactly what an in-flight (or crashed) request leaves. */
@@ -39,7 +56,7 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
     await app.platform.database.db.insert(idempotencyKeys).values({
       scope: `user:${userId}`,
       key,
-      requestHash: hashRequest('POST', '/api/auth/guest', { nickname: 'Dawn' }),
+      requestHash: hashRequest('POST', '/api/actions/complete', completion('claimed')),
       createdAt: sql`now() - ${claimedAgo}::interval`,
       expiresAt: sql`now() + interval '1 day'`,
     });
@@ -48,7 +65,7 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
   it('answers 409 while the first request with the key is still in flight', async () => {
     const { token, user } = await signUp(app);
     await claimWithoutResponse(user.id, 'key-in-flight');
-    const response = await guest('key-in-flight', 'Dawn', token);
+    const response = await complete('key-in-flight', 'claimed', token);
     expect(response.status).toBe(409);
     expect(response.headers.get('retry-after')).toBe('1');
     expect((await response.json()).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
@@ -57,41 +74,39 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
   it('lets a retry take over a claim abandoned by a crashed request', async () => {
     const { token, user } = await signUp(app);
     await claimWithoutResponse(user.id, 'key-abandoned', '2 minutes');
-    expect((await guest('key-abandoned', 'Dawn', token)).status).toBe(201);
+    expect((await complete('key-abandoned', 'claimed', token)).status).toBe(200);
   });
 
   it('scopes keys per user', async () => {
     const alice = await signUp(app);
     const bob = await signUp(app);
-    const a = await guest('shared-key', 'Dawn', alice.token);
-    const b = await guest('shared-key', 'Dawn', bob.token);
-    expect(a.status).toBe(201);
-    expect(b.status).toBe(201);
+    const a = await complete('shared-key', 'shared', alice.token);
+    const b = await complete('shared-key', 'shared', bob.token);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
     expect(b.headers.get('idempotent-replayed')).toBeNull();
-    expect((await a.json()).user.id).not.toBe((await b.json()).user.id);
+    expect((await a.json()).action.id).not.toBe((await b.json()).action.id);
   });
 
   it('frees a key once it expires (24 h)', async () => {
-    const first = await (await guest('key-expiry')).json();
+    expect((await complete('key-expiry', 'before')).status).toBe(200);
     await app.platform.database.db.execute(sql`update idempotency_keys set expires_at = now() - interval '1 second' where key = 'key-expiry'`);
-    const fresh = await guest('key-expiry');
-    expect(fresh.status).toBe(201);
+    // A different body under the same key is no longer a reuse: the old record is gone.
+    const fresh = await complete('key-expiry', 'after');
+    expect(fresh.status).toBe(200);
     expect(fresh.headers.get('idempotent-replayed')).toBeNull();
-    expect((await fresh.json()).user.id).not.toBe(first.user.id);
   });
 
   it('stores 4xx answers too, so a retry cannot turn a refusal into a success', async () => {
-    await signUp(app, { handle: 'taken_handle', email: 'taken@example.com' });
-    const body = { handle: 'taken_handle', email: 'fresh@example.com', password: 'password123' };
-    const first = await app.request('POST', '/api/auth/signup', { body, headers: { 'idempotency-key': 'key-409' } });
-    expect(first.status).toBe(409);
-    const again = await app.request('POST', '/api/auth/signup', { body, headers: { 'idempotency-key': 'key-409' } });
-    expect(again.status).toBe(409);
+    const first = await complete('key-404', 'x', player, 'no-such-type');
+    expect(first.status).toBe(404);
+    const again = await complete('key-404', 'x', player, 'no-such-type');
+    expect(again.status).toBe(404);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('rejects a malformed key', async () => {
-    const response = await guest('has spaces in it');
+    const response = await complete('has spaces in it');
     expect(response.status).toBe(400);
     expect((await response.json()).code).toBe('IDEMPOTENCY_KEY_INVALID');
   });

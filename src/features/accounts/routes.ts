@@ -32,7 +32,8 @@ export const accountsRoutes =
   async (app) => {
     app.addSchema(UserSchema);
     app.addSchema(SettingsSchema);
-    const authLimited = { rateLimit: 'auth' as const };
+    // These issue session tokens: rate-limited per IP, and never stored for idempotent replay.
+    const authLimited = { rateLimit: 'auth' as const, idempotency: false };
 
     app.post(
       '/api/auth/signup',
