@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { CliError } from './cli/errors.js';
-import { DataDirInUseError } from './platform/db/data-dir-lock.js';
+import { DataDirInUseError, DataDirUnsafeError } from './platform/db/data-dir.js';
 import { VERSION } from './version.js';
 
 // Commands load their modules on use: `--help` and `verify-draw` need neither the server nor a
@@ -69,7 +69,7 @@ program
 
 program.parseAsync().catch((error: unknown) => {
   // Problems of setup and environment: one line that says what to do, no stack.
-  if (error instanceof ConfigError || error instanceof CliError || error instanceof DataDirInUseError) {
+  if (error instanceof ConfigError || error instanceof CliError || error instanceof DataDirInUseError || error instanceof DataDirUnsafeError) {
     console.error(`stampede: ${error.message}`);
     process.exit(2);
   }

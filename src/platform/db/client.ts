@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Breaker } from '../breakers.js';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { lockDataDir, ownerOnly, secureDataDir, type DataDirLock } from './data-dir.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -72,10 +72,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPglite(dir: string, log?: Logger): Promise<Database> {
-  const dataDirLock = dir.startsWith('memory://') ? undefined : lockDataDir(path.dirname(dir), log);
+  let dataDirLock: DataDirLock | undefined;
+  if (!dir.startsWith('memory://')) {
+    secureDataDir(path.dirname(dir));
+    dataDirLock = lockDataDir(path.dirname(dir), log);
+  }
   let client: PGlite;
   try {
     client = await PGlite.create(dir);
+    if (dataDirLock) ownerOnly(dir);
   } catch (error) {
     dataDirLock?.release();
     throw error;
@@ -92,7 +97,10 @@ async function openPglite(dir: string, log?: Logger): Promise<Database> {
     dataDirLock,
     close: async () => {
       await client.close();
-      dataDirLock?.release();
+      if (dataDirLock) {
+        ownerOnly(dir);
+        dataDirLock.release();
+      }
     },
   };
 }

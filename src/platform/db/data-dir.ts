@@ -1,8 +1,15 @@
+// The embedded database's directory: owner-only, and one writer.
+//
+// It holds password hashes, lottery seeds and session data, so it is readable by its owner
+// alone. The top directory is 0700, which alone keeps every other user out of everything below
+// it. The files are made 0600 too, at open and at close: PGlite creates its files 0666 whatever
+// the umask, so a copy of the tree made with the modes kept would otherwise open them up.
+//
 // The embedded database has one writer. Each process opening PGlite keeps its own copy of the
 // data in memory, so two processes on one data dir would each acknowledge writes that the other
 // then overwrites. A lock file, held for the process's life, names the holder (pid and port) so
 // that a second server or CLI command refuses at once and says who has the directory.
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 
@@ -27,6 +34,39 @@ const held = new Set<string>();
 
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
+}
+
+export class DataDirUnsafeError extends Error {
+  override name = 'DataDirUnsafeError';
+}
+
+/**
+ * Refuses a directory others may write to (they could swap the database under us), then makes
+ * what is there owner-only, for installs made before this was enforced, and keeps every file
+ * created from now on so.
+ */
+export function secureDataDir(dataDir: string): void {
+  if (existsSync(dataDir)) {
+    const mode = statSync(dataDir).mode & 0o777;
+    if (mode & 0o022) {
+      throw new DataDirUnsafeError(
+        `the data dir ${dataDir} is writable by other users (mode ${mode.toString(8)}); make it owner-only: chmod 700 ${dataDir}`,
+      );
+    }
+  }
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ownerOnly(dataDir);
+}
+
+/** Directories 0700, files 0600, all the way down (symbolic links are left alone). */
+export function ownerOnly(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const target = path.join(dir, entry.name);
+    if (entry.isDirectory()) ownerOnly(target);
+    else if (!lstatSync(target).isSymbolicLink()) chmodSync(target, 0o600);
+  }
 }
 
 export function lockDataDir(dataDir: string, log?: Logger): DataDirLock {

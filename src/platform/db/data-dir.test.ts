@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataDirInUseError, LOCK_FILE, lockDataDir } from './data-dir-lock.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from './client.js';
+import { DataDirInUseError, DataDirUnsafeError, LOCK_FILE, lockDataDir, secureDataDir } from './data-dir.js';
+import { runMigrations } from './migrate.js';
 
 const newDir = () => mkdtempSync(path.join(tmpdir(), 'stampede-lock-'));
 
@@ -51,5 +54,41 @@ describe('data dir lock', () => {
     const dir = newDir();
     writeFileSync(path.join(dir, LOCK_FILE), '{"pid":');
     lockDataDir(dir).release();
+  });
+});
+
+/** Every file and directory under `dir` whose mode lets anyone but the owner in. */
+function openToOthers(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => path.join(dir, entry))
+    .filter((file) => statSync(file).mode & 0o077)
+    .map((file) => `${file} ${(statSync(file).mode & 0o777).toString(8)}`);
+}
+
+describe('data dir permissions', () => {
+  it('refuses a data dir that other users may write to, saying how to fix it', () => {
+    const dir = newDir();
+    chmodSync(dir, 0o777);
+    expect(() => secureDataDir(dir)).toThrow(DataDirUnsafeError);
+    expect(() => secureDataDir(dir)).toThrow(`chmod 700 ${dir}`);
+  });
+
+  it('keeps the embedded database owner-only, and tightens files an older install left open', async () => {
+    const dir = newDir();
+    chmodSync(dir, 0o755);
+    mkdirSync(path.join(dir, 'old'), { mode: 0o755 });
+    writeFileSync(path.join(dir, 'old', 'file'), 'x', { mode: 0o666 });
+    chmodSync(path.join(dir, 'old', 'file'), 0o666);
+    const database = await openDatabase({ pgliteDir: path.join(dir, 'pglite') });
+    try {
+      await runMigrations(database);
+      await database.db.execute(sql`create table secrets (v text)`);
+      await database.db.execute(sql`insert into secrets values ('hash')`);
+    } finally {
+      await database.close();
+    }
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(path.join(dir, 'pglite')).length).toBeGreaterThan(5);
+    expect(openToOthers(dir)).toEqual([]);
   });
 });
