@@ -97,6 +97,15 @@ describe('stampede verify-draw', SLOW, () => {
     expect(otherSeed.stdout).toMatch(/commitment {3}MISMATCH/);
   });
 
+  it('prints control characters from a crafted proof as \\xNN, so it cannot drive the terminal', async () => {
+    const crafted = { ...proof, algorithm: 'x\u001b[2J\u001b[1;1HVERIFIED\u0007', order: ['\u001b]0;pwned\u0007', ...proof.order.slice(1)] };
+    const result = await verifyDraw(writeProof('crafted.json', crafted));
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(result.stdout).toContain('x\\x1b[2J\\x1b[1;1HVERIFIED\\x07 (UNKNOWN)');
+    expect(result.stdout).toContain('\\x1b]0;pwned\\x07');
+  });
+
   it('fetches a proof over HTTP, bare or wrapped in {proof}, and checks pre-queue shuffles too', async () => {
     served.set('/api/events/e1/lottery/proof', { status: 200, body: JSON.stringify(proof) });
     const ids = ['a', 'b', 'c', 'd'];

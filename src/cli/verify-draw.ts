@@ -55,8 +55,15 @@ function asProof(text: string, source: string): LotteryProof {
 
 const mark = (ok: boolean) => (ok ? 'ok' : 'MISMATCH');
 
+/**
+ * Control characters shown as \xNN: a proof comes from anywhere, and one holding terminal
+ * escape sequences could otherwise rewrite what the terminal shows, "VERIFIED" included.
+ */
+export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 /** Prints each check on its own line; returns whether the whole proof holds. */
-export function report(proof: LotteryProof, winners: number | undefined, print: (line: string) => void): boolean {
+export function report(proof: LotteryProof, winners: number | undefined, printRaw: (line: string) => void): boolean {
+  const print = (line: string) => printRaw(printable(line));
   const verdict = verifyProof(proof);
   const known = proof.algorithm === LOTTERY_ALGORITHM || proof.algorithm === SHUFFLE_ALGORITHM;
   const kind = proof.algorithm === SHUFFLE_ALGORITHM ? 'pre-queue shuffle' : 'weighted draw';
@@ -80,6 +87,6 @@ export function report(proof: LotteryProof, winners: number | undefined, print: 
 
 export async function verifyDraw(source: string, options: { winners?: number }): Promise<boolean> {
   const proof = asProof(await readSource(source), source);
-  console.log(`Proof from ${source}`);
+  console.log(printable(`Proof from ${source}`));
   return report(proof, options.winners, (line) => console.log(line));
 }
