@@ -28,6 +28,8 @@ import { registerAuth, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerInputGuard } from './http/input-guard.js';
+import { adminCommands } from './cli/admin.js';
+import { serveAdminSocket } from './cli/admin-socket.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { registerRateLimits } from './http/rate-limit.js';
@@ -228,12 +230,15 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   platform.database.dataDirLock?.setPort(port);
+  // CLI commands reach the embedded database through this server while it holds the data dir.
+  const adminSocket = platform.database.dataDirLock ? await serveAdminSocket(config.dataDir, adminCommands(built.accounts), log) : undefined;
   let closing: Promise<void> | undefined;
   return {
     ...built,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     close: () =>
       (closing ??= (async () => {
+        await adminSocket?.close();
         await built.app.close();
         await platform.close();
       })()),
