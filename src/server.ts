@@ -146,7 +146,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   // feature: events
   const events = createEventsService({
     db: platform.database.db,
-    gateway,
+    push: gateway,
     log,
     metrics,
     currentRole: accounts.currentRole,
@@ -163,7 +163,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     db: platform.database.db,
     cache: platform.cache,
     rankIndex: platform.rankIndex,
-    gateway,
+    push: gateway,
     metrics,
     log,
     utcOffsetMinutes: accounts.utcOffsetMinutes,
@@ -179,14 +179,14 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   const achievements = createAchievementsService({
     store: createAchievementsStore(platform.database.db),
     cache: platform.cache,
-    gateway,
+    push: gateway,
     utcOffsetMinutes: accounts.utcOffsetMinutes,
   });
   await app.register(achievementsRoutes(achievements, accounts.currentRole));
   // Counts, streaks and awards ride along with every scored action.
   scoring.attachProgress(achievements);
   // feature: polls
-  const polls = createPollsService({ store: createPollsStore(platform.database.db), cache: platform.cache, gateway, log });
+  const polls = createPollsService({ store: createPollsStore(platform.database.db), cache: platform.cache, push: gateway, log });
   await app.register(pollsRoutes(polls, accounts.currentRole));
   closers.push(async () => polls.close());
 

@@ -2,6 +2,9 @@
 // board:global, user:7); each kind has an authorizer, and features register their own kinds
 // or replace the defaults. Pure: the gateway owns sockets, rooms and the subscription cap.
 import type { ErrorCode } from '../errors.js';
+import { userChannel } from '../platform/push/port.js';
+
+export { userChannel };
 
 export interface ChannelUser {
   id: string;
@@ -41,10 +44,6 @@ export function parseChannel(name: unknown): ParsedChannel | undefined {
   const match = CHANNEL.exec(name);
   if (!match) return undefined;
   return { name, kind: match[1]!, id: match[2]! };
-}
-
-export function userChannel(userId: string): string {
-  return `user:${userId}`;
 }
 
 export function refusal(code: ChannelRefusalCode, message: string): ChannelRefusal {

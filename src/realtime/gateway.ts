@@ -1,6 +1,6 @@
 // The Socket.IO gateway, on the HTTP server's port. The handshake authenticates a JWT; each
 // socket joins its user channel and subscribes to the channels the registry allows; features
-// push through broadcast/toUser. With Redis, the streams adapter carries broadcasts and
+// push through the platform/push port it implements. With Redis, the streams adapter carries broadcasts and
 // recovery sessions across instances.
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { Server, type DefaultEventsMap, type ExtendedError, type Socket } from 'socket.io';
 import { AppError, isAppError } from '../errors.js';
 import type { Metrics } from '../platform/metrics.js';
+import type { Push } from '../platform/push/port.js';
 import {
   createChannelRegistry,
   invalidChannel,
@@ -47,12 +48,10 @@ export interface SocketData {
 export type GatewayServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 type GatewaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 
-export interface Gateway {
-  io: GatewayServer;
+export interface Gateway extends Push {
   channels: ChannelRegistry;
-  /** Emits to everyone subscribed to the channel, on every instance. Throws on a malformed channel name. */
-  broadcast(channel: string, event: string, payload: unknown): void;
-  toUser(userId: string, event: string, payload: unknown): void;
+  /** Resolves with the reason once this instance's socket `socketId` disconnects (at once if it is not connected). */
+  disconnection(socketId: string): Promise<string>;
   /** Closes sockets, adapter and Redis duplicates; leaves the HTTP server to its owner. Idempotent. */
   close(): Promise<void>;
 }
@@ -145,7 +144,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       .catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge a channel request'));
   }
 
-  function broadcast(channel: string, event: string, payload: unknown): void {
+  function toChannel(channel: string, event: string, payload: unknown): void {
     if (!parseChannel(channel)) throw new TypeError(`invalid channel name '${channel}'`);
     io.to(channel).emit(event, payload);
   }
@@ -162,10 +161,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   return {
-    io,
     channels,
-    broadcast,
-    toUser: (userId, event, payload) => broadcast(userChannel(userId), event, payload),
+    toChannel,
+    toUser: (userId, event, payload) => toChannel(userChannel(userId), event, payload),
+    broadcast: (event, payload) => void io.emit(event, payload),
+    disconnection: (socketId) => {
+      const socket = io.of('/').sockets.get(socketId);
+      return socket ? new Promise((resolve) => socket.once('disconnect', resolve)) : Promise.resolve('not connected');
+    },
     close: () => (closing ??= shutDown()),
   };
 }

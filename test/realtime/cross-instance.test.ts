@@ -1,6 +1,5 @@
 // Two gateways on two HTTP servers sharing a real Redis through the streams adapter, as two
 // instances behind a load balancer would.
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Socket as ClientSocket } from 'socket.io-client';
@@ -41,7 +40,7 @@ async function untilStreamFlows(from: Gateway, channel: string, to: ClientSocket
   const crossed = nextEvent(to, 'probe');
   await vi.waitFor(
     () => {
-      from.broadcast(channel, 'probe', null);
+      from.toChannel(channel, 'probe', null);
       return Promise.race([crossed, new Promise((_, reject) => setTimeout(reject, 50, new Error('not yet')))]);
     },
     { timeout: 10_000, interval: 0 },
@@ -58,8 +57,8 @@ describe('gateways sharing Redis', () => {
 
     const votes = record(onB, 'votes');
     const personal = nextEvent(onB, 'notice');
-    a.gateway.broadcast('poll:1', 'votes', { yes: 3 });
-    a.gateway.broadcast('poll:2', 'votes', { yes: 9 });
+    a.gateway.toChannel('poll:1', 'votes', { yes: 3 });
+    a.gateway.toChannel('poll:2', 'votes', { yes: 9 });
     a.gateway.toUser(bob.id, 'notice', 'from A');
     expect(await personal).toBe('from A');
     await flush(a.gateway, onB, bob.id);
@@ -78,11 +77,11 @@ describe('gateways sharing Redis', () => {
     await flush(a.gateway, onA, alice.id);
     const scores = record(onA, 'score');
 
-    const gone = once(a.gateway.io.of('/').sockets.get(onA.id!)!, 'disconnect');
+    const gone = a.gateway.disconnection(onA.id!);
     onA.io.engine.close();
     await gone;
     const witnessed = nextEvent(witness, 'score');
-    b.gateway.broadcast('game:5', 'score', 'missed');
+    b.gateway.toChannel('game:5', 'score', 'missed');
     await witnessed;
 
     onA.connect();
@@ -123,14 +122,14 @@ describe('a gateway whose Redis dies', () => {
       killed = true;
 
       await vi.waitFor(() => {
-        instance.gateway.broadcast('board:1', 'score', 'local');
+        instance.gateway.toChannel('board:1', 'score', 'local');
         expect(scores).toContain('local');
       });
       const fallbacks = await instance.metrics.fallbacks.get();
       expect(fallbacks.values.find((value) => value.labels.port === 'realtime')?.value).toBeGreaterThan(0);
 
       // A recoverable drop persists the session with a SET that now fails; it must not go unhandled.
-      const gone = once(instance.gateway.io.of('/').sockets.get(socket.id!)!, 'disconnect');
+      const gone = instance.gateway.disconnection(socket.id!);
       socket.io.engine.close();
       await gone;
       await instance.gateway.close();

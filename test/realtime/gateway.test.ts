@@ -1,5 +1,4 @@
 // The gateway on a real HTTP server with real socket.io clients, in-memory adapter.
-import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../src/realtime/gateway.js';
@@ -79,17 +78,25 @@ describe('channels', () => {
     const socket = await connectAs(url, alice);
     const scores = record(socket, 'score');
 
-    gateway.broadcast('board:global', 'score', 0);
+    gateway.toChannel('board:global', 'score', 0);
     expect(await request(socket, 'subscribe', 'board:global')).toEqual({ ok: true, channel: 'board:global' });
-    gateway.broadcast('board:global', 'score', 1);
-    gateway.broadcast('board:other', 'score', 2);
+    gateway.toChannel('board:global', 'score', 1);
+    gateway.toChannel('board:other', 'score', 2);
     await flush(gateway, socket, alice.id);
     expect(scores).toEqual([1]);
 
     expect(await request(socket, 'unsubscribe', 'board:global')).toEqual({ ok: true, channel: 'board:global' });
-    gateway.broadcast('board:global', 'score', 3);
+    gateway.toChannel('board:global', 'score', 3);
     await flush(gateway, socket, alice.id);
     expect(scores).toEqual([1]);
+  });
+
+  it('broadcasts to every connected client, subscribed or not', async () => {
+    const { gateway, url } = await startInstance();
+    const [onAlice, onBob] = await Promise.all([connectAs(url, alice), connectAs(url, bob)]);
+    const heard = Promise.all([nextEvent(onAlice, 'notice'), nextEvent(onBob, 'notice')]);
+    gateway.broadcast('notice', 'maintenance at noon');
+    expect(await heard).toEqual(['maintenance at noon', 'maintenance at noon']);
   });
 
   it('explains each refusal', async () => {
@@ -148,7 +155,7 @@ describe('channels', () => {
 
     // The ack-less subscribe still took effect, and the socket still works.
     const pings = record(socket, 'ping');
-    gateway.broadcast('event:no-ack', 'ping', 1);
+    gateway.toChannel('event:no-ack', 'ping', 1);
     await flush(gateway, socket, alice.id);
     expect(pings).toEqual([1]);
     expect(socket.connected).toBe(true);
@@ -157,7 +164,7 @@ describe('channels', () => {
 
   it('refuses to broadcast to a malformed channel name', async () => {
     const { gateway } = await startInstance();
-    expect(() => gateway.broadcast('no-colon', 'x', 1)).toThrow(TypeError);
+    expect(() => gateway.toChannel('no-colon', 'x', 1)).toThrow(TypeError);
   });
 });
 
@@ -169,18 +176,17 @@ describe('connection state recovery', () => {
     await request(socket, 'subscribe', 'game:7');
     const scores = record(socket, 'score');
 
-    const serverSide = gateway.io.of('/').sockets.get(socket.id!)!;
-    const gone = once(serverSide, 'disconnect');
+    const gone = gateway.disconnection(socket.id!);
     socket.io.engine.close();
-    const [reason] = (await gone) as [string];
+    const reason = await gone;
     expect(reason).toBe('transport close');
-    gateway.broadcast('game:7', 'score', 'missed');
+    gateway.toChannel('game:7', 'score', 'missed');
     gateway.toUser(alice.id, 'score', 'missed personal');
 
     socket.connect();
     await connected(socket);
     expect(socket.recovered).toBe(true);
-    gateway.broadcast('game:7', 'score', 'after');
+    gateway.toChannel('game:7', 'score', 'after');
     await flush(gateway, socket, alice.id);
     expect(scores).toEqual(['missed', 'missed personal', 'after']);
   });

@@ -41,7 +41,7 @@ describe('realtime across two server instances (PostgreSQL + Redis)', () => {
 
     const received = new Promise((resolve) => socket.once('counts', resolve));
     const personal = new Promise((resolve) => socket.once('registration', resolve));
-    first.gateway.broadcast('event:spring-open', 'counts', { confirmed: 1 });
+    first.gateway.toChannel('event:spring-open', 'counts', { confirmed: 1 });
     first.gateway.toUser(user.id, 'registration', { status: 'confirmed' });
     expect(await received).toEqual({ confirmed: 1 });
     expect(await personal).toEqual({ status: 'confirmed' });

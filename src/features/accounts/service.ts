@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { Role } from '../../platform/db/schema.js';
+import { userTag } from './keys.js';
 import { decoy, hashPassword, verifyPassword } from './password.js';
 import type { AccountsStore, UserRow, UserSettings } from './store.js';
 
@@ -62,7 +63,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       const row = await store.findById(id);
       return row ? toPublicUser(row) : null;
     },
-    tags: (id) => [`user:${id}`],
+    tags: (id) => [userTag(id)],
   });
 
   const findUser = async (id: string) => (await userById.get(id)).value;
@@ -72,7 +73,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
     name: 'user-settings',
     ttlSeconds: 300,
     load: async (id: string) => (await store.findSettings(id)) ?? null,
-    tags: (id) => [`user:${id}`],
+    tags: (id) => [userTag(id)],
   });
 
   return {
@@ -124,7 +125,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
     async updateSettings(id: string, settings: UserSettings): Promise<UserSettings> {
       const row = await store.setSettings(id, settings);
       if (!row) throw new AppError('NOT_FOUND', 'The account no longer exists');
-      await cache.invalidate(`user:${id}`);
+      await cache.invalidate(userTag(id));
       return row;
     },
 
@@ -139,7 +140,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       if (!target) throw new AppError('NOT_FOUND', `No user ${targetId}`);
       if (target.isGuest && role !== 'player') throw new AppError('FORBIDDEN', 'Guest accounts can only be players');
       const row = await store.setRole(targetId, role);
-      await cache.invalidate(`user:${targetId}`);
+      await cache.invalidate(userTag(targetId));
       return toPublicUser(row!);
     },
 
@@ -156,7 +157,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       const existing = await store.findByEmail(normalized);
       if (existing) {
         const row = await store.setCredentials(existing.id, passwordHash, 'admin');
-        await cache.invalidate(`user:${existing.id}`);
+        await cache.invalidate(userTag(existing.id));
         return { user: toPublicUser(row!), created: false };
       }
       const handle = `admin-${randomBytes(3).toString('hex')}`;

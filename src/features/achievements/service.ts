@@ -6,7 +6,8 @@ import type { Cache } from '../../platform/cache/port.js';
 import type { Executor } from '../../platform/db/client.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import { OVERALL_STREAK, type AchievementCondition } from '../../platform/db/schema.js';
-import type { Gateway } from '../../realtime/gateway.js';
+import type { Push } from '../../platform/push/port.js';
+import { awardedTag, DEFINITIONS_TAG } from './keys.js';
 import { isMet, needsStoredProgress, normalizeCondition, type ConditionInput, type Progress } from './conditions.js';
 import type { AchievementsStore, CountIncrement, StreakDay } from './store.js';
 import { dayLayers, localDay, viewStreak, type StreakView } from './streaks.js';
@@ -44,7 +45,7 @@ export interface Streaks {
 export interface AchievementsDeps {
   store: AchievementsStore;
   cache: Cache;
-  gateway: Pick<Gateway, 'toUser'>;
+  push: Pick<Push, 'toUser'>;
   /** The accounts feature's cached offset lookup. */
   utcOffsetMinutes: (userId: string) => Promise<number>;
 }
@@ -53,7 +54,7 @@ type Definition = Achievement & { id: string };
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function createAchievementsService({ store, cache, gateway, utcOffsetMinutes }: AchievementsDeps) {
+export function createAchievementsService({ store, cache, push, utcOffsetMinutes }: AchievementsDeps) {
   // Read on every completed action, so cached until a new achievement is created.
   const definitions = cache.define({
     name: 'achievements',
@@ -67,9 +68,8 @@ export function createAchievementsService({ store, cache, gateway, utcOffsetMinu
         condition: row.condition,
         createdAt: row.createdAt.toISOString(),
       })),
-    tags: () => ['achievements'],
+    tags: () => [DEFINITIONS_TAG],
   });
-  const awardedTag = (userId: string) => `achievements:user:${userId}`;
   // Lets evaluate skip what a user already holds without a query; the insert stays the arbiter.
   const awardedIds = cache.define({
     name: 'achievements-awarded',
@@ -100,7 +100,7 @@ export function createAchievementsService({ store, cache, gateway, utcOffsetMinu
         }
         throw error;
       }
-      await cache.invalidate('achievements');
+      await cache.invalidate(DEFINITIONS_TAG);
       return { key: row.key, name: row.name, description: row.description, condition: row.condition, createdAt: row.createdAt.toISOString() };
     },
 
@@ -152,7 +152,7 @@ export function createAchievementsService({ store, cache, gateway, utcOffsetMinu
       return inserted.map(({ achievementId, awardedAt }) => {
         const { key, name, description } = byId.get(achievementId)!;
         const award: Award = { key, name, description, awardedAt: awardedAt.toISOString() };
-        gateway.toUser(input.userId, 'achievement', award);
+        push.toUser(input.userId, 'achievement', award);
         return { key, name };
       });
     },

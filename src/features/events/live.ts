@@ -4,9 +4,10 @@
 // counter, so a promotion costs one broadcast, not one message per waiting user.
 import type { Logger } from 'pino';
 import type { PaymentStatus, RegistrationStatus } from '../../platform/db/schema.js';
-import { createCoalescer } from '../../realtime/coalescer.js';
-import type { Gateway } from '../../realtime/gateway.js';
 import type { Metrics } from '../../platform/metrics.js';
+import { createCoalescer } from '../../platform/push/coalescer.js';
+import type { Push } from '../../platform/push/port.js';
+import { eventChannel } from './keys.js';
 import type { EventRow } from './store.js';
 import type { Change } from './unit.js';
 import { countsOf, eventStatus, toRegistrationView, type RegistrationView } from './views.js';
@@ -22,20 +23,20 @@ export interface RegistrationChange {
 export type RegistrationListener = (change: RegistrationChange) => void;
 
 export interface LiveUpdatesOptions {
-  gateway: Gateway;
+  push: Push;
   metrics: Metrics;
   loadEvent: (id: string) => Promise<EventRow | undefined>;
   log: Logger;
 }
 
-export function createLiveUpdates({ gateway, metrics, loadEvent, log }: LiveUpdatesOptions) {
+export function createLiveUpdates({ push, metrics, loadEvent, log }: LiveUpdatesOptions) {
   const listeners: RegistrationListener[] = [];
   const counts = createCoalescer<string>(
     COUNTS_INTERVAL_MS,
     async (eventId) => {
       // Read at flush time, so the trailing flush of a burst carries the final figures.
       const event = await loadEvent(eventId);
-      if (event) gateway.broadcast(`event:${eventId}`, 'counts', { eventId, status: eventStatus(event, new Date()), ...countsOf(event) });
+      if (event) push.toChannel(eventChannel(eventId), 'counts', { eventId, status: eventStatus(event, new Date()), ...countsOf(event) });
     },
     (error, eventId) => log.warn({ err: error, eventId }, 'could not push event counts'),
   );
@@ -54,7 +55,7 @@ export function createLiveUpdates({ gateway, metrics, loadEvent, log }: LiveUpda
           waitlistPromoted: event.waitlistPromoted,
         });
         if (change.previousStatus !== registration.status) metrics.registrationChanges.inc({ status: registration.status });
-        gateway.toUser(registration.userId, 'registration', registration);
+        push.toUser(registration.userId, 'registration', registration);
         for (const listener of listeners) {
           try {
             listener({ registration, previousStatus: change.previousStatus, previousPaymentStatus: change.previousPaymentStatus });

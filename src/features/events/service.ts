@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db/client.js';
 import { CHECK_VIOLATION, pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { RegistrationStatus, Role } from '../../platform/db/schema.js';
 import type { Metrics } from '../../platform/metrics.js';
-import type { Gateway } from '../../realtime/gateway.js';
+import type { Push } from '../../platform/push/port.js';
 import { verifyChain, type AuditVerdict } from './audit.js';
 import { cancelRegistration, expireHolds, fillFromWaitlist, type Stores } from './holds.js';
 import { createLiveUpdates, type RegistrationListener } from './live.js';
@@ -29,7 +29,7 @@ export interface Actor {
 
 export interface EventsServiceOptions {
   db: Db;
-  gateway: Gateway;
+  push: Push;
   log: Logger;
   metrics: Metrics;
   /** The account's current role; undefined when it does not exist (the accounts service, cached). */
@@ -54,7 +54,7 @@ function constraintError(error: unknown): AppError | undefined {
 export function createEventsService(options: EventsServiceOptions) {
   const { db, log, metrics } = options;
   const stores: Stores = { events: createEventsStore(db), registrations: createRegistrationStore(db) };
-  const live = createLiveUpdates({ gateway: options.gateway, metrics, loadEvent: (id) => stores.events.findEvent(id), log });
+  const live = createLiveUpdates({ push: options.push, metrics, loadEvent: (id) => stores.events.findEvent(id), log });
 
   /** Runs a unit, publishes what it changed, and turns constraint violations into client errors. */
   async function run<T>(work: (unit: Unit) => Promise<T>, positions?: (result: T) => Map<string, number>): Promise<T> {

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import type { PollItem } from '../../platform/db/schema.js';
-import { createCoalescer } from '../../realtime/coalescer.js';
-import type { Gateway } from '../../realtime/gateway.js';
+import { createCoalescer } from '../../platform/push/coalescer.js';
+import type { Push } from '../../platform/push/port.js';
 import { computeResults, orderProblem, positionDeltas, type PollResults } from './borda.js';
+import { pollChannel, pollTag } from './keys.js';
 import type { PollRow, PollsStore } from './store.js';
 
 export const RESULTS_PUSH_INTERVAL_MS = 250;
@@ -22,12 +23,8 @@ export interface Poll {
 export interface PollsDeps {
   store: PollsStore;
   cache: Cache;
-  gateway: Pick<Gateway, 'broadcast'>;
+  push: Pick<Push, 'toChannel'>;
   log: Logger;
-}
-
-export function pollChannel(pollId: string): string {
-  return `board:poll:${pollId}`;
 }
 
 const toPoll = (row: PollRow): Poll => ({ id: row.id, title: row.title, items: row.items, voters: row.voters, createdAt: row.createdAt.toISOString() });
@@ -36,13 +33,12 @@ function invalid(field: string, message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 }
 
-export function createPollsService({ store, cache, gateway, log }: PollsDeps) {
+export function createPollsService({ store, cache, push, log }: PollsDeps) {
   const loadResults = async (pollId: string): Promise<PollResults | null> => {
     const totals = await store.totals(pollId);
     return totals ? computeResults(totals.poll, totals.positionSums) : null;
   };
-  const tag = (pollId: string) => `poll:${pollId}`;
-  const results = cache.define({ name: 'poll-results', ttlSeconds: 60, load: loadResults, tags: (pollId) => [tag(pollId)] });
+  const results = cache.define({ name: 'poll-results', ttlSeconds: 60, load: loadResults, tags: (pollId) => [pollTag(pollId)] });
   const pollById = cache.define({
     name: 'poll',
     ttlSeconds: 60,
@@ -50,7 +46,7 @@ export function createPollsService({ store, cache, gateway, log }: PollsDeps) {
       const row = await store.find(pollId);
       return row ? toPoll(row) : null;
     },
-    tags: (pollId) => [tag(pollId)],
+    tags: (pollId) => [pollTag(pollId)],
   });
 
   const getPoll = async (pollId: string): Promise<Poll> => {
@@ -65,7 +61,7 @@ export function createPollsService({ store, cache, gateway, log }: PollsDeps) {
     RESULTS_PUSH_INTERVAL_MS,
     async (pollId) => {
       const current = await loadResults(pollId);
-      if (current) gateway.broadcast(pollChannel(pollId), 'poll-results', current);
+      if (current) push.toChannel(pollChannel(pollId), 'poll-results', current);
     },
     (error, pollId) => log.warn({ err: error, pollId }, 'could not push poll results'),
   );
@@ -98,7 +94,7 @@ export function createPollsService({ store, cache, gateway, log }: PollsDeps) {
         return { replaced: previous !== undefined, changed: true };
       });
       if (outcome.changed) {
-        await cache.invalidate(tag(pollId));
+        await cache.invalidate(pollTag(pollId));
         live.schedule(pollId);
       }
       return { pollId, order, replaced: outcome.replaced };

@@ -7,11 +7,11 @@ import type { ActionRules } from '../../platform/db/schema.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { ActionsStore, ActionTypeRow } from './actions-store.js';
 import type { Boards, EventsLookup } from './boards.js';
-import { boardsOf, eventBoard, type ActionTypeView } from './rules.js';
+import { ACTION_TYPES_TAG, eventBoard } from './keys.js';
+import { boardsOf, type ActionTypeView } from './rules.js';
 
 const LIST_TTL_SECONDS = 3600;
 const LOCAL_COPY_MS = 1_000;
-const TAG = 'action-types';
 
 export interface ActionTypeInput {
   key: string;
@@ -55,7 +55,7 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
         loading.delete(load);
       }
     },
-    tags: () => [TAG],
+    tags: () => [ACTION_TYPES_TAG],
   });
 
   // The hot path's copy, read straight from the store: `generation` keeps a load that raced a
@@ -95,10 +95,10 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
   async function changed(): Promise<void> {
     generation++;
     local = undefined;
-    await cache.invalidate(TAG);
+    await cache.invalidate(ACTION_TYPES_TAG);
     if (loading.size > 0) {
       await Promise.allSettled([...loading]);
-      await cache.invalidate(TAG);
+      await cache.invalidate(ACTION_TYPES_TAG);
     }
   }
 

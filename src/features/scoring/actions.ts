@@ -16,6 +16,7 @@ import type { ActionKey, ActionsStore, StoredAction } from './actions-store.js';
 import type { BoardIndex } from './board-index.js';
 import type { ScoreChange } from './boards-store.js';
 import { changeKey, type Boards } from './boards.js';
+import { entrantTag } from './keys.js';
 import { boardsOf, checkUsage, checkWindow, dayStart, needsUsage, scoreOf, type ActionTypeView, type UsageFacts } from './rules.js';
 
 export const MAX_METADATA_BYTES = 4096;
@@ -106,7 +107,7 @@ export function createActions(deps: ActionsDeps) {
     name: 'confirmed-entrant',
     ttlSeconds: 60,
     load: async ({ eventId, userId }: { eventId: string; userId: string }) => (await deps.registrations?.isConfirmedEntrant(eventId, userId)) ?? false,
-    tags: ({ eventId, userId }) => [`entrant:${eventId}:${userId}`],
+    tags: ({ eventId, userId }) => [entrantTag(eventId, userId)],
   });
 
   /** The periods an action lands in, per board, at its completion time. */
@@ -285,7 +286,7 @@ export function createActions(deps: ActionsDeps) {
     },
 
     /** For the events feature's registration changes: a new or lost confirmation counts at once. */
-    forgetEntrant: (eventId: string, userId: string) => deps.cache.invalidate(`entrant:${eventId}:${userId}`),
+    forgetEntrant: (eventId: string, userId: string) => deps.cache.invalidate(entrantTag(eventId, userId)),
 
     async close(): Promise<void> {
       await batcher.close();

@@ -8,10 +8,10 @@ import { BOARD_OPERATORS, type BoardOperator } from '../../platform/db/schema.js
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { BoardIndex } from './board-index.js';
 import type { BoardDefinition, BoardRow, BoardsStore, ScoreChange, ScoreInput } from './boards-store.js';
+import { boardTag, userScoresTag } from './keys.js';
 import type { Live } from './live.js';
 import { indexKey, isValidTimeZone, nextResetAt, periodOf } from './periods.js';
 
-export const GLOBAL_BOARD = 'global';
 /** Names fit a realtime channel id (`board:<name>`); '@' is kept for period index keys. */
 export const BOARD_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$';
 const EVENT_BOARD = /^event:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -38,9 +38,6 @@ export interface BoardsDeps {
   /** Told after every committed change, e.g. to snapshot the board or refresh home stats. */
   onChanged: (boards: string[]) => void;
 }
-
-export const boardTag = (board: string, period: string) => `leaderboard:${indexKey(board, period)}`;
-export const userScoresTag = (userId: string) => `scores:${userId}`;
 
 export function createBoards({ db, store, index, live, cache, events, now, onChanged }: BoardsDeps) {
   // Boards are created, never edited, so a definition once read stays true.

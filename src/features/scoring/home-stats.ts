@@ -2,16 +2,15 @@
 // global board. Cached 5 min; committed actions invalidate it at most once a second, so a busy
 // board refreshes the figures instead of reloading them on every action.
 import type { Cache } from '../../platform/cache/port.js';
-import { createCoalescer } from '../../realtime/coalescer.js';
+import { createCoalescer } from '../../platform/push/coalescer.js';
 import type { ActionsStore } from './actions-store.js';
 import type { BoardIndex } from './board-index.js';
-import { GLOBAL_BOARD } from './boards.js';
 import type { Handles } from './handles.js';
+import { GLOBAL_BOARD, HOME_STATS_TAG } from './keys.js';
 import { ALL_TIME } from './periods.js';
 
 const TTL_SECONDS = 300;
 const INVALIDATE_INTERVAL_MS = 1_000;
-const TAG = 'home-stats';
 const DAY_MS = 86_400_000;
 
 export interface HomeStats {
@@ -46,13 +45,13 @@ export function createHomeStats(deps: {
       const handle = top ? (await handles.of([top.userId])).get(top.userId)! : '';
       return { users, actionsToday, activeEvents, topPlayer: top ? { userId: top.userId, handle, score: top.score } : null };
     },
-    tags: () => [TAG],
+    tags: () => [HOME_STATS_TAG],
   });
-  const invalidations = createCoalescer<typeof TAG>(INVALIDATE_INTERVAL_MS, () => cache.invalidate(TAG), deps.onError);
+  const invalidations = createCoalescer<typeof HOME_STATS_TAG>(INVALIDATE_INTERVAL_MS, () => cache.invalidate(HOME_STATS_TAG), deps.onError);
 
   return {
     get: () => stats.get('home'),
-    changed: () => invalidations.schedule(TAG),
+    changed: () => invalidations.schedule(HOME_STATS_TAG),
     close: () => invalidations.close(),
   };
 }

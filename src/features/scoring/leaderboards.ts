@@ -9,7 +9,8 @@ import { pgErrorInfo } from '../../platform/db/errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { BoardIndex, Ranked } from './board-index.js';
 import type { BoardRow, BoardsStore } from './boards-store.js';
-import { boardTag, userScoresTag, type Boards } from './boards.js';
+import type { Boards } from './boards.js';
+import { boardTag, userScoresTag } from './keys.js';
 import type { Handles } from './handles.js';
 import { isPeriodKey } from './periods.js';
 

@@ -2,10 +2,11 @@
 // the current period's top N as a `leaderboard` event, coalesced to at most one per 250 ms
 // per board and read from the rank index at flush time, so it never waits for a cache TTL.
 import type { Logger } from 'pino';
-import { createCoalescer } from '../../realtime/coalescer.js';
-import type { Gateway } from '../../realtime/gateway.js';
+import { createCoalescer } from '../../platform/push/coalescer.js';
+import type { Push } from '../../platform/push/port.js';
 import type { Ranked } from './board-index.js';
 import type { Handles } from './handles.js';
+import { boardChannel } from './keys.js';
 
 export const BOARD_PUSH_INTERVAL_MS = 250;
 
@@ -26,7 +27,7 @@ export interface LeaderboardPush {
 }
 
 export interface LiveDeps {
-  gateway: Gateway;
+  push: Push;
   handles: Handles;
   topN: number;
   /** The current period's top N of a board, or undefined when the board is gone. */
@@ -34,11 +35,7 @@ export interface LiveDeps {
   log: Logger;
 }
 
-export function boardChannel(board: string): string {
-  return `board:${board}`;
-}
-
-export function createLive({ gateway, handles, topN, currentTop, log }: LiveDeps) {
+export function createLive({ push, handles, topN, currentTop, log }: LiveDeps) {
   const lastPushed = new Map<string, { period: string; members: Set<string>; version: number }>();
 
   const flush = async (board: string) => {
@@ -63,7 +60,7 @@ export function createLive({ gateway, handles, topN, currentTop, log }: LiveDeps
       })),
     };
     lastPushed.set(board, { period: top.period, members: new Set(top.entries.map((entry) => entry.userId)), version });
-    gateway.broadcast(boardChannel(board), 'leaderboard', payload);
+    push.toChannel(boardChannel(board), 'leaderboard', payload);
   };
 
   const coalescer = createCoalescer<string>(BOARD_PUSH_INTERVAL_MS, flush, (error, board) =>
@@ -71,8 +68,8 @@ export function createLive({ gateway, handles, topN, currentTop, log }: LiveDeps
   );
 
   return {
-    score(userId: string, push: ScorePush) {
-      gateway.toUser(userId, 'score', push);
+    score(userId: string, change: ScorePush) {
+      push.toUser(userId, 'score', change);
     },
     boardChanged(board: string) {
       coalescer.schedule(board);

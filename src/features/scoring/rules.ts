@@ -2,6 +2,7 @@
 // so that every 422 is decided in one place and unit-testable without a database.
 import { AppError } from '../../errors.js';
 import type { ActionRules } from '../../platform/db/schema.js';
+import { eventBoard, GLOBAL_BOARD } from './keys.js';
 
 export interface ActionTypeView {
   id: string;
@@ -23,14 +24,10 @@ export interface UsageFacts {
 
 const DAY_MS = 86_400_000;
 
-export function eventBoard(eventId: string): string {
-  return `event:${eventId}`;
-}
-
 /** The boards an action type feeds: its own list, or `global` plus its event's board. */
 export function boardsOf(rules: ActionRules): string[] {
   if (rules.boards) return rules.boards;
-  return rules.eventId ? ['global', eventBoard(rules.eventId)] : ['global'];
+  return rules.eventId ? [GLOBAL_BOARD, eventBoard(rules.eventId)] : [GLOBAL_BOARD];
 }
 
 export function scoreOf(type: Pick<ActionTypeView, 'baseScore' | 'rules'>): number {

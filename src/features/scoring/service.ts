@@ -5,15 +5,16 @@ import type { Cache } from '../../platform/cache/port.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { RankIndex } from '../../platform/rank-index/port.js';
-import type { Gateway } from '../../realtime/gateway.js';
+import type { Push } from '../../platform/push/port.js';
 import { createActionTypes } from './action-types.js';
 import { createActions, type ProgressHooks, type RegistrationLookup } from './actions.js';
 import { createActionsStore } from './actions-store.js';
 import { createBoardIndex } from './board-index.js';
-import { createBoards, GLOBAL_BOARD, type EventsLookup } from './boards.js';
+import { createBoards, type EventsLookup } from './boards.js';
 import { createBoardsStore } from './boards-store.js';
 import { createHandles } from './handles.js';
 import { createHomeStats } from './home-stats.js';
+import { GLOBAL_BOARD } from './keys.js';
 import { createLeaderboards } from './leaderboards.js';
 import { createLive, type LiveDeps } from './live.js';
 import { createSnapshots } from './snapshots.js';
@@ -29,7 +30,7 @@ export interface ScoringDeps {
   db: Db;
   cache: Cache;
   rankIndex: RankIndex;
-  gateway: Gateway;
+  push: Push;
   metrics: Metrics;
   log: Logger;
   utcOffsetMinutes: (userId: string) => Promise<number>;
@@ -62,7 +63,7 @@ export function createScoringService(deps: ScoringDeps) {
     const { period } = boards.current(board);
     return { period, entries: await index.top(name, period, limit) };
   };
-  const live = createLive({ gateway: deps.gateway, handles, topN: deps.topN, currentTop, log });
+  const live = createLive({ push: deps.push, handles, topN: deps.topN, currentTop, log });
   const boards = createBoards({
     db,
     store: boardsStore,

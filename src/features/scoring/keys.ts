@@ -1,0 +1,18 @@
+// Every channel name, cache tag and board name the scoring feature derives, built in one place.
+import { indexKey } from './periods.js';
+
+/** Live top N of a board. */
+export const boardChannel = (board: string) => `board:${board}`;
+/** The board every action type feeds unless it lists its own. */
+export const GLOBAL_BOARD = 'global';
+/** The board of one event. */
+export const eventBoard = (eventId: string) => `event:${eventId}`;
+
+/** Cached pages and counts of one board period. */
+export const boardTag = (board: string, period: string) => `leaderboard:${indexKey(board, period)}`;
+/** One user's cached scores across boards. */
+export const userScoresTag = (userId: string) => `scores:${userId}`;
+/** Whether a user is a confirmed entrant of an event. */
+export const entrantTag = (eventId: string, userId: string) => `entrant:${eventId}:${userId}`;
+export const ACTION_TYPES_TAG = 'action-types';
+export const HOME_STATS_TAG = 'home-stats';

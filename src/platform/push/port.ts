@@ -1,0 +1,14 @@
+// How features talk to connected clients. The realtime gateway implements it; features hold
+// only this port, so the domain never depends on Socket.IO, and a test can pass a recorder.
+
+export interface Push {
+  /** Emits to every socket of one user, on every instance. */
+  toUser(userId: string, event: string, payload: unknown): void;
+  /** Emits to everyone subscribed to `channel` (`<kind>:<id>`), on every instance. Throws on a malformed name. */
+  toChannel(channel: string, event: string, payload: unknown): void;
+  /** Emits to every connected client, on every instance. */
+  broadcast(event: string, payload: unknown): void;
+}
+
+/** The private channel each socket joins for its user; the gateway and the port share the name. */
+export const userChannel = (userId: string) => `user:${userId}`;
