@@ -8,23 +8,20 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { VERSION } from './version.js';
 import { AppError } from './errors.js';
-import { createAccountsService, type AccountsService } from './features/accounts/service.js';
-import { accountsRoutes } from './features/accounts/routes.js';
-import { createAccountsStore } from './features/accounts/store.js';
-import { achievementsRoutes } from './features/achievements/routes.js';
-import { createAchievementsService, type AchievementsService } from './features/achievements/service.js';
-import { createAchievementsStore } from './features/achievements/store.js';
-import { eventsRoutes } from './features/events/routes.js';
-import { createEventsService, type EventsService } from './features/events/service.js';
-import { opsRoutes } from './features/ops/routes.js';
-import { createPayments, type Payments } from './features/payments/setup.js';
-import { leaderboardRoutes } from './features/scoring/leaderboard-routes.js';
-import { scoringRoutes } from './features/scoring/routes.js';
-import { createScoringService, type ScoringService } from './features/scoring/service.js';
-import { pollsRoutes } from './features/polls/routes.js';
-import { createPollsService } from './features/polls/service.js';
-import { createPollsStore } from './features/polls/store.js';
-import { registerAuth, signToken, type TokenClaims } from './http/auth.js';
+import type { AccountsService } from './features/accounts/service.js';
+import { createAccountsFeature } from './features/accounts/index.js';
+import { createAchievementsFeature } from './features/achievements/index.js';
+import type { AchievementsService } from './features/achievements/service.js';
+import { createEventsFeature } from './features/events/index.js';
+import type { EventsService } from './features/events/service.js';
+import type { Feature } from './features/feature.js';
+import { createOpsFeature } from './features/ops/index.js';
+import { createPaymentsFeature } from './features/payments/index.js';
+import type { PaymentsService } from './features/payments/service.js';
+import { createPollsFeature } from './features/polls/index.js';
+import { createScoringFeature } from './features/scoring/index.js';
+import type { ScoringService } from './features/scoring/service.js';
+import { registerAuth, registerGuards, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerInputGuard } from './http/input-guard.js';
@@ -48,7 +45,7 @@ export interface App {
   gateway: Gateway;
   accounts: AccountsService;
   events: EventsService;
-  payments: Payments;
+  payments: PaymentsService;
   achievements: AchievementsService;
   scoring: ScoringService;
 }
@@ -138,57 +135,48 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     websocketOnly: options.websocketOnly,
   });
 
-  const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, (claims) => signToken(app, claims));
-  await app.register(accountsRoutes(accounts));
-  await app.register(opsRoutes(platform, accounts.currentRole, () => shuttingDown));
-  // Features with timers or batchers register a closer; they stop before the gateway and pools.
-  const closers: Array<() => Promise<void>> = [];
-  // feature: events
-  const events = createEventsService({
-    db: platform.database.db,
+  // Features in dependency order: each gets the services it calls, required, at construction.
+  const { db } = platform.database;
+  const accounts = createAccountsFeature({ db, cache: platform.cache, issueToken: (claims) => signToken(app, claims) });
+  registerGuards(app, accounts.service.currentRole);
+  const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown });
+  const events = createEventsFeature({
+    db,
     push: gateway,
     log,
     metrics,
-    currentRole: accounts.currentRole,
+    currentRole: accounts.service.currentRole,
     sweepIntervalMs: config.events.sweepIntervalMs,
     batch: { maxItems: config.events.batchMaxItems, maxWaitMs: config.events.batchMaxWaitMs },
   });
-  await app.register(eventsRoutes(events, accounts.currentRole));
-  closers.push(() => events.close());
-  const payments = createPayments(platform, events, accounts.currentRole);
-  await app.register(payments.routes);
-  closers.push(() => payments.close());
-  // feature: scoring
-  const scoring = createScoringService({
-    db: platform.database.db,
+  const payments = createPaymentsFeature({
+    db,
+    jobs: platform.jobs,
+    metrics,
+    log,
+    config: config.payments,
+    bodyLimitBytes: config.bodyLimitBytes,
+    events: events.service,
+  });
+  const achievements = createAchievementsFeature({ db, cache: platform.cache, push: gateway, utcOffsetMinutes: accounts.service.utcOffsetMinutes });
+  const scoring = createScoringFeature({
+    db,
     cache: platform.cache,
     rankIndex: platform.rankIndex,
     push: gateway,
     metrics,
     log,
-    utcOffsetMinutes: accounts.utcOffsetMinutes,
-    events,
+    utcOffsetMinutes: accounts.service.utcOffsetMinutes,
+    events: events.service,
+    progress: achievements.service,
     topN: config.scoring.topN,
     snapshotSeconds: config.scoring.snapshotSeconds,
   });
-  await app.register(scoringRoutes(scoring, accounts.currentRole));
-  await app.register(leaderboardRoutes(scoring, accounts.currentRole));
-  await scoring.start();
-  closers.push(() => scoring.close());
-  // feature: achievements
-  const achievements = createAchievementsService({
-    store: createAchievementsStore(platform.database.db),
-    cache: platform.cache,
-    push: gateway,
-    utcOffsetMinutes: accounts.utcOffsetMinutes,
-  });
-  await app.register(achievementsRoutes(achievements, accounts.currentRole));
-  // Counts, streaks and awards ride along with every scored action.
-  scoring.attachProgress(achievements);
-  // feature: polls
-  const polls = createPollsService({ store: createPollsStore(platform.database.db), cache: platform.cache, push: gateway, log });
-  await app.register(pollsRoutes(polls, accounts.currentRole));
-  closers.push(async () => polls.close());
+  const polls = createPollsFeature({ db, cache: platform.cache, push: gateway, log });
+
+  const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, scoring, polls];
+  for (const feature of features) await app.register(feature.routes);
+  for (const feature of features) await feature.start?.();
 
   const sweep = setInterval(() => {
     idempotencyStore.deleteExpired().catch((error) => log.warn({ err: error }, 'idempotency sweep failed'));
@@ -197,11 +185,21 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   app.addHook('preClose', async () => {
     shuttingDown = true;
     clearInterval(sweep);
-    for (const close of closers.reverse()) await close();
+    // Features stop before the gateway and pools, the last built first.
+    for (const feature of [...features].reverse()) await feature.close?.();
     await gateway.close();
   });
 
-  return { app, platform, gateway, accounts, events, payments, achievements, scoring };
+  return {
+    app,
+    platform,
+    gateway,
+    accounts: accounts.service,
+    events: events.service,
+    payments: payments.service,
+    achievements: achievements.service,
+    scoring: scoring.service,
+  };
 }
 
 export interface RunningServer extends App {

@@ -1,15 +1,25 @@
-// Bearer-token authentication. Every request's token is verified once, up front, so that rate
-// limits and idempotency can be scoped per user; routes then say what they require.
+// Bearer-token authentication and route guards. Every request's token is verified once, up
+// front, so that rate limits and idempotency can be scoped per user. A route states who may call
+// it with `config: { auth }`; the guard then sets `request.actor` and the route's OpenAPI entry
+// gets its `security` requirement, so no route spells out either.
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler, RouteOptions } from 'fastify';
+import type { Actor, Role } from '../domain/accounts.js';
 import { AppError } from '../errors.js';
-import type { Role } from '../platform/db/schema.js';
 
 export interface TokenClaims {
   sub: string;
   role: Role;
   guest: boolean;
 }
+
+/**
+ * 'user': any valid token; the actor's role is the token's, since these routes do not decide by
+ * role (looking up the current one would cost a read per request on the hot paths).
+ * A list of roles: the account's current role must be one of them, so a demotion takes effect at
+ * once; the actor carries that current role.
+ */
+export type Access = 'user' | readonly Role[];
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -19,11 +29,16 @@ declare module '@fastify/jwt' {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: Access;
+  }
   interface FastifyRequest {
     /** The verified token's claims; undefined for anonymous requests. */
     auth?: TokenClaims;
     /** Why a presented token was refused, reported only if the route needs authentication. */
     authFailure?: 'INVALID_TOKEN';
+    /** Who is calling; set on routes with `config.auth`, and reading it on any other route throws. */
+    readonly actor: Actor;
   }
 }
 
@@ -46,24 +61,50 @@ export function signToken(app: FastifyInstance, claims: TokenClaims): string {
   return app.jwt.sign(claims);
 }
 
-export function requireAuth(request: FastifyRequest): TokenClaims {
-  if (request.auth) return request.auth;
-  throw new AppError(request.authFailure ?? 'UNAUTHENTICATED');
-}
-
-export const authenticate: preValidationAsyncHookHandler = async (request) => {
-  requireAuth(request);
-};
+const actors = new WeakMap<FastifyRequest, Actor>();
 
 /**
- * Checks the user's current role, not the one in the token, so that a demotion takes effect
- * at once. `currentRole` is a cached lookup provided by the accounts feature.
+ * Guards every route registered after this call that declares `config.auth`. `currentRole` is the
+ * accounts feature's cached lookup; undefined means the account no longer exists.
  */
-export function requireRole(currentRole: (userId: string) => Promise<Role | undefined>, ...roles: Role[]): preValidationAsyncHookHandler {
-  return async (request) => {
-    const claims = requireAuth(request);
-    const role = await currentRole(claims.sub);
-    if (!role) throw new AppError('INVALID_TOKEN', 'The account no longer exists');
-    if (!roles.includes(role)) throw new AppError('FORBIDDEN', `Requires role ${roles.join(' or ')}`);
-  };
+export function registerGuards(app: FastifyInstance, currentRole: (userId: string) => Promise<Role | undefined>): void {
+  app.decorateRequest('actor', {
+    getter(this: FastifyRequest): Actor {
+      const actor = actors.get(this);
+      if (!actor) throw new Error(`request.actor read on ${this.routeOptions.url ?? 'a route'} without config.auth`);
+      return actor;
+    },
+  });
+
+  const guard = (access: Access): preValidationAsyncHookHandler =>
+    access === 'user'
+      ? async (request) => {
+          const claims = claimsOf(request);
+          actors.set(request, { id: claims.sub, role: claims.role, isGuest: claims.guest });
+        }
+      : async (request) => {
+          const claims = claimsOf(request);
+          const role = await currentRole(claims.sub);
+          if (!role) throw new AppError('INVALID_TOKEN', 'The account no longer exists');
+          if (!access.includes(role)) throw new AppError('FORBIDDEN', `Requires role ${access.join(' or ')}`);
+          actors.set(request, { id: claims.sub, role, isGuest: claims.guest });
+        };
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const access = route.config?.auth;
+    if (!access) return;
+    // First, so a route's own preValidation (body defaults) runs for authenticated callers only.
+    route.preValidation = [guard(access), ...[route.preValidation ?? []].flat()];
+    if (route.schema) route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
+  });
+}
+
+/** For a route open to anyone that needs the caller only for an option (`?mine=true`). */
+export function requireUserId(request: FastifyRequest): string {
+  return claimsOf(request).sub;
+}
+
+function claimsOf(request: FastifyRequest): TokenClaims {
+  if (request.auth) return request.auth;
+  throw new AppError(request.authFailure ?? 'UNAUTHENTICATED');
 }

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { registerAuth, signToken, type TokenClaims } from '../../src/http/auth.js';
 import type { Executor } from '../../src/platform/db/client.js';
-import { users, type Role } from '../../src/platform/db/schema.js';
+import { users } from '../../src/platform/db/schema.js';
+import type { Role } from '../../src/domain/accounts.js';
 import type { App } from '../../src/server.js';
 
 export interface Entrant {

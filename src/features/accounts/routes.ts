@@ -1,9 +1,8 @@
 // HTTP for accounts: parse, call the service, shape the answer.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
-import { ROLES } from '../../platform/db/schema.js';
+import { ROLES } from '../../domain/accounts.js';
 import type { AccountsService } from './service.js';
 
 const UserSchema = Type.Object(
@@ -80,60 +79,55 @@ export const accountsRoutes =
     app.get(
       '/api/me',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['accounts'],
           summary: 'The current user',
-          security: [{ bearerAuth: [] }],
           response: withProblems({ 200: Type.Object({ user: Type.Ref(UserSchema) }) }, 401),
         },
       },
-      async (request) => ({ user: await service.me(requireAuth(request).sub) }),
+      async (request) => ({ user: await service.me(request.actor.id) }),
     );
 
     app.get(
       '/api/me/settings',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['accounts'],
           summary: 'My settings',
-          security: [{ bearerAuth: [] }],
           response: withProblems({ 200: Type.Ref(SettingsSchema) }, 401, 404),
         },
       },
-      async (request) => service.settings(requireAuth(request).sub),
+      async (request) => service.settings(request.actor.id),
     );
 
     app.put(
       '/api/me/settings',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['accounts'],
           summary: 'Change my settings',
-          security: [{ bearerAuth: [] }],
           body: Type.Ref(SettingsSchema),
           response: withProblems({ 200: Type.Ref(SettingsSchema) }, 400, 401, 404),
         },
       },
-      async (request) => service.updateSettings(requireAuth(request).sub, request.body),
+      async (request) => service.updateSettings(request.actor.id, request.body),
     );
 
     app.put(
       '/api/users/:id/role',
       {
-        config: { rateLimit: 'admin' },
-        preValidation: requireRole(service.currentRole, 'admin'),
+        config: { rateLimit: 'admin', auth: ['admin'] },
         schema: {
           tags: ['accounts'],
           summary: "Change a user's role (admin)",
-          security: [{ bearerAuth: [] }],
           params: Type.Object({ id: Uuid }),
           body: Type.Object({ role: Type.Union(ROLES.map((role) => Type.Literal(role))) }, { additionalProperties: false }),
           response: withProblems({ 200: Type.Object({ user: Type.Ref(UserSchema) }) }, 400, 401, 403, 404),
         },
       },
-      async (request) => ({ user: await service.changeRole(requireAuth(request).sub, request.params.id, request.body.role) }),
+      async (request) => ({ user: await service.changeRole(request.actor.id, request.params.id, request.body.role) }),
     );
   };

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
-import type { Role } from '../../platform/db/schema.js';
+import type { Role } from '../../domain/accounts.js';
 import { userTag } from './keys.js';
 import { decoy, hashPassword, verifyPassword } from './password.js';
 import type { AccountsStore, UserRow, UserSettings } from './store.js';

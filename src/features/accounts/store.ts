@@ -1,7 +1,8 @@
 // SQL for accounts.
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
-import { users, type Role } from '../../platform/db/schema.js';
+import { users } from '../../platform/db/schema.js';
+import type { Role } from '../../domain/accounts.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type UserSettings = Pick<UserRow, 'utcOffsetMinutes'>;

@@ -1,7 +1,7 @@
 // Achievement conditions: their schema and whether a user's progress meets one. Pure.
 import { Type, type Static } from '@sinclair/typebox';
-import type { AchievementCondition } from '../../platform/db/schema.js';
-import { OVERALL_STREAK } from '../../platform/db/schema.js';
+import type { AchievementCondition } from '../../domain/achievements.js';
+import { OVERALL_STREAK } from '../../domain/achievements.js';
 
 // Board names as the scoring feature spells them: global, event:<id>, daily, game:<id>...
 const BoardName = Type.String({ pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$', maxLength: 128 });

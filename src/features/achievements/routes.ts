@@ -1,11 +1,10 @@
 // HTTP for achievements and streaks: parse, call the service, shape the answer.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
 import { withProblems } from '../../http/schemas.js';
-import type { Role } from '../../platform/db/schema.js';
 import { ConditionSchema } from './conditions.js';
 import type { AchievementsService } from './service.js';
+import { ORGANIZERS } from '../../domain/accounts.js';
 
 const AchievementSchema = Type.Object({
   key: Type.String(),
@@ -26,16 +25,15 @@ const StreakSchema = Type.Object({
 });
 
 export const achievementsRoutes =
-  (service: AchievementsService, currentRole: (userId: string) => Promise<Role | undefined>): FastifyPluginAsyncTypebox =>
+  (service: AchievementsService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/api/achievements',
       {
-        preValidation: requireRole(currentRole, 'organizer', 'admin'),
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['achievements'],
           summary: 'Create an achievement (organizer)',
-          security: [{ bearerAuth: [] }],
           body: Type.Object(
             {
               key: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 64 }),
@@ -66,25 +64,23 @@ export const achievementsRoutes =
     app.get(
       '/api/me/achievements',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['achievements'],
           summary: 'The achievements I have earned, oldest first',
-          security: [{ bearerAuth: [] }],
           response: withProblems({ 200: Type.Object({ achievements: Type.Array(AwardSchema) }) }, 401),
         },
       },
-      async (request) => ({ achievements: await service.awardsOf(requireAuth(request).sub) }),
+      async (request) => ({ achievements: await service.awardsOf(request.actor.id) }),
     );
 
     app.get(
       '/api/me/streaks',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['achievements'],
           summary: 'My streaks: days in a row with at least one action, overall and per action type',
-          security: [{ bearerAuth: [] }],
           response: withProblems(
             {
               200: Type.Object({
@@ -97,6 +93,6 @@ export const achievementsRoutes =
           ),
         },
       },
-      async (request) => service.streaks(requireAuth(request).sub),
+      async (request) => service.streaks(request.actor.id),
     );
   };

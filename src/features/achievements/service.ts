@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Executor } from '../../platform/db/client.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
-import { OVERALL_STREAK, type AchievementCondition } from '../../platform/db/schema.js';
+import { OVERALL_STREAK, type AchievementCondition } from '../../domain/achievements.js';
 import type { Push } from '../../platform/push/port.js';
 import { awardedTag, DEFINITIONS_TAG } from './keys.js';
 import { isMet, needsStoredProgress, normalizeCondition, type ConditionInput, type Progress } from './conditions.js';

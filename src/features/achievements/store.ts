@@ -1,7 +1,8 @@
 // SQL for achievements, action counts and streaks.
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db/client.js';
-import { achievements, userAchievements, userActionCounts, userStreaks, type AchievementCondition } from '../../platform/db/schema.js';
+import { achievements, userAchievements, userActionCounts, userStreaks } from '../../platform/db/schema.js';
+import type { AchievementCondition } from '../../domain/achievements.js';
 
 export type AchievementRow = typeof achievements.$inferSelect;
 

@@ -1,6 +1,6 @@
 // Spots: granting them, expiring unpaid holds, cancelling, and promoting the waitlist head into
 // whatever was freed, all inside the caller's unit (so inside the transaction that freed it).
-import type { RegistrationStatus } from '../../platform/db/schema.js';
+import type { RegistrationStatus } from '../../domain/events.js';
 import type { RegistrationStore, RegistrationUpdate } from './registration-store.js';
 import type { EventRow, EventsStore, RegistrationRow } from './store.js';
 import type { Unit } from './unit.js';

@@ -3,7 +3,7 @@
 // second. Waiting users follow their position through the counts' waitlistPromoted head
 // counter, so a promotion costs one broadcast, not one message per waiting user.
 import type { Logger } from 'pino';
-import type { PaymentStatus, RegistrationStatus } from '../../platform/db/schema.js';
+import type { PaymentStatus, RegistrationStatus } from '../../domain/events.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { createCoalescer } from '../../platform/push/coalescer.js';
 import type { Push } from '../../platform/push/port.js';

@@ -1,7 +1,8 @@
 // SQL for registration rows. Callers that change rows hold the event row lock (see unit.ts).
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db/client.js';
-import { events, registrations, users, type RegistrationStatus } from '../../platform/db/schema.js';
+import { events, registrations, users } from '../../platform/db/schema.js';
+import type { RegistrationStatus } from '../../domain/events.js';
 import type { RegistrationRow } from './store.js';
 
 export type NewRegistration = typeof registrations.$inferInsert;

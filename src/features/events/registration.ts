@@ -3,7 +3,7 @@
 // waitlist places or refusals, bump the counters once and append the audit entries. Two
 // instances serialise on the event row lock, and the CHECK on the counters has the last word.
 import { AppError } from '../../errors.js';
-import type { RegistrationStatus } from '../../platform/db/schema.js';
+import type { RegistrationStatus } from '../../domain/events.js';
 import { freeSpots, recordMoves, spotGrant, type Stores } from './holds.js';
 import type { NewEntrant } from './registration-store.js';
 import type { RegistrationRow } from './store.js';

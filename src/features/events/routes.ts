@@ -2,10 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../errors.js';
-import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
+import { requireUserId } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
-import type { Role } from '../../platform/db/schema.js';
 import { toCsv } from './csv.js';
 import {
   AuditEntrySchema,
@@ -19,10 +17,10 @@ import {
   RegistrationSchema,
   RegistrationStatusSchema,
 } from './schemas.js';
-import type { Actor, EventsService } from './service.js';
+import type { EventsService } from './service.js';
 import type { RegistrationView } from './views.js';
+import { ORGANIZERS } from '../../domain/accounts.js';
 
-type CurrentRole = (userId: string) => Promise<Role | undefined>;
 
 const CSV_COLUMNS: Array<[string, (row: RegistrationView & { handle?: string }) => unknown]> = [
   ['id', (r) => r.id],
@@ -44,30 +42,22 @@ const CSV_COLUMNS: Array<[string, (row: RegistrationView & { handle?: string }) 
 const wantsCsv = (request: FastifyRequest) => /\btext\/csv\b/.test(request.headers.accept ?? '');
 
 export const eventsRoutes =
-  (service: EventsService, currentRole: CurrentRole): FastifyPluginAsyncTypebox =>
+  (service: EventsService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.addSchema(EventSchema);
     app.addSchema(RegistrationSchema);
     app.addSchema(ProofSchema);
 
-    const organizer = requireRole(currentRole, 'organizer', 'admin');
-    const actorOf = async (request: FastifyRequest): Promise<Actor> => {
-      const { sub } = requireAuth(request);
-      const role = await currentRole(sub);
-      if (!role) throw new AppError('INVALID_TOKEN', 'The account no longer exists');
-      return { id: sub, role };
-    };
-    const secured = { security: [{ bearerAuth: [] }] };
     const EventAnswer = Type.Object({ event: Type.Ref(EventSchema) });
     const RegistrationAnswer = Type.Object({ registration: Type.Ref(RegistrationSchema) });
 
     app.post(
       '/api/events',
       {
-        preValidation: organizer,
-        schema: { tags: ['events'], summary: 'Create an event (organizer or admin)', ...secured, body: CreateEventBody, response: withProblems({ 201: EventAnswer }, 400, 401, 403, 409) },
+        config: { auth: ORGANIZERS },
+        schema: { tags: ['events'], summary: 'Create an event (organizer or admin)', body: CreateEventBody, response: withProblems({ 201: EventAnswer }, 400, 401, 403, 409) },
       },
-      async (request, reply) => reply.code(201).send({ event: await service.create(await actorOf(request), request.body) }),
+      async (request, reply) => reply.code(201).send({ event: await service.create(request.actor, request.body) }),
     );
 
     app.get(
@@ -82,7 +72,7 @@ export const eventsRoutes =
       },
       async (request) => {
         const { limit = 50, offset = 0, mine } = request.query;
-        return { events: await service.list({ limit, offset, mine: mine ? await actorOf(request) : undefined }) };
+        return { events: await service.list({ limit, offset, createdBy: mine ? requireUserId(request) : undefined }) };
       },
     );
 
@@ -95,10 +85,10 @@ export const eventsRoutes =
     app.patch(
       '/api/events/:id',
       {
-        preValidation: organizer,
-        schema: { tags: ['events'], summary: 'Edit an event', ...secured, params: IdParams, body: PatchEventBody, response: withProblems({ 200: EventAnswer }, 400, 401, 403, 404, 409, 422) },
+        config: { auth: ORGANIZERS },
+        schema: { tags: ['events'], summary: 'Edit an event', params: IdParams, body: PatchEventBody, response: withProblems({ 200: EventAnswer }, 400, 401, 403, 404, 409, 422) },
       },
-      async (request) => ({ event: await service.update(await actorOf(request), request.params.id, request.body) }),
+      async (request) => ({ event: await service.update(request.actor, request.params.id, request.body) }),
     );
 
     for (const [action, method] of [
@@ -108,10 +98,10 @@ export const eventsRoutes =
       app.post(
         `/api/events/:id/${action}`,
         {
-          preValidation: organizer,
-          schema: { tags: ['events'], summary: `${action === 'open' ? 'Open' : 'Close'} registration now`, ...secured, params: IdParams, response: withProblems({ 200: EventAnswer }, 401, 403, 404, 409) },
+          config: { auth: ORGANIZERS },
+          schema: { tags: ['events'], summary: `${action === 'open' ? 'Open' : 'Close'} registration now`, params: IdParams, response: withProblems({ 200: EventAnswer }, 401, 403, 404, 409) },
         },
-        async (request) => ({ event: await service[method](await actorOf(request), request.params.id) }),
+        async (request) => ({ event: await service[method](request.actor, request.params.id) }),
       );
     }
 
@@ -119,11 +109,11 @@ export const eventsRoutes =
     app.put(
       '/api/events/:id/priority',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['events'],
           summary: 'Put users in priority groups (null group removes)',
-          ...secured,
+         
           params: IdParams,
           body: Type.Union([PriorityEntry, Type.Array(PriorityEntry, { minItems: 1, maxItems: 1000 })]),
           response: withProblems({ 200: Priorities }, 400, 401, 403, 404),
@@ -131,74 +121,71 @@ export const eventsRoutes =
       },
       async (request) => {
         const entries = Array.isArray(request.body) ? request.body : [request.body];
-        return { priorities: await service.setPriorities(await actorOf(request), request.params.id, entries) };
+        return { priorities: await service.setPriorities(request.actor, request.params.id, entries) };
       },
     );
 
     app.get(
       '/api/events/:id/priority',
-      { preValidation: organizer, schema: { tags: ['events'], summary: 'Priority assignments', ...secured, params: IdParams, response: withProblems({ 200: Priorities }, 401, 403, 404) } },
-      async (request) => ({ priorities: await service.priorities(await actorOf(request), request.params.id) }),
+      { config: { auth: ORGANIZERS }, schema: { tags: ['events'], summary: 'Priority assignments', params: IdParams, response: withProblems({ 200: Priorities }, 401, 403, 404) } },
+      async (request) => ({ priorities: await service.priorities(request.actor, request.params.id) }),
     );
 
     app.post(
       '/api/events/:id/registrations',
       {
-        preValidation: [
-          authenticate,
-          // No body at all means the same as {}: register myself.
-          async (request) => {
-            request.body ??= {};
-          },
-        ],
+        config: { auth: 'user' },
+        // No body at all means the same as {}: register myself.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
         schema: {
           tags: ['registrations'],
           summary: 'Register (201), or get my existing registration (200)',
           description: 'The body is optional. An organizer or admin may register someone else with `userId`.',
-          ...secured,
+         
           params: IdParams,
           body: Type.Object({ userId: Type.Optional(Uuid) }, { additionalProperties: false }),
           response: withProblems({ 200: RegistrationAnswer, 201: RegistrationAnswer }, 400, 401, 403, 404, 409),
         },
       },
       async (request, reply) => {
-        const { sub } = requireAuth(request);
-        const { created, registration } = await service.register({ id: sub }, request.params.id, request.body.userId);
+        const { created, registration } = await service.register(request.actor.id, request.params.id, request.body.userId);
         return reply.code(created ? 201 : 200).send({ registration });
       },
     );
 
     app.get(
       '/api/events/:id/registrations/me',
-      { preValidation: authenticate, schema: { tags: ['registrations'], summary: 'My registration with its live position', ...secured, params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) } },
-      async (request) => ({ registration: await service.myRegistration(requireAuth(request).sub, request.params.id) }),
+      { config: { auth: 'user' }, schema: { tags: ['registrations'], summary: 'My registration with its live position', params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) } },
+      async (request) => ({ registration: await service.myRegistration(request.actor.id, request.params.id) }),
     );
 
     app.delete(
       '/api/events/:id/registrations/me',
       {
-        preValidation: authenticate,
-        schema: { tags: ['registrations'], summary: 'Cancel my registration (a paid one is refunded)', ...secured, params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) },
+        config: { auth: 'user' },
+        schema: { tags: ['registrations'], summary: 'Cancel my registration (a paid one is refunded)', params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) },
       },
-      async (request) => ({ registration: await service.cancelMine(requireAuth(request).sub, request.params.id) }),
+      async (request) => ({ registration: await service.cancelMine(request.actor.id, request.params.id) }),
     );
 
     app.get(
       '/api/events/:id/registrations',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['registrations'],
           summary: 'List registrations (JSON, or CSV with Accept: text/csv)',
           description: 'CSV exports every matching row unless `limit` is given.',
-          ...secured,
+         
           params: IdParams,
           querystring: Type.Object({ status: Type.Optional(RegistrationStatusSchema), limit: Pagination.limit, offset: Pagination.offset }),
           response: withProblems({ 200: Type.Object({ total: Type.Integer(), registrations: Type.Array(Type.Ref(RegistrationSchema)) }) }, 400, 401, 403, 404),
         },
       },
       async (request, reply) => {
-        const actor = await actorOf(request);
+        const actor = request.actor;
         const { status, limit, offset = 0 } = request.query;
         if (wantsCsv(request)) {
           const { registrations } = await service.listRegistrations(actor, request.params.id, { status, limit, offset });
@@ -230,16 +217,16 @@ export const eventsRoutes =
     app.post(
       '/api/events/:id/draw',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['lottery'],
           summary: 'Close entries and draw the lottery now',
-          ...secured,
+         
           params: IdParams,
           response: withProblems({ 200: Type.Object({ event: Type.Ref(EventSchema), proof: Type.Ref(ProofSchema) }) }, 401, 403, 404, 409),
         },
       },
-      async (request) => service.draw(await actorOf(request), request.params.id),
+      async (request) => service.draw(request.actor, request.params.id),
     );
 
     app.get(
@@ -270,18 +257,18 @@ export const eventsRoutes =
     app.get(
       '/api/events/:id/audit',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['audit'],
           summary: 'The hash-chained audit log, oldest first; page with afterSeq',
-          ...secured,
+         
           params: IdParams,
           querystring: Type.Object({ afterSeq: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })) }),
           response: withProblems({ 200: Type.Object({ head: Type.Object({ seq: Type.Integer(), hash: Type.String() }), entries: Type.Array(AuditEntrySchema) }) }, 400, 401, 403, 404),
         },
       },
       async (request) => {
-        const { head, entries } = await service.audit(await actorOf(request), request.params.id, request.query);
+        const { head, entries } = await service.audit(request.actor, request.params.id, request.query);
         return { head, entries: entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })) };
       },
     );

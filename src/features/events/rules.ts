@@ -1,7 +1,7 @@
 // Rules for creating and editing events that the schema cannot express: how the dates relate,
 // what may still change once people have registered. Pure.
 import { AppError } from '../../errors.js';
-import type { EventMode } from '../../platform/db/schema.js';
+import type { EventMode } from '../../domain/events.js';
 import { commitmentOf, newSeed } from './lottery.js';
 import type { EventRow, NewEvent } from './store.js';
 import type { EventStatus } from './views.js';

@@ -1,7 +1,7 @@
 // TypeBox schemas of the events API: request bodies and the documented answers.
 import { Type } from '@sinclair/typebox';
 import { Uuid } from '../../http/schemas.js';
-import { REGISTRATION_STATUSES } from '../../platform/db/schema.js';
+import { REGISTRATION_STATUSES } from '../../domain/events.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });

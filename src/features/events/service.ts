@@ -6,7 +6,8 @@ import { AppError } from '../../errors.js';
 import { BatcherClosedError, createBatcher, runIsolatingFailures } from '../../platform/batch.js';
 import type { Db } from '../../platform/db/client.js';
 import { CHECK_VIOLATION, pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
-import type { RegistrationStatus, Role } from '../../platform/db/schema.js';
+import type { RegistrationStatus } from '../../domain/events.js';
+import type { Actor as AccountActor, Role } from '../../domain/accounts.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Push } from '../../platform/push/port.js';
 import { verifyChain, type AuditVerdict } from './audit.js';
@@ -22,10 +23,8 @@ import { applyClock, closeEvent, drawLottery, openEvent } from './transitions.js
 import { runUnit, SYSTEM_ACTOR, type Unit } from './unit.js';
 import { eventStatus, toEventView, toRegistrationView, type EventView, type RegistrationView } from './views.js';
 
-export interface Actor {
-  id: string;
-  role: Role;
-}
+/** Who manages an event; the role is the current one (the HTTP guard looked it up). */
+export type Actor = Pick<AccountActor, 'id' | 'role'>;
 
 export interface EventsServiceOptions {
   db: Db;
@@ -175,9 +174,9 @@ export function createEventsService(options: EventsServiceOptions) {
       return eventView(id);
     },
 
-    async list(query: { limit: number; offset: number; mine?: Actor }): Promise<EventView[]> {
+    async list(query: { limit: number; offset: number; createdBy?: string }): Promise<EventView[]> {
       const now = new Date();
-      return (await stores.events.listEvents({ limit: query.limit, offset: query.offset, createdBy: query.mine?.id })).map((row) => toEventView(row, now));
+      return (await stores.events.listEvents({ limit: query.limit, offset: query.offset, createdBy: query.createdBy })).map((row) => toEventView(row, now));
     },
 
     get: async (idOrSlug: string) => toEventView(await findEvent(idOrSlug), new Date()),
@@ -254,17 +253,18 @@ export function createEventsService(options: EventsServiceOptions) {
     },
 
     /** The hot path: batched with everyone else's registrations for the same event. */
-    async register(actor: Actor | { id: string }, idOrSlug: string, forUserId?: string): Promise<{ created: boolean; registration: RegistrationView }> {
+    async register(actorId: string, idOrSlug: string, forUserId?: string): Promise<{ created: boolean; registration: RegistrationView }> {
       const eventId = await resolveId(idOrSlug);
-      let userId = actor.id;
-      if (forUserId !== undefined && forUserId !== actor.id) {
-        const role = 'role' in actor ? actor.role : await options.currentRole(actor.id);
+      let userId = actorId;
+      if (forUserId !== undefined && forUserId !== actorId) {
+        // Looked up only here: registering oneself, the hot path, needs no role.
+        const role = await options.currentRole(actorId);
         if (role !== 'admin' && role !== 'organizer') throw new AppError('FORBIDDEN', 'Only organizers and admins register other people');
-        await managed({ id: actor.id, role }, eventId);
+        await managed({ id: actorId, role }, eventId);
         if (!(await options.currentRole(forUserId))) throw new AppError('NOT_FOUND', `No user ${forUserId}`);
         userId = forUserId;
       }
-      const { outcome, event } = await registrations.add({ eventId, userId, actorId: actor.id }).catch((error: unknown) => {
+      const { outcome, event } = await registrations.add({ eventId, userId, actorId }).catch((error: unknown) => {
         throw error instanceof BatcherClosedError ? new AppError('SHUTTING_DOWN') : error;
       });
       if (!outcome.created) return { created: false, registration: await registrationView(outcome.registration, event) };

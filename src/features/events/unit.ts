@@ -5,7 +5,7 @@
 // where the CHECKs judge the result. The changes are published only after the commit.
 import type { Db, Tx } from '../../platform/db/client.js';
 import { withTransaction } from '../../platform/db/transaction.js';
-import type { PaymentStatus, RegistrationStatus } from '../../platform/db/schema.js';
+import type { PaymentStatus, RegistrationStatus } from '../../domain/events.js';
 import { chainEntries, type AuditDraft } from './audit.js';
 import type { EventRow, EventsStore, RegistrationRow } from './store.js';
 

@@ -1,6 +1,6 @@
 // What clients see of events and registrations, and the clock rules that turn the stored state
 // into a status. Pure: no I/O.
-import type { EventMode, PaymentStatus, RegistrationStatus } from '../../platform/db/schema.js';
+import type { EventMode, PaymentStatus, RegistrationStatus } from '../../domain/events.js';
 import type { EventRow, RegistrationRow } from './store.js';
 
 export type EventStatus = 'scheduled' | 'open' | 'closed' | 'drawn';

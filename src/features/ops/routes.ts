@@ -2,10 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.js';
-import { requireRole } from '../../http/auth.js';
 import { withProblems } from '../../http/schemas.js';
 import type { Platform } from '../../platform/index.js';
-import type { Role } from '../../platform/db/schema.js';
 import { collectStats, refreshGauges } from './stats.js';
 
 const READY_CHECK_TIMEOUT_MS = 1_000;
@@ -26,7 +24,7 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | 'failed'> {
 }
 
 export const opsRoutes =
-  (platform: Platform, currentRole: (userId: string) => Promise<Role | undefined>, isShuttingDown: () => boolean): FastifyPluginAsyncTypebox =>
+  (platform: Platform, isShuttingDown: () => boolean): FastifyPluginAsyncTypebox =>
   async (app) => {
     const ops = { tags: ['ops'] };
 
@@ -57,22 +55,20 @@ export const opsRoutes =
     app.get(
       '/api/admin/stats',
       {
-        config: { rateLimit: 'admin' },
-        preValidation: requireRole(currentRole, 'admin'),
-        schema: { ...ops, summary: 'Operational figures as JSON (admin)', security: [{ bearerAuth: [] }], response: { 200: Type.Any() } },
+        config: { rateLimit: 'admin', auth: ['admin'] },
+        schema: { ...ops, summary: 'Operational figures as JSON (admin)', response: { 200: Type.Any() } },
       },
       async () => collectStats(platform),
     );
 
-    const admin = { config: { rateLimit: 'admin' as const }, preValidation: requireRole(currentRole, 'admin') };
-    const adminDocs = { ...ops, security: [{ bearerAuth: [] }] };
+    const admin = { config: { rateLimit: 'admin' as const, auth: ['admin' as const] } };
 
     app.get(
       '/api/admin/jobs/failed',
       {
         ...admin,
         schema: {
-          ...adminDocs,
+          ...ops,
           summary: 'Jobs that ran out of attempts: the dead-letter set (admin)',
           querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
           response: { 200: Type.Object({ counts: Type.Any(), jobs: Type.Array(Type.Any()) }) },
@@ -86,7 +82,7 @@ export const opsRoutes =
       {
         ...admin,
         schema: {
-          ...adminDocs,
+          ...ops,
           summary: 'Move a failed job back to the queue with fresh attempts (admin)',
           params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
           response: withProblems({ 202: Type.Object({ id: Type.String(), status: Type.Literal('queued') }) }, 401, 403, 404),

@@ -1,24 +1,22 @@
 // HTTP for payments: checkout, organizer mark-paid, and the Stripe webhook.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
-import type { Role } from '../../platform/db/schema.js';
 import type { PaymentsService } from './service.js';
+import { ORGANIZERS } from '../../domain/accounts.js';
 
 const RegistrationParams = Type.Object({ id: Uuid });
 
 export const paymentsRoutes =
-  (service: PaymentsService, currentRole: (userId: string) => Promise<Role | undefined>, bodyLimit: number): FastifyPluginAsyncTypebox =>
+  (service: PaymentsService, bodyLimit: number): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/api/registrations/:id/checkout',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['payments'],
           summary: 'Pay for my held registration: a checkout session that ends with the hold',
-          security: [{ bearerAuth: [] }],
           params: RegistrationParams,
           response: withProblems(
             { 200: Type.Object({ url: Type.String(), sessionId: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
@@ -31,19 +29,18 @@ export const paymentsRoutes =
           ),
         },
       },
-      async (request) => service.checkout(requireAuth(request).sub, request.params.id),
+      async (request) => service.checkout(request.actor.id, request.params.id),
     );
 
     app.post(
       '/api/registrations/:id/mark-paid',
       {
-        preValidation: requireRole(currentRole, 'organizer', 'admin'),
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['payments'],
           summary: 'Record a payment received outside Stampede (organizer of the event, or admin); idempotent',
           description:
             'A held registration becomes confirmed. An expired or cancelled one is confirmed if a spot is free, otherwise the payment is recorded and refunded (outcome "refund").',
-          security: [{ bearerAuth: [] }],
           params: RegistrationParams,
           response: withProblems(
             {
@@ -61,11 +58,7 @@ export const paymentsRoutes =
           ),
         },
       },
-      async (request) => {
-        const auth = requireAuth(request);
-        const role = (await currentRole(auth.sub)) ?? auth.role;
-        return service.markPaid({ userId: auth.sub, role }, request.params.id);
-      },
+      async (request) => service.markPaid({ userId: request.actor.id, role: request.actor.role }, request.params.id),
     );
 
     // Its own scope: the signature covers the exact bytes, so JSON is kept as a Buffer here.

@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PaymentsConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
-import type { Role } from '../../platform/db/schema.js';
+import type { Role } from '../../domain/accounts.js';
 import type { JobQueue } from '../../platform/jobs/port.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { EventsService } from '../events/service.js';

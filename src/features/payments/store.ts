@@ -2,7 +2,8 @@
 import { and, asc, eq, isNotNull, isNull, lt, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../platform/db/client.js';
-import { paymentCheckouts, paymentLedger, paymentWebhookEvents, type CheckoutStatus } from '../../platform/db/schema.js';
+import { paymentCheckouts, paymentLedger, paymentWebhookEvents } from '../../platform/db/schema.js';
+import type { CheckoutStatus } from '../../domain/payments.js';
 
 export type CheckoutRow = typeof paymentCheckouts.$inferSelect;
 export type LedgerRow = typeof paymentLedger.$inferSelect;

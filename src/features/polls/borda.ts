@@ -1,6 +1,6 @@
 // Ranking rules and Borda arithmetic, pure. With n items a ranking gives n-1 points to its
 // first item down to 0 for its last; positions are 1-based.
-import type { PollItem } from '../../platform/db/schema.js';
+import type { PollItem } from '../../domain/polls.js';
 
 /** What is wrong with `order` as a full ranking of `items`, or undefined when it is one. */
 export function orderProblem(items: PollItem[], order: string[]): string | undefined {

@@ -1,10 +1,9 @@
 // HTTP for polls: parse, call the service, shape the answer.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireAuth, requireRole } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
-import type { Role } from '../../platform/db/schema.js';
 import type { PollsService } from './service.js';
+import { ORGANIZERS } from '../../domain/accounts.js';
 
 const ItemKey = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 64 });
 const ItemSchema = Type.Object({ key: ItemKey, label: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
@@ -33,16 +32,15 @@ const ResultsSchema = Type.Object({
 const PollParams = Type.Object({ id: Uuid });
 
 export const pollsRoutes =
-  (service: PollsService, currentRole: (userId: string) => Promise<Role | undefined>): FastifyPluginAsyncTypebox =>
+  (service: PollsService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/api/polls',
       {
-        preValidation: requireRole(currentRole, 'organizer', 'admin'),
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['polls'],
           summary: 'Create a poll whose items users rank (organizer)',
-          security: [{ bearerAuth: [] }],
           body: Type.Object(
             { title: Type.String({ minLength: 1, maxLength: 200 }), items: Type.Array(ItemSchema, { minItems: 2, maxItems: 100, description: 'Keys must be unique' }) },
             { additionalProperties: false },
@@ -50,7 +48,7 @@ export const pollsRoutes =
           response: withProblems({ 201: Type.Object({ poll: PollSchema }) }, 400, 401, 403),
         },
       },
-      async (request, reply) => reply.code(201).send({ poll: await service.create(requireAuth(request).sub, request.body) }),
+      async (request, reply) => reply.code(201).send({ poll: await service.create(request.actor.id, request.body) }),
     );
 
     app.get(
@@ -64,17 +62,16 @@ export const pollsRoutes =
     app.post(
       '/api/polls/:id/rankings',
       {
-        config: { rateLimit: 'poll-rankings' },
+        config: { rateLimit: 'poll-rankings', auth: 'user' },
         schema: {
           tags: ['polls'],
           summary: 'Rank every item of a poll, best first; replaces my previous ranking',
-          security: [{ bearerAuth: [] }],
           params: PollParams,
           body: Type.Object({ order: Type.Array(ItemKey, { minItems: 1, maxItems: 100, description: 'Every item key exactly once' }) }, { additionalProperties: false }),
           response: withProblems({ 200: Type.Object({ pollId: Uuid, order: Type.Array(Type.String()), replaced: Type.Boolean() }) }, 400, 401, 404, 429),
         },
       },
-      async (request) => service.rank(request.params.id, requireAuth(request).sub, request.body.order),
+      async (request) => service.rank(request.params.id, request.actor.id, request.body.order),
     );
 
     app.get(

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
-import type { PollItem } from '../../platform/db/schema.js';
+import type { PollItem } from '../../domain/polls.js';
 import { createCoalescer } from '../../platform/push/coalescer.js';
 import type { Push } from '../../platform/push/port.js';
 import { computeResults, orderProblem, positionDeltas, type PollResults } from './borda.js';

@@ -1,7 +1,8 @@
 // SQL for polls, rankings and their per-item totals.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db/client.js';
-import { pollItemTotals, pollRankings, polls, type PollItem } from '../../platform/db/schema.js';
+import { pollItemTotals, pollRankings, polls } from '../../platform/db/schema.js';
+import type { PollItem } from '../../domain/polls.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 
 export type PollRow = typeof polls.$inferSelect;

@@ -3,7 +3,7 @@
 // per-process copy that is at most a second old (changes made on this instance apply at once).
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
-import type { ActionRules } from '../../platform/db/schema.js';
+import type { ActionRules } from '../../domain/scoring.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { ActionsStore, ActionTypeRow } from './actions-store.js';
 import type { Boards, EventsLookup } from './boards.js';
@@ -38,7 +38,7 @@ function toView(row: ActionTypeRow): ActionTypeView {
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
-export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boards: Boards; events?: EventsLookup }) {
+export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boards: Boards; events: EventsLookup }) {
   const { store, cache, boards, events } = deps;
   // A list load that began before a change can finish after its invalidation and store the old
   // list; the change therefore invalidates again once the loads in flight have settled.
@@ -81,7 +81,7 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
       throw invalid('rules.activeTo', 'activeTo must be after activeFrom');
     }
     if (rules.eventId) {
-      if (!(await events?.eventExists(rules.eventId))) throw invalid('rules.eventId', `No event ${rules.eventId}`);
+      if (!(await events.eventExists(rules.eventId))) throw invalid('rules.eventId', `No event ${rules.eventId}`);
       await boards.ensureBoard(eventBoard(rules.eventId));
     }
     for (const name of boardsOf(rules)) {

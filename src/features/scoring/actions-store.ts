@@ -2,7 +2,8 @@
 // arrays): a whole batch of completions costs a handful of statements, not one per caller.
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db/client.js';
-import { actionTypes, type ActionRules, type StoredActionResult } from '../../platform/db/schema.js';
+import { actionTypes } from '../../platform/db/schema.js';
+import type { ActionRules, StoredActionResult } from '../../domain/scoring.js';
 import { epochMs, parseJson, rows as queryRows, type Row } from './sql.js';
 
 export type ActionTypeRow = typeof actionTypes.$inferSelect;

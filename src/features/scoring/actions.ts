@@ -9,7 +9,7 @@ import { createBatcher } from '../../platform/batch.js';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Db, Tx } from '../../platform/db/client.js';
-import type { StoredActionResult } from '../../platform/db/schema.js';
+import type { StoredActionResult } from '../../domain/scoring.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { ActionTypes } from './action-types.js';
 import type { ActionKey, ActionsStore, StoredAction } from './actions-store.js';
@@ -21,7 +21,7 @@ import { boardsOf, checkUsage, checkWindow, dayStart, needsUsage, scoreOf, type 
 
 export const MAX_METADATA_BYTES = 4096;
 
-/** PROGRESS's side of a completion (contracts.md §5): counts and streaks in the batch's transaction, awards after. */
+/** The achievements feature's side of a completion: counts and streaks in the batch's transaction, awards after. */
 export interface ProgressHooks {
   recordActions(
     tx: Tx,
@@ -70,9 +70,9 @@ export interface ActionsDeps {
   boards: Boards;
   index: BoardIndex;
   cache: Cache;
-  registrations?: RegistrationLookup;
+  registrations: RegistrationLookup;
   utcOffsetMinutes: (userId: string) => Promise<number>;
-  progress: () => ProgressHooks | undefined;
+  progress: ProgressHooks;
   now: () => Date;
   metrics: Metrics;
   log: Logger;
@@ -106,7 +106,7 @@ export function createActions(deps: ActionsDeps) {
   const entrant = deps.cache.define({
     name: 'confirmed-entrant',
     ttlSeconds: 60,
-    load: async ({ eventId, userId }: { eventId: string; userId: string }) => (await deps.registrations?.isConfirmedEntrant(eventId, userId)) ?? false,
+    load: async ({ eventId, userId }: { eventId: string; userId: string }) => deps.registrations.isConfirmedEntrant(eventId, userId),
     tags: ({ eventId, userId }) => [entrantTag(eventId, userId)],
   });
 
@@ -183,7 +183,7 @@ export function createActions(deps: ActionsDeps) {
       boardsOf(byKey.get(keyOf(action))!.type.rules).map((board) => ({ board, userId: action.userId, value: action.scoreEarned, reachedAt: action.createdAt })),
     );
     const changes = await boards.applyScores(tx, entries);
-    await deps.progress()?.recordActions(
+    await deps.progress.recordActions(
       tx,
       inserted.map((action) => {
         const item = byKey.get(keyOf(action))!;
@@ -248,8 +248,7 @@ export function createActions(deps: ActionsDeps) {
 
   /** Achievements after commit, off the callers' path; tracked so close() can wait for them. */
   function evaluate(changes: ScoreChange[], ranks: Map<string, number | null>): void {
-    const progress = deps.progress();
-    if (!progress || changes.length === 0) return;
+    if (changes.length === 0) return;
     const perUser = new Map<string, { scores: Record<string, number>; ranks: Record<string, number> }>();
     for (const change of changes) {
       let entry = perUser.get(change.userId);
@@ -259,7 +258,7 @@ export function createActions(deps: ActionsDeps) {
       if (rank != null) entry.ranks[change.board] = rank;
     }
     for (const [userId, input] of perUser) {
-      const running = progress
+      const running = deps.progress
         .evaluate({ userId, ...input })
         .catch((error: unknown) => log.warn({ err: error, userId }, 'achievement evaluation failed'))
         .finally(() => evaluations.delete(running));

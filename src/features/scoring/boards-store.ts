@@ -4,7 +4,8 @@
 // them to float8 (epoch milliseconds, scores) and the rows are mapped here.
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { leaderboards, type BoardOperator, type BoardReset } from '../../platform/db/schema.js';
+import { leaderboards } from '../../platform/db/schema.js';
+import type { BoardOperator, BoardReset } from '../../domain/scoring.js';
 import { epochMs, parseJson, rows as queryRows, type Row } from './sql.js';
 
 export type BoardRow = typeof leaderboards.$inferSelect;

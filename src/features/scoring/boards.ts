@@ -4,7 +4,7 @@
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Db, Executor } from '../../platform/db/client.js';
-import { BOARD_OPERATORS, type BoardOperator } from '../../platform/db/schema.js';
+import { BOARD_OPERATORS, type BoardOperator } from '../../domain/scoring.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { BoardIndex } from './board-index.js';
 import type { BoardDefinition, BoardRow, BoardsStore, ScoreChange, ScoreInput } from './boards-store.js';
@@ -33,7 +33,7 @@ export interface BoardsDeps {
   index: BoardIndex;
   live: Live;
   cache: Cache;
-  events?: EventsLookup;
+  events: EventsLookup;
   now: () => Date;
   /** Told after every committed change, e.g. to snapshot the board or refresh home stats. */
   onChanged: (boards: string[]) => void;
@@ -49,7 +49,7 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     let row = await store.find(name);
     // An event's board exists as soon as the event does, whether or not anything fed it yet.
     const event = row ? undefined : EVENT_BOARD.exec(name);
-    if (event && (await events?.eventExists(event[1]!.toLowerCase()))) {
+    if (event && (await events.eventExists(event[1]!.toLowerCase()))) {
       row = (await store.ensure({ name, operator: 'incr', reset: 'never', timeZone: 'UTC', resetHour: 0 })).row;
     }
     if (row) known.set(name, row);

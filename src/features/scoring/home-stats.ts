@@ -16,8 +16,7 @@ const DAY_MS = 86_400_000;
 export interface HomeStats {
   users: number;
   actionsToday: number;
-  /** Null while the events feature cannot count them. */
-  activeEvents: number | null;
+  activeEvents: number;
   topPlayer: { userId: string; handle: string; score: number } | null;
 }
 
@@ -26,7 +25,7 @@ export function createHomeStats(deps: {
   store: ActionsStore;
   index: BoardIndex;
   handles: Handles;
-  countActiveEvents?: () => Promise<number>;
+  countActiveEvents: () => Promise<number>;
   now: () => Date;
   onError: (error: unknown) => void;
 }) {
@@ -39,7 +38,7 @@ export function createHomeStats(deps: {
       const [users, actionsToday, activeEvents, [top]] = await Promise.all([
         store.countUsers(),
         store.countSince(today),
-        deps.countActiveEvents ? deps.countActiveEvents() : null,
+        deps.countActiveEvents(),
         index.top(GLOBAL_BOARD, ALL_TIME, 1),
       ]);
       const handle = top ? (await handles.of([top.userId])).get(top.userId)! : '';

@@ -2,21 +2,18 @@
 // boards and setting scores is for organizers.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
-import type { Role } from '../../platform/db/schema.js';
 import { cacheHeader } from './routes.js';
 import { BoardBody, BoardParam, BoardSchema, EntrySchema, MeSchema, PageSchema, PeriodQuery } from './schemas.js';
 import type { ScoringService } from './service.js';
+import { ORGANIZERS } from '../../domain/accounts.js';
 
 export const leaderboardRoutes =
-  (scoring: ScoringService, currentRole: (userId: string) => Promise<Role | undefined>): FastifyPluginAsyncTypebox =>
+  (scoring: ScoringService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.addSchema(BoardSchema);
     app.addSchema(EntrySchema);
     const { leaderboards } = scoring;
-    const organizer = requireRole(currentRole, 'organizer', 'admin');
-    const security = [{ bearerAuth: [] }];
 
     app.get(
       '/api/leaderboards',
@@ -33,11 +30,10 @@ export const leaderboardRoutes =
     app.post(
       '/api/leaderboards',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['leaderboards'],
           summary: 'Create a leaderboard (organizer); idempotent for the same definition',
-          security,
           body: BoardBody,
           response: withProblems({ 201: Type.Ref(BoardSchema) }, 400, 401, 403, 409),
         },
@@ -69,18 +65,17 @@ export const leaderboardRoutes =
     app.get(
       '/api/leaderboards/:board/me',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['leaderboards'],
           summary: 'My rank and my neighbours on a leaderboard',
-          security,
           params: BoardParam,
           querystring: Type.Object({ around: Type.Integer({ minimum: 0, maximum: 50, default: 5 }), period: PeriodQuery }),
           response: withProblems({ 200: MeSchema }, 400, 401, 404),
         },
       },
       async (request, reply) => {
-        const { value, hit } = await leaderboards.me(request.params.board, requireAuth(request).sub, request.query);
+        const { value, hit } = await leaderboards.me(request.params.board, request.actor.id, request.query);
         return cacheHeader(reply, hit).send(value);
       },
     );
@@ -88,11 +83,10 @@ export const leaderboardRoutes =
     app.put(
       '/api/leaderboards/:board/scores/:userId',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['leaderboards'],
           summary: "Set a user's score to exactly this value (organizer; the `set` operator from the API)",
-          security,
           params: Type.Object({ board: BoardParam.properties.board, userId: Uuid }),
           body: Type.Object({ score: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
           response: withProblems(
@@ -138,16 +132,15 @@ export const leaderboardRoutes =
     app.get(
       '/api/me/scores',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['leaderboards'],
           summary: 'My score on every board and period (cached 5 min, invalidated when it changes)',
-          security,
           response: withProblems({ 200: Type.Object({ scores: Type.Array(Type.Object({ board: Type.String(), period: Type.String(), score: Type.Number() })) }) }, 401),
         },
       },
       async (request, reply) => {
-        const { value, hit } = await leaderboards.myScores(requireAuth(request).sub);
+        const { value, hit } = await leaderboards.myScores(request.actor.id);
         return cacheHeader(reply, hit).send(value);
       },
     );

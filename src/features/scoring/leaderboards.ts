@@ -4,7 +4,7 @@
 import { AppError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Db } from '../../platform/db/client.js';
-import type { BoardOperator, BoardReset } from '../../platform/db/schema.js';
+import type { BoardOperator, BoardReset } from '../../domain/scoring.js';
 import { pgErrorInfo } from '../../platform/db/errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { BoardIndex, Ranked } from './board-index.js';

@@ -3,33 +3,29 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { authenticate, requireAuth, requireRole } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
-import type { Role } from '../../platform/db/schema.js';
 import { ActionTypeBody, ActionTypeSchema, CompletionSchema, RulesSchema } from './schemas.js';
 import type { ScoringService } from './service.js';
+import { ORGANIZERS } from '../../domain/accounts.js';
 
 export function cacheHeader(reply: FastifyReply, hit: boolean): FastifyReply {
   return reply.header('x-cache', hit ? 'HIT' : 'MISS');
 }
 
 export const scoringRoutes =
-  (scoring: ScoringService, currentRole: (userId: string) => Promise<Role | undefined>): FastifyPluginAsyncTypebox =>
+  (scoring: ScoringService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.addSchema(RulesSchema);
     app.addSchema(ActionTypeSchema);
     app.addSchema(CompletionSchema);
-    const organizer = requireRole(currentRole, 'organizer', 'admin');
-    const security = [{ bearerAuth: [] }];
 
     app.get(
       '/api/action-types',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['scoring'],
           summary: 'List action types (cached 1 h, invalidated on change)',
-          security,
           response: withProblems({ 200: Type.Object({ actionTypes: Type.Array(Type.Ref(ActionTypeSchema)) }) }, 401),
         },
       },
@@ -42,11 +38,10 @@ export const scoringRoutes =
     app.post(
       '/api/action-types',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['scoring'],
           summary: 'Create an action type (organizer)',
-          security,
           body: Type.Object(
             { key: ActionTypeBody.key, name: ActionTypeBody.name, baseScore: ActionTypeBody.baseScore, active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
             { additionalProperties: false },
@@ -60,11 +55,10 @@ export const scoringRoutes =
     app.patch(
       '/api/action-types/:id',
       {
-        preValidation: organizer,
+        config: { auth: ORGANIZERS },
         schema: {
           tags: ['scoring'],
           summary: 'Edit an action type (organizer); rules are replaced as a whole',
-          security,
           params: Type.Object({ id: Uuid }),
           body: Type.Object(
             { name: Type.Optional(ActionTypeBody.name), baseScore: Type.Optional(ActionTypeBody.baseScore), active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
@@ -79,11 +73,10 @@ export const scoringRoutes =
     app.post(
       '/api/actions/complete',
       {
-        preValidation: authenticate,
+        config: { auth: 'user' },
         schema: {
           tags: ['scoring'],
           summary: 'Complete an action; a replayed identifier answers the original result with Idempotent-Replayed: true',
-          security,
           body: Type.Object(
             {
               actionType: Type.String({ minLength: 1, maxLength: 64, description: 'The action type key' }),
@@ -96,7 +89,7 @@ export const scoringRoutes =
         },
       },
       async (request, reply) => {
-        const { replayed, body } = await scoring.actions.complete(requireAuth(request).sub, request.body);
+        const { replayed, body } = await scoring.actions.complete(request.actor.id, request.body);
         if (replayed) reply.header('idempotent-replayed', 'true');
         return reply.send(body);
       },
@@ -112,7 +105,7 @@ export const scoringRoutes =
             200: Type.Object({
               users: Type.Integer(),
               actionsToday: Type.Integer({ description: 'Since midnight UTC' }),
-              activeEvents: Type.Union([Type.Integer(), Type.Null()]),
+              activeEvents: Type.Integer(),
               topPlayer: Type.Union([Type.Object({ userId: Uuid, handle: Type.String(), score: Type.Number() }), Type.Null()]),
             }),
           },

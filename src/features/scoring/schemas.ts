@@ -2,7 +2,7 @@
 // are 400s here) and the response shapes in the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Uuid } from '../../http/schemas.js';
-import { BOARD_OPERATORS, BOARD_RESETS } from '../../platform/db/schema.js';
+import { BOARD_OPERATORS, BOARD_RESETS } from '../../domain/scoring.js';
 import { BOARD_NAME_PATTERN } from './boards.js';
 
 

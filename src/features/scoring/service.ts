@@ -1,5 +1,5 @@
 // The scoring feature assembled: action types, completions, boards, leaderboards, snapshots,
-// home stats. Other features use `ensureBoard` and `submitScores` (contracts.md §6).
+// home stats. Other features use `ensureBoard` and `submitScores`.
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Db } from '../../platform/db/client.js';
@@ -19,11 +19,11 @@ import { createLeaderboards } from './leaderboards.js';
 import { createLive, type LiveDeps } from './live.js';
 import { createSnapshots } from './snapshots.js';
 
-/** What scoring needs from the events feature (contracts.md §2); absent until that feature is wired. */
+/** What scoring needs from the events feature. */
 export type EventsPort = EventsLookup &
   RegistrationLookup & {
-    countActiveEvents?: () => Promise<number>;
-    onRegistrationChanged?(listener: (change: { registration: { eventId: string; userId: string; status: string }; previousStatus: string | null }) => void): void;
+    countActiveEvents(): Promise<number>;
+    onRegistrationChanged(listener: (change: { registration: { eventId: string; userId: string; status: string }; previousStatus: string | null }) => void): void;
   };
 
 export interface ScoringDeps {
@@ -34,7 +34,9 @@ export interface ScoringDeps {
   metrics: Metrics;
   log: Logger;
   utcOffsetMinutes: (userId: string) => Promise<number>;
-  events?: EventsPort;
+  events: EventsPort;
+  /** The achievements feature: counts and streaks in each action batch's transaction, awards after. */
+  progress: ProgressHooks;
   /** How many entries board pushes and snapshots carry. */
   topN: number;
   snapshotSeconds: number;
@@ -49,7 +51,6 @@ export function createScoringService(deps: ScoringDeps) {
   const { db, cache, log } = deps;
   const clock: Clock = { now: () => new Date() };
   const now = () => clock.now();
-  let progress: ProgressHooks | undefined;
 
   const boardsStore = createBoardsStore(db);
   const actionsStore = createActionsStore(db);
@@ -85,7 +86,7 @@ export function createScoringService(deps: ScoringDeps) {
     store: actionsStore,
     index,
     handles,
-    countActiveEvents: deps.events?.countActiveEvents?.bind(deps.events),
+    countActiveEvents: () => deps.events.countActiveEvents(),
     now,
     onError: (error) => log.warn({ err: error }, 'home stats invalidation failed'),
   });
@@ -99,14 +100,14 @@ export function createScoringService(deps: ScoringDeps) {
     cache,
     registrations: deps.events,
     utcOffsetMinutes: deps.utcOffsetMinutes,
-    progress: () => progress,
+    progress: deps.progress,
     now,
     metrics: deps.metrics,
     log,
   });
   // A confirmation won or lost counts at once, not when the cached answer expires. Only those
   // changes matter: a rush's thousands of waitlistings would each cost a cache invalidation.
-  deps.events?.onRegistrationChanged?.(({ registration, previousStatus }) => {
+  deps.events.onRegistrationChanged(({ registration, previousStatus }) => {
     if ((previousStatus === 'confirmed') === (registration.status === 'confirmed')) return;
     actions.forgetEntrant(registration.eventId, registration.userId).catch((error: unknown) => log.warn({ err: error }, 'could not forget a cached entrant'));
   });
@@ -123,11 +124,6 @@ export function createScoringService(deps: ScoringDeps) {
     index,
     ensureBoard: boards.ensureBoard,
     submitScores: boards.submitScores,
-
-    /** PROGRESS plugs its counters and awards in here once its service exists (server.ts). */
-    attachProgress(hooks: ProgressHooks) {
-      progress = hooks;
-    },
 
     /** Creates `global`, loads every board's current period into the rank index, starts snapshots. */
     async start(): Promise<void> {

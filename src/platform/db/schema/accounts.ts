@@ -2,9 +2,7 @@
 // indexes, CHECKs), so that no code path can break them.
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-
-export const ROLES = ['player', 'organizer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { type Role } from '../../../domain/accounts.js';
 
 export const users = pgTable(
   'users',

@@ -4,12 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { check, date, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
-
-export type AchievementCondition =
-  | { type: 'score'; board: string; atLeast: number }
-  | { type: 'actionCount'; actionType: string; atLeast: number }
-  | { type: 'streak'; actionType?: string; atLeast: number }
-  | { type: 'rank'; board: string; atMost: number };
+import { type AchievementCondition } from '../../../domain/achievements.js';
 
 export const achievements = pgTable('achievements', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -49,7 +44,6 @@ export const userActionCounts = pgTable(
 );
 
 /** The streak scope covering every action type; '*' cannot collide with an action type key. Other scopes are keys. */
-export const OVERALL_STREAK = '*';
 
 export const userStreaks = pgTable(
   'user_streaks',

@@ -5,11 +5,9 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { registrations } from './events.js';
+import { type CheckoutStatus, type LedgerKind } from '../../../domain/payments.js';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
-
-export const CHECKOUT_STATUSES = ['open', 'completed', 'expired'] as const;
-export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
 
 /** One provider checkout session per row; at most one open session per registration. */
 export const paymentCheckouts = pgTable(
@@ -60,9 +58,6 @@ export const paymentWebhookEvents = pgTable(
       .where(sql`${t.processedAt} is null`),
   ],
 );
-
-export const LEDGER_KINDS = ['charge', 'refund'] as const;
-export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /**
  * Money that moved, as the provider reported it: charges received and refunds issued. A

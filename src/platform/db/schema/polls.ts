@@ -4,11 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
-
-export interface PollItem {
-  key: string;
-  label: string;
-}
+import { type PollItem } from '../../../domain/polls.js';
 
 export const polls = pgTable(
   'polls',

@@ -1,0 +1,26 @@
+// The events feature: organizer management, the registration rush, the durable scheduler, and
+// the hooks payments and scoring call.
+import type { Logger } from 'pino';
+import type { Role } from '../../domain/accounts.js';
+import type { Db } from '../../platform/db/client.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { Push } from '../../platform/push/port.js';
+import type { Feature } from '../feature.js';
+import { eventsRoutes } from './routes.js';
+import { createEventsService, type EventsService } from './service.js';
+
+export interface EventsFeatureDeps {
+  db: Db;
+  push: Push;
+  log: Logger;
+  metrics: Metrics;
+  /** The account's current role; undefined when it does not exist (the accounts service, cached). */
+  currentRole: (userId: string) => Promise<Role | undefined>;
+  sweepIntervalMs: number;
+  batch: { maxItems: number; maxWaitMs: number };
+}
+
+export function createEventsFeature(deps: EventsFeatureDeps): Feature<EventsService> {
+  const service = createEventsService(deps);
+  return { service, routes: eventsRoutes(service), close: () => service.close() };
+}
