@@ -111,10 +111,10 @@ describe('ops endpoints', () => {
   it('documents the bearer requirement on exactly the guarded routes', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     const security = (path: string, method: string) => spec.paths[path][method].security;
-    for (const [path, method] of [['/api/me', 'get'], ['/api/users/{id}/role', 'put'], ['/api/events', 'post'], ['/api/actions/complete', 'post'], ['/api/admin/stats', 'get']]) {
+    for (const [path, method] of <Array<[string, string]>>[['/api/me', 'get'], ['/api/users/{id}/role', 'put'], ['/api/events', 'post'], ['/api/actions/complete', 'post'], ['/api/admin/stats', 'get']]) {
       expect(security(path, method), `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
     }
-    for (const [path, method] of [['/api/auth/login', 'post'], ['/api/events', 'get'], ['/health/ready', 'get']]) {
+    for (const [path, method] of <Array<[string, string]>>[['/api/auth/login', 'post'], ['/api/events', 'get'], ['/health/ready', 'get']]) {
       expect(security(path, method), `${method} ${path}`).toBeUndefined();
     }
   });

@@ -1,28 +1,12 @@
 // Spots: granting them, expiring unpaid holds, cancelling, and promoting the waitlist head into
 // whatever was freed, all inside the caller's unit (so inside the transaction that freed it).
 import type { RegistrationStatus } from '../../domain/events.js';
-import type { RegistrationStore, RegistrationUpdate } from './registration-store.js';
-import type { EventRow, EventsStore, RegistrationRow } from './store.js';
-import type { Unit } from './unit.js';
-
-export interface Stores {
-  events: EventsStore;
-  registrations: RegistrationStore;
-}
+import { freeSpots, spotGrant } from './rules.js';
+import type { RegistrationRow, RegistrationUpdate } from './store.js';
+import type { Stores, Unit } from './unit.js';
 
 /** Holds expired per event per sweep; the next tick takes the rest. */
 const EXPIRY_BATCH = 500;
-
-export function freeSpots(event: Pick<EventRow, 'capacity' | 'confirmed' | 'held'>): number {
-  return Math.max(0, event.capacity - event.confirmed - event.held);
-}
-
-/** What a registration becomes when it gets a spot: held until paid, or confirmed when free. */
-export function spotGrant(event: Pick<EventRow, 'priceCents' | 'holdSeconds'>, now: Date): RegistrationUpdate & { status: 'held' | 'confirmed' } {
-  return event.priceCents > 0
-    ? { status: 'held', statusReason: null, holdExpiresAt: new Date(now.getTime() + event.holdSeconds * 1000), paymentStatus: 'pending' }
-    : { status: 'confirmed', statusReason: null, holdExpiresAt: null };
-}
 
 export interface Move {
   before: RegistrationRow | null;

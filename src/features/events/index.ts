@@ -9,6 +9,11 @@ import type { Feature } from '../feature.js';
 import { eventsRoutes } from './routes.js';
 import { createEventsService, type EventsService } from './service.js';
 
+// What other features may name; everything else in this folder is the feature's own.
+export type { EventsService } from './service.js';
+export type { PaymentInput, SettleOutcome } from './settlement.js';
+export type { RegistrationView } from './views.js';
+
 export interface EventsFeatureDeps {
   db: Db;
   push: Push;

@@ -10,7 +10,8 @@ import type { Push } from '../../platform/push/port.js';
 import { eventChannel } from './keys.js';
 import type { EventRow } from './store.js';
 import type { Change } from './unit.js';
-import { countsOf, eventStatus, toRegistrationView, type RegistrationView } from './views.js';
+import { eventStatus } from './rules.js';
+import { countsOf, toRegistrationView, type RegistrationView } from './views.js';
 
 export const COUNTS_INTERVAL_MS = 250;
 

@@ -1,10 +1,45 @@
-// Rules for creating and editing events that the schema cannot express: how the dates relate,
-// what may still change once people have registered. Pure.
+// The events feature's pure rules, in one place: what status the clock gives an event, when
+// opening is due, how many spots are free and what a granted spot becomes; and, for creating
+// and editing events, how the dates relate and what may still change once people registered.
 import { AppError } from '../../errors.js';
 import type { EventMode } from '../../domain/events.js';
 import { commitmentOf, newSeed } from './lottery.js';
-import type { EventRow, NewEvent } from './store.js';
-import type { EventStatus } from './views.js';
+import type { EventRow, NewEvent, RegistrationUpdate } from './store.js';
+
+export type EventStatus = 'scheduled' | 'open' | 'closed' | 'drawn';
+
+/**
+ * The status at `now`, from the stored state AND the clock, so opensAt and closesAt hold to the
+ * millisecond even if no scheduler tick has run the transition yet.
+ */
+export function eventStatus(event: Pick<EventRow, 'state' | 'opensAt' | 'closesAt'>, now: Date): EventStatus {
+  if (event.state === 'drawn') return 'drawn';
+  if (event.state === 'closed') return 'closed';
+  if (event.closesAt && now >= event.closesAt) return 'closed';
+  if (event.state === 'open') return 'open';
+  return event.opensAt && now < event.opensAt ? 'scheduled' : 'open';
+}
+
+/** Before opening, a pre-queue event accepts entries from preQueueOpensAt (or from creation). */
+export function preQueueAccepting(event: Pick<EventRow, 'state' | 'opensAt' | 'closesAt' | 'preQueue' | 'preQueueOpensAt'>, now: Date): boolean {
+  return event.preQueue && eventStatus(event, now) === 'scheduled' && (!event.preQueueOpensAt || now >= event.preQueueOpensAt);
+}
+
+/** Opening is due once opensAt has passed (or at once without one). */
+export function openDue(event: { state: string; opensAt: Date | null }, now: Date): boolean {
+  return event.state === 'pending' && (!event.opensAt || event.opensAt <= now);
+}
+
+export function freeSpots(event: Pick<EventRow, 'capacity' | 'confirmed' | 'held'>): number {
+  return Math.max(0, event.capacity - event.confirmed - event.held);
+}
+
+/** What a registration becomes when it gets a spot: held until paid, or confirmed when free. */
+export function spotGrant(event: Pick<EventRow, 'priceCents' | 'holdSeconds'>, now: Date): RegistrationUpdate & { status: 'held' | 'confirmed' } {
+  return event.priceCents > 0
+    ? { status: 'held', statusReason: null, holdExpiresAt: new Date(now.getTime() + event.holdSeconds * 1000), paymentStatus: 'pending' }
+    : { status: 'confirmed', statusReason: null, holdExpiresAt: null };
+}
 
 export interface EventInput {
   slug: string;

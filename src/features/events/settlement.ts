@@ -3,10 +3,10 @@
 // transaction, so a payment is never silently kept. The payments feature owns providers and
 // refunds; it calls these and listens to the registration changes.
 import { AppError } from '../../errors.js';
-import { freeSpots, recordMoves, type Stores } from './holds.js';
-import type { RegistrationUpdate } from './registration-store.js';
-import type { EventRow, RegistrationRow } from './store.js';
-import type { Unit } from './unit.js';
+import { recordMoves } from './holds.js';
+import { freeSpots } from './rules.js';
+import type { EventRow, RegistrationRow, RegistrationUpdate } from './store.js';
+import type { Stores, Unit } from './unit.js';
 
 export interface PaymentInput {
   registrationId: string;

@@ -1,7 +1,10 @@
-// SQL for events, priorities, proofs and the audit log. Registration rows: registration-store.ts.
+// SQL for events, priorities, proofs and the audit log, and for registration rows. Callers that
+// change registration rows hold the event row lock (see unit.ts).
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db/client.js';
-import { auditLog, eventPriorities, eventProofs, events, registrations } from '../../platform/db/schema.js';
+import type { RegistrationStatus } from '../../domain/events.js';
+import { isUuid } from '../../domain/ids.js';
+import { auditLog, eventPriorities, eventProofs, events, registrations, users } from '../../platform/db/schema.js';
 import type { AuditEntry } from './audit.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -9,13 +12,12 @@ export type NewEvent = typeof events.$inferInsert;
 export type RegistrationRow = typeof registrations.$inferSelect;
 export type ProofKind = 'lottery' | 'pre-queue';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A parameter list stays far below PostgreSQL's 65,535 bind parameters.
 const AUDIT_CHUNK = 2000;
 
 /** Events are addressed by id or by slug; only a UUID-shaped value is tried as an id. */
 function byIdOrSlug(idOrSlug: string) {
-  return UUID.test(idOrSlug) ? or(eq(events.id, idOrSlug), eq(events.slug, idOrSlug)) : eq(events.slug, idOrSlug);
+  return isUuid(idOrSlug) ? or(eq(events.id, idOrSlug), eq(events.slug, idOrSlug)) : eq(events.slug, idOrSlug);
 }
 
 export function createEventsStore(db: Db) {
@@ -140,3 +142,190 @@ export function createEventsStore(db: Db) {
 }
 
 export type EventsStore = ReturnType<typeof createEventsStore>;
+
+export type NewRegistration = typeof registrations.$inferInsert;
+
+/** What the registration batch decides for each new entrant; every other column starts at its default. */
+export type NewEntrant = Pick<RegistrationRow, 'eventId' | 'userId' | 'status' | 'seq' | 'queuePos' | 'priority' | 'weight' | 'priorityGroup' | 'holdExpiresAt' | 'registeredBy' | 'paymentStatus'>;
+
+const ENTRANT_DEFAULTS = { statusReason: null, drawRank: null, paymentProvider: null, paymentRef: null, amountCents: null, paidAt: null } satisfies Partial<RegistrationRow>;
+export type RegistrationUpdate = Partial<Omit<NewRegistration, 'id' | 'eventId' | 'userId'>>;
+
+const WAITLIST_ORDER = [sql`${registrations.priority} desc`, asc(registrations.queuePos)] as const;
+
+/** Waitlisted rows ahead of (priority, queuePos), plus one: the 1-based position. */
+function positionExpression(priority: unknown, queuePos: unknown) {
+  return sql<number>`(select count(*)::int + 1 from ${registrations} ahead
+    where ahead.event_id = ${registrations.eventId} and ahead.status = 'waitlisted'
+      and (ahead.priority > ${priority} or (ahead.priority = ${priority} and ahead.queue_pos < ${queuePos})))`;
+}
+
+export interface ListedRegistration {
+  registration: RegistrationRow;
+  handle: string;
+  position: number | null;
+}
+
+export function createRegistrationStore(db: Db) {
+  return {
+    async findById(id: string, executor: Executor = db): Promise<RegistrationRow | undefined> {
+      const [row] = await executor.select().from(registrations).where(eq(registrations.id, id));
+      return row;
+    },
+    async lockById(tx: Tx, id: string): Promise<RegistrationRow | undefined> {
+      const [row] = await tx.select().from(registrations).where(eq(registrations.id, id)).for('update');
+      return row;
+    },
+    async findByUser(eventId: string, userId: string, executor: Executor = db): Promise<RegistrationRow | undefined> {
+      const [row] = await executor
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.userId, userId)));
+      return row;
+    },
+    async findByUsers(tx: Tx, eventId: string, userIds: string[]): Promise<RegistrationRow[]> {
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), inArray(registrations.userId, userIds)));
+    },
+    /**
+     * Rows that already exist are skipped (a unique-index conflict), never duplicated. The hot
+     * path's insert: one parameter (the rows as JSON) instead of a dozen per row, and only the
+     * generated columns come back; the rest of each row is what was sent.
+     */
+    async insertMany(tx: Tx, rows: NewEntrant[]): Promise<RegistrationRow[]> {
+      if (rows.length === 0) return [];
+      const json = JSON.stringify(
+        rows.map((r) => [r.eventId, r.userId, r.status, r.seq, r.queuePos, r.priority, r.weight, r.priorityGroup, r.holdExpiresAt?.toISOString() ?? null, r.registeredBy, r.paymentStatus]),
+      );
+      const result = (await tx.execute(sql`
+        insert into ${registrations} (event_id, user_id, status, seq, queue_pos, priority, weight, priority_group, hold_expires_at, registered_by, payment_status)
+        select (r->>0)::uuid, (r->>1)::uuid, r->>2, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::int, (r->>6)::int, r->>7, (r->>8)::timestamptz, (r->>9)::uuid, r->>10
+        from jsonb_array_elements(${json}::jsonb) as r
+        on conflict (event_id, user_id) do nothing
+        returning id, user_id, created_at`)) as unknown as { rows: Array<{ id: string; user_id: string; created_at: string | Date }> };
+      const byUser = new Map(rows.map((row) => [row.userId, row]));
+      return result.rows.map((inserted) => {
+        const createdAt = new Date(inserted.created_at);
+        return { ...ENTRANT_DEFAULTS, ...byUser.get(inserted.user_id)!, id: inserted.id, createdAt, updatedAt: createdAt };
+      });
+    },
+    async update(tx: Tx, id: string, set: RegistrationUpdate): Promise<RegistrationRow> {
+      const [row] = await tx
+        .update(registrations)
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(eq(registrations.id, id))
+        .returning();
+      return row!;
+    },
+    /** The same change on many rows. */
+    async updateMany(tx: Tx, ids: string[], set: RegistrationUpdate): Promise<RegistrationRow[]> {
+      if (ids.length === 0) return [];
+      return tx
+        .update(registrations)
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(inArray(registrations.id, ids))
+        .returning();
+    },
+    /** Per-row queue places in one statement (pre-queue shuffle, draw ranks). */
+    async setQueuePlaces(tx: Tx, places: Array<{ id: string; queuePos: number; drawRank: number | null }>): Promise<void> {
+      if (places.length === 0) return;
+      await tx.execute(sql`
+        update ${registrations} set queue_pos = p.queue_pos, draw_rank = p.draw_rank, updated_at = now()
+        from jsonb_to_recordset(${JSON.stringify(places.map((p) => ({ id: p.id, queue_pos: p.queuePos, draw_rank: p.drawRank })))}::jsonb)
+          as p(id uuid, queue_pos bigint, draw_rank int)
+        where ${registrations.id} = p.id`);
+    },
+    /** The waitlist head, locked: the next `limit` entries to promote. */
+    async waitlistHead(tx: Tx, eventId: string, limit: number): Promise<RegistrationRow[]> {
+      if (limit <= 0) return [];
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted')))
+        .orderBy(...WAITLIST_ORDER)
+        .limit(limit)
+        .for('update');
+    },
+    /** Holds past their expiry; rows another transaction is working on are left for the next sweep. */
+    async expiredHolds(tx: Tx, eventId: string, now: Date, limit: number): Promise<RegistrationRow[]> {
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'held'), lte(registrations.holdExpiresAt, now)))
+        .orderBy(asc(registrations.holdExpiresAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+    },
+    async eventsWithExpiredHolds(now: Date, limit = 50): Promise<string[]> {
+      const rows = await db
+        .selectDistinct({ eventId: registrations.eventId })
+        .from(registrations)
+        .where(and(eq(registrations.status, 'held'), lte(registrations.holdExpiresAt, now)))
+        .limit(limit);
+      return rows.map((row) => row.eventId);
+    },
+    async byStatus(tx: Tx, eventId: string, status: RegistrationStatus): Promise<RegistrationRow[]> {
+      return tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, status)))
+        .orderBy(asc(registrations.seq));
+    },
+    /** Waitlisted rows with priority >= each weight: where a new entrant of that weight lands. */
+    async waitlistedAtLeast(tx: Tx, eventId: string, weights: number[]): Promise<Map<number, number>> {
+      const result = new Map<number, number>();
+      for (const weight of weights) {
+        const [row] = await tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(registrations)
+          .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), sql`${registrations.priority} >= ${weight}`));
+        result.set(weight, row?.n ?? 0);
+      }
+      return result;
+    },
+    /** The live position and the head counter, read in one statement so they agree. */
+    async withPosition(registrationId: string): Promise<{ registration: RegistrationRow; position: number; waitlistPromoted: number } | undefined> {
+      const [row] = await db
+        .select({
+          registration: registrations,
+          position: positionExpression(registrations.priority, registrations.queuePos),
+          waitlistPromoted: events.waitlistPromoted,
+        })
+        .from(registrations)
+        .innerJoin(events, eq(events.id, registrations.eventId))
+        .where(eq(registrations.id, registrationId));
+      return row;
+    },
+    async list(eventId: string, options: { status?: RegistrationStatus; limit?: number; offset?: number }): Promise<ListedRegistration[]> {
+      const where = and(eq(registrations.eventId, eventId), options.status ? eq(registrations.status, options.status) : undefined);
+      const query = db
+        .select({
+          registration: registrations,
+          handle: users.handle,
+          // A window over each status, so a page still shows positions counted over the whole waitlist.
+          position: sql<number | null>`case when ${registrations.status} = 'waitlisted' then (row_number() over (
+            partition by ${registrations.status} order by ${registrations.priority} desc, ${registrations.queuePos}))::int end`,
+        })
+        .from(registrations)
+        .innerJoin(users, eq(users.id, registrations.userId))
+        .where(where)
+        .orderBy(...(options.status === 'waitlisted' ? WAITLIST_ORDER : [asc(registrations.seq)]))
+        .offset(options.offset ?? 0);
+      return options.limit === undefined ? query : query.limit(options.limit);
+    },
+    async count(eventId: string, status?: RegistrationStatus): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), status ? eq(registrations.status, status) : undefined));
+      return row?.n ?? 0;
+    },
+    async refundPending(): Promise<RegistrationRow[]> {
+      return db.select().from(registrations).where(eq(registrations.paymentStatus, 'refund_pending')).orderBy(asc(registrations.updatedAt));
+    },
+  };
+}
+
+export type RegistrationStore = ReturnType<typeof createRegistrationStore>;

@@ -5,9 +5,10 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { drawOrder, entrantsHashOf, LOTTERY_ALGORITHM, SHUFFLE_ALGORITHM, shuffleOrder, type LotteryProof } from './lottery.js';
-import { freeSpots, moveMany, spotGrant, type Stores } from './holds.js';
+import { moveMany } from './holds.js';
+import { freeSpots, openDue, spotGrant } from './rules.js';
 import type { RegistrationRow } from './store.js';
-import type { Unit } from './unit.js';
+import type { Stores, Unit } from './unit.js';
 
 const orderHash = (order: string[]) => createHash('sha256').update(JSON.stringify(order)).digest('hex');
 
@@ -110,11 +111,6 @@ export async function drawLottery(unit: Unit, stores: Stores, eventId: string, a
   // The weights already shaped the draw; the waitlist then follows draw order alone.
   await allocate(unit, stores, eventId, actor, ordered, { reason: 'draw', noSpotReason: 'not_selected', waitlistPriority: 1 });
   return proof;
-}
-
-/** Opening is due once opensAt has passed (or at once without one). */
-export function openDue(event: { state: string; opensAt: Date | null }, now: Date): boolean {
-  return event.state === 'pending' && (!event.opensAt || event.opensAt <= now);
 }
 
 /** Runs whatever the clock says is due: open, close, then the draw of a lottery at closesAt. */

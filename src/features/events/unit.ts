@@ -7,7 +7,13 @@ import type { Db, Tx } from '../../platform/db/client.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { PaymentStatus, RegistrationStatus } from '../../domain/events.js';
 import { chainEntries, type AuditDraft } from './audit.js';
-import type { EventRow, EventsStore, RegistrationRow } from './store.js';
+import type { EventRow, EventsStore, RegistrationRow, RegistrationStore } from './store.js';
+
+/** The stores a unit's work reads and writes through, under the unit's transaction. */
+export interface Stores {
+  events: EventsStore;
+  registrations: RegistrationStore;
+}
 
 export const SYSTEM_ACTOR = 'system';
 

@@ -1,26 +1,7 @@
-// What clients see of events and registrations, and the clock rules that turn the stored state
-// into a status. Pure: no I/O.
+// What clients see of events and registrations. Pure: no I/O.
 import type { EventMode, PaymentStatus, RegistrationStatus } from '../../domain/events.js';
+import { eventStatus, freeSpots, type EventStatus } from './rules.js';
 import type { EventRow, RegistrationRow } from './store.js';
-
-export type EventStatus = 'scheduled' | 'open' | 'closed' | 'drawn';
-
-/**
- * The status at `now`, from the stored state AND the clock, so opensAt and closesAt hold to the
- * millisecond even if no scheduler tick has run the transition yet.
- */
-export function eventStatus(event: Pick<EventRow, 'state' | 'opensAt' | 'closesAt'>, now: Date): EventStatus {
-  if (event.state === 'drawn') return 'drawn';
-  if (event.state === 'closed') return 'closed';
-  if (event.closesAt && now >= event.closesAt) return 'closed';
-  if (event.state === 'open') return 'open';
-  return event.opensAt && now < event.opensAt ? 'scheduled' : 'open';
-}
-
-/** Before opening, a pre-queue event accepts entries from preQueueOpensAt (or from creation). */
-export function preQueueAccepting(event: Pick<EventRow, 'state' | 'opensAt' | 'closesAt' | 'preQueue' | 'preQueueOpensAt'>, now: Date): boolean {
-  return event.preQueue && eventStatus(event, now) === 'scheduled' && (!event.preQueueOpensAt || now >= event.preQueueOpensAt);
-}
 
 export interface EventCounts {
   capacity: number;
@@ -38,7 +19,7 @@ export function countsOf(event: EventRow): EventCounts {
     capacity: event.capacity,
     confirmed: event.confirmed,
     held: event.held,
-    available: Math.max(0, event.capacity - event.confirmed - event.held),
+    available: freeSpots(event),
     waitlisted: event.waitlisted,
     entered: event.entered,
     waitlistPromoted: event.waitlistPromoted,

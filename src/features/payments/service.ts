@@ -7,9 +7,7 @@ import { AppError } from '../../errors.js';
 import type { Role } from '../../domain/accounts.js';
 import type { JobQueue } from '../../platform/jobs/port.js';
 import type { Metrics } from '../../platform/metrics.js';
-import type { EventsService } from '../events/service.js';
-import type { PaymentInput, SettleOutcome } from '../events/settlement.js';
-import type { RegistrationView } from '../events/views.js';
+import type { EventsService, PaymentInput, RegistrationView, SettleOutcome } from '../events/index.js';
 import type { PaymentProvider, WebhookEvent } from './provider.js';
 import type { PaymentsStore } from './store.js';
 

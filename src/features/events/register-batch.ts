@@ -4,12 +4,11 @@
 // instances serialise on the event row lock, and the CHECK on the counters has the last word.
 import { AppError } from '../../errors.js';
 import type { RegistrationStatus } from '../../domain/events.js';
-import { freeSpots, recordMoves, spotGrant, type Stores } from './holds.js';
-import type { NewEntrant } from './registration-store.js';
-import type { RegistrationRow } from './store.js';
-import { openDue, openEvent } from './transitions.js';
-import type { Unit } from './unit.js';
-import { eventStatus, preQueueAccepting } from './views.js';
+import { recordMoves } from './holds.js';
+import { eventStatus, freeSpots, openDue, preQueueAccepting, spotGrant } from './rules.js';
+import type { NewEntrant, RegistrationRow } from './store.js';
+import { openEvent } from './transitions.js';
+import type { Stores, Unit } from './unit.js';
 
 export interface RegisterRequest {
   eventId: string;
