@@ -2,9 +2,9 @@
 // page of a big board (a random page, or "me and my neighbours") needs no handle query.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardIndex } from '../../src/features/scoring/board-index.js';
-import { createBoardsStore } from '../../src/features/scoring/boards-store.js';
-import { createHandles } from '../../src/features/scoring/handles.js';
+import { createBoardIndex } from '../../src/features/scoring/boards/rank-index.js';
+import { createBoardsStore } from '../../src/features/scoring/boards/store.js';
+import { createHandles } from '../../src/features/scoring/boards/handles.js';
 import { openDatabase, type Database } from '../../src/platform/db/client.js';
 import { runMigrations } from '../../src/platform/db/migrate.js';
 import { createLogger } from '../../src/platform/log.js';

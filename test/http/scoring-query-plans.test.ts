@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActionsStore } from '../../src/features/scoring/actions-store.js';
-import { createBoardsStore } from '../../src/features/scoring/boards-store.js';
+import { createActionsStore } from '../../src/features/scoring/actions/store.js';
+import { createBoardsStore } from '../../src/features/scoring/boards/store.js';
 import type { Db } from '../../src/platform/db/client.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { query } from './events-fixtures.js';

@@ -3,11 +3,11 @@
 // board refreshes the figures instead of reloading them on every action.
 import type { Cache } from '../../platform/cache/port.js';
 import { createCoalescer } from '../../platform/push/coalescer.js';
-import type { ActionsStore } from './actions-store.js';
-import type { BoardIndex } from './board-index.js';
-import type { Handles } from './handles.js';
+import type { ActionsStore } from './actions/store.js';
+import type { BoardIndex } from './boards/rank-index.js';
+import type { Handles } from './boards/handles.js';
 import { GLOBAL_BOARD, HOME_STATS_TAG } from './keys.js';
-import { ALL_TIME } from './periods.js';
+import { ALL_TIME } from './boards/periods.js';
 
 const TTL_SECONDS = 300;
 const INVALIDATE_INTERVAL_MS = 1_000;

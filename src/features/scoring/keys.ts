@@ -1,5 +1,5 @@
 // Every channel name, cache tag and board name the scoring feature derives, built in one place.
-import { indexKey } from './periods.js';
+import { indexKey } from './boards/periods.js';
 
 /** Live top N of a board. */
 export const boardChannel = (board: string) => `board:${board}`;

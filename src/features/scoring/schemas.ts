@@ -1,9 +1,10 @@
 // TypeBox schemas of the scoring API: request validation (negative or non-numeric rule values
 // are 400s here) and the response shapes in the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { Uuid } from '../../http/schemas.js';
 import { BOARD_OPERATORS, BOARD_RESETS } from '../../domain/scoring.js';
-import { BOARD_NAME_PATTERN } from './boards.js';
+import { BOARD_NAME_PATTERN } from './boards/service.js';
 
 
 export const BoardName = Type.String({ pattern: BOARD_NAME_PATTERN, description: 'Letters, digits, _ . : - (e.g. global, event:<id>, weekly-cup)' });
@@ -124,3 +125,8 @@ export const MeSchema = Type.Object({
 });
 
 export const PeriodQuery = Type.Optional(Type.String({ maxLength: 16, description: 'A past or current period key; default the current one' }));
+
+/** Cached reads say where they came from: X-Cache HIT or MISS. */
+export function cacheHeader(reply: FastifyReply, hit: boolean): FastifyReply {
+  return reply.header('x-cache', hit ? 'HIT' : 'MISS');
+}

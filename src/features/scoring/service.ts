@@ -6,18 +6,18 @@ import type { Db } from '../../platform/db/client.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { RankIndex } from '../../platform/rank-index/port.js';
 import type { Push } from '../../platform/push/port.js';
-import { createActionTypes } from './action-types.js';
-import { createActions, type ProgressHooks, type RegistrationLookup } from './actions.js';
-import { createActionsStore } from './actions-store.js';
-import { createBoardIndex } from './board-index.js';
-import { createBoards, type EventsLookup } from './boards.js';
-import { createBoardsStore } from './boards-store.js';
-import { createHandles } from './handles.js';
+import { createActionTypes } from './actions/action-types.js';
+import { createActions, type ProgressHooks, type RegistrationLookup } from './actions/service.js';
+import { createActionsStore } from './actions/store.js';
+import { createBoardIndex } from './boards/rank-index.js';
+import { createBoards, type EventsLookup } from './boards/service.js';
+import { createBoardsStore } from './boards/store.js';
+import { createHandles } from './boards/handles.js';
 import { createHomeStats } from './home-stats.js';
 import { GLOBAL_BOARD } from './keys.js';
-import { createLeaderboards } from './leaderboards.js';
-import { createLive, type LiveDeps } from './live.js';
-import { createSnapshots } from './snapshots.js';
+import { createLeaderboards } from './boards/leaderboards.js';
+import { createLive, type LiveDeps } from './boards/live.js';
+import { createSnapshots } from './boards/snapshots.js';
 
 /** What scoring needs from the events feature. */
 export type EventsPort = EventsLookup &

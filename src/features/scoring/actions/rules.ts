@@ -1,8 +1,8 @@
 // The eligibility rules of an action type, as pure functions of the facts the batch gathered,
 // so that every 422 is decided in one place and unit-testable without a database.
-import { AppError } from '../../errors.js';
-import type { ActionRules } from '../../domain/scoring.js';
-import { eventBoard, GLOBAL_BOARD } from './keys.js';
+import { AppError } from '../../../errors.js';
+import type { ActionRules } from '../../../domain/scoring.js';
+import { eventBoard, GLOBAL_BOARD } from '../keys.js';
 
 export interface ActionTypeView {
   id: string;

@@ -2,11 +2,11 @@
 // the current period's top N as a `leaderboard` event, coalesced to at most one per 250 ms
 // per board and read from the rank index at flush time, so it never waits for a cache TTL.
 import type { Logger } from 'pino';
-import { createCoalescer } from '../../platform/push/coalescer.js';
-import type { Push } from '../../platform/push/port.js';
-import type { Ranked } from './board-index.js';
+import { createCoalescer } from '../../../platform/push/coalescer.js';
+import type { Push } from '../../../platform/push/port.js';
+import type { Ranked } from './rank-index.js';
 import type { Handles } from './handles.js';
-import { boardChannel } from './keys.js';
+import { boardChannel } from '../keys.js';
 
 export const BOARD_PUSH_INTERVAL_MS = 250;
 

@@ -2,13 +2,12 @@
 // boards and setting scores is for organizers.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Uuid, withProblems } from '../../http/schemas.js';
-import { cacheHeader } from './routes.js';
-import { BoardBody, BoardParam, BoardSchema, EntrySchema, MeSchema, PageSchema, PeriodQuery } from './schemas.js';
-import type { ScoringService } from './service.js';
-import { ORGANIZERS } from '../../domain/accounts.js';
+import { Uuid, withProblems } from '../../../http/schemas.js';
+import { BoardBody, BoardParam, BoardSchema, EntrySchema, MeSchema, PageSchema, PeriodQuery, cacheHeader } from '../schemas.js';
+import type { ScoringService } from '../service.js';
+import { ORGANIZERS } from '../../../domain/accounts.js';
 
-export const leaderboardRoutes =
+export const boardsRoutes =
   (scoring: ScoringService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.addSchema(BoardSchema);

@@ -1,8 +1,8 @@
-// Raw-SQL helpers shared by the scoring stores. pg and PGlite return timestamps and bigints
+// Raw-SQL helpers for stores that go below Drizzle's query builder. pg and PGlite return timestamps and bigints
 // differently (Date vs string, string vs number), so queries cast them to float8 (epoch
 // milliseconds, scores) and read them back with Number().
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.js';
+import type { Executor } from './client.js';
 
 export type Row = Record<string, unknown>;
 

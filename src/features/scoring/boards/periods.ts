@@ -1,7 +1,7 @@
 // Period keys for boards that reset: which period an instant falls in, and when the next one
 // starts, in the board's IANA time zone. Pure; zone math through Intl, so DST is the
 // platform's tz database's business, not ours.
-import type { BoardReset } from '../../domain/scoring.js';
+import type { BoardReset } from '../../../domain/scoring.js';
 
 export const ALL_TIME = 'all';
 

@@ -1,14 +1,14 @@
 // Boards: their definitions, which period a score lands in, the operator applied in SQL inside
 // the caller's transaction, and what happens after commit (rank index, caches, live pushes).
 // This is the surface games use: ensureBoard() once, then submitScores().
-import { AppError } from '../../errors.js';
-import type { Cache } from '../../platform/cache/port.js';
-import type { Db, Executor } from '../../platform/db/client.js';
-import { BOARD_OPERATORS, type BoardOperator } from '../../domain/scoring.js';
-import { withTransaction } from '../../platform/db/transaction.js';
-import type { BoardIndex } from './board-index.js';
-import type { BoardDefinition, BoardRow, BoardsStore, ScoreChange, ScoreInput } from './boards-store.js';
-import { boardTag, userScoresTag } from './keys.js';
+import { AppError } from '../../../errors.js';
+import type { Cache } from '../../../platform/cache/port.js';
+import type { Db, Executor } from '../../../platform/db/client.js';
+import { BOARD_OPERATORS, type BoardOperator } from '../../../domain/scoring.js';
+import { withTransaction } from '../../../platform/db/transaction.js';
+import type { BoardIndex } from './rank-index.js';
+import type { BoardDefinition, BoardRow, BoardsStore, ScoreChange, ScoreInput } from './store.js';
+import { boardTag, userScoresTag } from '../keys.js';
 import type { Live } from './live.js';
 import { indexKey, isValidTimeZone, nextResetAt, periodOf } from './periods.js';
 

@@ -3,10 +3,10 @@
 // Raw SQL returns timestamps and bigints differently on pg and PGlite, so every query casts
 // them to float8 (epoch milliseconds, scores) and the rows are mapped here.
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.js';
-import { leaderboards } from '../../platform/db/schema.js';
-import type { BoardOperator, BoardReset } from '../../domain/scoring.js';
-import { epochMs, parseJson, rows as queryRows, type Row } from './sql.js';
+import type { Executor } from '../../../platform/db/client.js';
+import { leaderboards } from '../../../platform/db/schema.js';
+import type { BoardOperator, BoardReset } from '../../../domain/scoring.js';
+import { epochMs, parseJson, rows as queryRows, type Row } from '../../../platform/db/rows.js';
 
 export type BoardRow = typeof leaderboards.$inferSelect;
 

@@ -1,13 +1,13 @@
 // Action types (organizer): what an action is worth and who may score it. The list is cached
 // for an hour in the platform cache and invalidated on change; the completion hot path reads a
 // per-process copy that is at most a second old (changes made on this instance apply at once).
-import { AppError } from '../../errors.js';
-import type { Cache } from '../../platform/cache/port.js';
-import type { ActionRules } from '../../domain/scoring.js';
-import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
-import type { ActionsStore, ActionTypeRow } from './actions-store.js';
-import type { Boards, EventsLookup } from './boards.js';
-import { ACTION_TYPES_TAG, eventBoard } from './keys.js';
+import { AppError } from '../../../errors.js';
+import type { Cache } from '../../../platform/cache/port.js';
+import type { ActionRules } from '../../../domain/scoring.js';
+import { pgErrorInfo, UNIQUE_VIOLATION } from '../../../platform/db/errors.js';
+import type { ActionsStore, ActionTypeRow } from './store.js';
+import type { Boards, EventsLookup } from '../boards/service.js';
+import { ACTION_TYPES_TAG, eventBoard } from '../keys.js';
 import { boardsOf, type ActionTypeView } from './rules.js';
 
 const LIST_TTL_SECONDS = 3600;

@@ -2,7 +2,7 @@
 // along; anyone else costs one query for the handles a page lacks. Handles do not change after
 // sign-up, so there is nothing to invalidate. The map is bounded (a few tens of bytes per
 // entry beside the member id, which the rank index shares) and starts over when full.
-import type { BoardsStore } from './boards-store.js';
+import type { BoardsStore } from './store.js';
 
 const MAX_HANDLES = 2_000_000;
 

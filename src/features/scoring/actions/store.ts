@@ -1,10 +1,10 @@
 // SQL for action types and completed actions. The action queries are multi-row (unnest of
 // arrays): a whole batch of completions costs a handful of statements, not one per caller.
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Db, Executor } from '../../platform/db/client.js';
-import { actionTypes } from '../../platform/db/schema.js';
-import type { ActionRules, StoredActionResult } from '../../domain/scoring.js';
-import { epochMs, parseJson, rows as queryRows, type Row } from './sql.js';
+import type { Db, Executor } from '../../../platform/db/client.js';
+import { actionTypes } from '../../../platform/db/schema.js';
+import type { ActionRules, StoredActionResult } from '../../../domain/scoring.js';
+import { epochMs, parseJson, rows as queryRows, type Row } from '../../../platform/db/rows.js';
 
 export type ActionTypeRow = typeof actionTypes.$inferSelect;
 

@@ -3,9 +3,9 @@
 // Redis that restarted empty) or whose writes it missed (Redis was down) is rebuilt from
 // leaderboard_scores before the index is trusted with it again.
 import type { Logger } from 'pino';
-import type { Metrics } from '../../platform/metrics.js';
-import type { RankEntry, RankIndex, RankedMember } from '../../platform/rank-index/port.js';
-import type { BoardsStore, RankedRow, ScoreChange } from './boards-store.js';
+import type { Metrics } from '../../../platform/metrics.js';
+import type { RankEntry, RankIndex, RankedMember } from '../../../platform/rank-index/port.js';
+import type { BoardsStore, RankedRow, ScoreChange } from './store.js';
 import type { Handles } from './handles.js';
 import { indexKey } from './periods.js';
 

@@ -2,9 +2,9 @@
 // scoreboard_snapshots. Each instance snapshots the boards it changed; the row's key is the
 // interval's start, so instances racing on one tick write one row, without a lock.
 import type { Logger } from 'pino';
-import type { BoardIndex } from './board-index.js';
-import type { BoardsStore, SnapshotEntry } from './boards-store.js';
-import type { Boards } from './boards.js';
+import type { BoardIndex } from './rank-index.js';
+import type { BoardsStore, SnapshotEntry } from './store.js';
+import type { Boards } from './service.js';
 import type { Handles } from './handles.js';
 
 export interface SnapshotsDeps {

@@ -4,19 +4,19 @@
 // its own answer. A replayed identifier answers its original result and scores nothing: the
 // unique index on (user, type, identifier) makes that true even across instances.
 import type { Logger } from 'pino';
-import { AppError } from '../../errors.js';
-import { createBatcher } from '../../platform/batch.js';
-import type { Cache } from '../../platform/cache/port.js';
-import type { Metrics } from '../../platform/metrics.js';
-import type { Db, Tx } from '../../platform/db/client.js';
-import type { StoredActionResult } from '../../domain/scoring.js';
-import { withTransaction } from '../../platform/db/transaction.js';
+import { AppError } from '../../../errors.js';
+import { createBatcher } from '../../../platform/batch.js';
+import type { Cache } from '../../../platform/cache/port.js';
+import type { Metrics } from '../../../platform/metrics.js';
+import type { Db, Tx } from '../../../platform/db/client.js';
+import type { StoredActionResult } from '../../../domain/scoring.js';
+import { withTransaction } from '../../../platform/db/transaction.js';
 import type { ActionTypes } from './action-types.js';
-import type { ActionKey, ActionsStore, StoredAction } from './actions-store.js';
-import type { BoardIndex } from './board-index.js';
-import type { ScoreChange } from './boards-store.js';
-import { changeKey, type Boards } from './boards.js';
-import { entrantTag } from './keys.js';
+import type { ActionKey, ActionsStore, StoredAction } from './store.js';
+import type { BoardIndex } from '../boards/rank-index.js';
+import type { ScoreChange } from '../boards/store.js';
+import { changeKey, type Boards } from '../boards/service.js';
+import { entrantTag } from '../keys.js';
 import { boardsOf, checkUsage, checkWindow, dayStart, needsUsage, scoreOf, type ActionTypeView, type UsageFacts } from './rules.js';
 
 export const MAX_METADATA_BYTES = 4096;

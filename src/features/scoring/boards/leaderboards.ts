@@ -1,16 +1,16 @@
 // Reading leaderboards (pages, my neighbourhood, my scores, snapshots) and the organizer's
 // writes (new boards, a `set` score). Reads are TTL-cached and tagged with the board period,
 // which every committed change invalidates; nextResetAt is computed per request, never cached.
-import { AppError } from '../../errors.js';
-import type { Cache } from '../../platform/cache/port.js';
-import type { Db } from '../../platform/db/client.js';
-import type { BoardOperator, BoardReset } from '../../domain/scoring.js';
-import { pgErrorInfo } from '../../platform/db/errors.js';
-import { withTransaction } from '../../platform/db/transaction.js';
-import type { BoardIndex, Ranked } from './board-index.js';
-import type { BoardRow, BoardsStore } from './boards-store.js';
-import type { Boards } from './boards.js';
-import { boardTag, userScoresTag } from './keys.js';
+import { AppError } from '../../../errors.js';
+import type { Cache } from '../../../platform/cache/port.js';
+import type { Db } from '../../../platform/db/client.js';
+import type { BoardOperator, BoardReset } from '../../../domain/scoring.js';
+import { pgErrorInfo } from '../../../platform/db/errors.js';
+import { withTransaction } from '../../../platform/db/transaction.js';
+import type { BoardIndex, Ranked } from './rank-index.js';
+import type { BoardRow, BoardsStore } from './store.js';
+import type { Boards } from './service.js';
+import { boardTag, userScoresTag } from '../keys.js';
 import type { Handles } from './handles.js';
 import { isPeriodKey } from './periods.js';
 
