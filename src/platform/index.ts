@@ -37,8 +37,10 @@ export async function createPlatform(config: Config, log: Logger): Promise<Platf
     metrics,
     log,
   });
-  return {
-    ...ports,
+  const closePorts = ports.close;
+  // Added onto the ports object rather than spread from it: spreading would read, and so open,
+  // the ports that open on first use.
+  return Object.assign(ports, {
     config,
     log,
     metrics,
@@ -46,10 +48,10 @@ export async function createPlatform(config: Config, log: Logger): Promise<Platf
     database,
     jwtSecret: config.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir, log),
     close: async () => {
-      await ports.close();
+      await closePorts();
       await database.close();
     },
-  };
+  });
 }
 
 /** Outside production a missing JWT_SECRET is generated once and kept, so tokens survive restarts. */

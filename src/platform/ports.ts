@@ -1,5 +1,6 @@
 // Picks the adapters: all in-process without REDIS_URL, all Redis with it. This is the one
-// place that opens, watches and closes Redis connections.
+// place that opens, watches and closes Redis connections. Pub/sub and locks, which no feature
+// uses yet, open theirs on first use rather than at every start.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Breaker } from './breakers.js';
@@ -78,28 +79,43 @@ function createMemoryPorts({ metrics, log }: PortsOptions): Ports {
   return { ...ports, redisHealthy: async () => true, close: () => closeAll(ports, []) };
 }
 
+/** A port built on first access; `opened()` says whether it was. */
+function onFirstUse<T>(open: () => T): { get: () => T; opened: () => T | undefined } {
+  let port: T | undefined;
+  return { get: () => (port ??= open()), opened: () => port };
+}
+
 async function createRedisPorts(options: PortsOptions, url: string): Promise<Ports> {
   const { redisKeyPrefix: keyPrefix, breaker, metrics, log } = options;
   const redis = connect(new Redis(url, REDIS_CLIENT_OPTIONS), 'main', log);
-  const subscriber = connect(redis.duplicate({ autoResubscribe: false }), 'subscriber', log);
-  const lockClient = connect(redis.duplicate({ keyPrefix }), 'locks', log);
-  const clients = [redis, subscriber, lockClient];
-  const ready = await Promise.all(clients.map((client) => readyWithin(client, STARTUP_WAIT_MS)));
-  if (ready.includes(false)) log.warn({ url: redactUrl(url) }, 'redis is not reachable yet; serving from in-process fallbacks until it is');
+  const clients = [redis];
+  if (!(await readyWithin(redis, STARTUP_WAIT_MS))) log.warn({ url: redactUrl(url) }, 'redis is not reachable yet; serving from in-process fallbacks until it is');
+  const open = (client: Redis, name: string) => {
+    clients.push(connect(client, name, log));
+    return client;
+  };
+  const pubsub = onFirstUse(
+    () => new RedisPubSub({ publisher: redis, subscriber: open(redis.duplicate({ autoResubscribe: false }), 'subscriber'), keyPrefix, breaker, metrics, log }),
+  );
+  const locks = onFirstUse(() => new RedisLocks({ client: open(redis.duplicate({ keyPrefix }), 'locks'), log }));
 
   const ports = {
     cache: new RedisCache({ client: redis, keyPrefix, breaker, metrics, log }),
     rateLimiter: new RedisRateLimiter({ client: redis, keyPrefix, metrics }),
-    pubsub: new RedisPubSub({ publisher: redis, subscriber, keyPrefix, breaker, metrics, log }),
-    locks: new RedisLocks({ client: lockClient, log }),
     jobs: new RedisJobQueue({ client: redis, keyPrefix, metrics, log }),
     rankIndex: new RedisRankIndex({ client: redis, keyPrefix, breaker }),
   };
   return {
     ...ports,
+    get pubsub() {
+      return pubsub.get();
+    },
+    get locks() {
+      return locks.get();
+    },
     redis,
     redisHealthy: async () => (await redis.ping().catch(() => undefined)) === 'PONG',
-    close: () => closeAll(ports, clients),
+    close: () => closeAll({ ...ports, pubsub: pubsub.opened(), locks: locks.opened() }, clients),
   };
 }
 
@@ -127,9 +143,12 @@ function redactUrl(url: string): string {
 type Closable = { close(): Promise<void> };
 
 /** Jobs first, since closing waits for running jobs that may still use the other ports. */
-async function closeAll(ports: Record<'jobs' | 'pubsub' | 'locks' | 'rateLimiter' | 'cache' | 'rankIndex', Closable>, clients: Redis[]): Promise<void> {
+async function closeAll(
+  ports: Record<'jobs' | 'rateLimiter' | 'cache' | 'rankIndex', Closable> & Partial<Record<'pubsub' | 'locks', Closable>>,
+  clients: Redis[],
+): Promise<void> {
   await ports.jobs.close();
-  await Promise.all([ports.pubsub.close(), ports.locks.close(), ports.rateLimiter.close(), ports.cache.close(), ports.rankIndex.close()]);
+  await Promise.all([ports.pubsub?.close(), ports.locks?.close(), ports.rateLimiter.close(), ports.cache.close(), ports.rankIndex.close()]);
   await Promise.all(
     clients.map(async (client) => {
       await client.quit().catch(() => undefined);

@@ -17,6 +17,7 @@ import { createHomeStats } from './home-stats.js';
 import { GLOBAL_BOARD } from './keys.js';
 import { createLeaderboards } from './boards/leaderboards.js';
 import { createLive, type LiveDeps } from './boards/live.js';
+import { ALL_TIME } from './boards/periods.js';
 import { createSnapshots } from './boards/snapshots.js';
 
 /** What scoring needs from the events feature. */
@@ -55,7 +56,13 @@ export function createScoringService(deps: ScoringDeps) {
   const boardsStore = createBoardsStore(db);
   const actionsStore = createActionsStore(db);
   const handles = createHandles(boardsStore);
-  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, handles, metrics: deps.metrics, log });
+  // Asked on every index read; boards are defined below, and the board rows are remembered.
+  const isCurrent = async (name: string, period: string) => {
+    if (period === ALL_TIME) return true;
+    const board = await boards.find(name);
+    return board !== undefined && boards.current(board).period === period;
+  };
+  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, handles, metrics: deps.metrics, log, isCurrent });
 
   // Live pushes read the board's current top at flush time (boards are defined below; flushes come later).
   const currentTop: LiveDeps['currentTop'] = async (name, limit) => {

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Mutex, TimeoutError } from 'redis-semaphore';
+import { readyWithin } from '../redis-ready.js';
 import { DEFAULT_LOCK_OPTIONS, LockTimeoutError, type LockOptions, type Locks } from './port.js';
 
 export interface RedisLocksOptions {
@@ -14,6 +15,9 @@ export interface RedisLocksOptions {
   client: Redis;
   log: Logger;
 }
+
+/** How long a first lock waits for its connection (opened on first use) to come up. */
+const CONNECT_WAIT_MS = 250;
 
 export class RedisLocks implements Locks {
   constructor(private readonly options: RedisLocksOptions) {}
@@ -31,6 +35,7 @@ export class RedisLocks implements Locks {
     });
     // Not run through the breaker: a wait for a busy lock would hold cockatiel's single
     // half-open trial for its whole acquire timeout. The client fails fast on its own.
+    await readyWithin(this.options.client, CONNECT_WAIT_MS);
     try {
       await mutex.acquire();
     } catch (error) {

@@ -94,6 +94,11 @@ export class MemoryRankIndex implements RankIndex {
     this.boards.delete(board);
   }
 
+  /** How many boards it holds: what a period that is never dropped would make grow. */
+  get size(): number {
+    return this.boards.size;
+  }
+
   async close(): Promise<void> {
     this.boards.clear();
   }

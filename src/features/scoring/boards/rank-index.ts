@@ -1,7 +1,9 @@
 // Rankings of one board period: from the rank index when it can answer, from PostgreSQL when
 // it cannot. PostgreSQL is the record: a period the index has not loaded (a fresh process, a
 // Redis that restarted empty) or whose writes it missed (Redis was down) is rebuilt from
-// leaderboard_scores before the index is trusted with it again.
+// leaderboard_scores before the index is trusted with it again. Only current periods are
+// indexed: a period that is over is read from PostgreSQL, and its index is retired (dropped)
+// once its final snapshot is written, so a year of daily boards does not keep 365 indexes.
 import type { Logger } from 'pino';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { RankEntry, RankIndex, RankedMember } from '../../../platform/rank-index/port.js';
@@ -23,6 +25,8 @@ export interface BoardIndexDeps {
   handles: Pick<Handles, 'remember'>;
   metrics: Metrics;
   log: Logger;
+  /** False once the period is over (or the board is gone): the index no longer serves it. */
+  isCurrent: (board: string, period: string) => Promise<boolean>;
 }
 
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -30,9 +34,11 @@ const RETRY_AFTER_FAILURE_MS = 1_000;
 const fromEntry = (entry: RankEntry): Ranked => ({ userId: entry.member, score: entry.score, reachedAt: entry.reachedAt, rank: entry.rank });
 const fromRow = (row: RankedRow): Ranked => ({ ...row });
 
-export function createBoardIndex({ index, store, handles, metrics, log }: BoardIndexDeps) {
+export function createBoardIndex({ index, store, handles, metrics, log, isCurrent }: BoardIndexDeps) {
   /** Periods whose index copy missed a write (or a rebuild failed): rebuilt before the next use. */
   const stale = new Set<string>();
+  /** The periods this process loaded or wrote into the index, to retire once they are over. */
+  const held = new Map<string, { board: string; period: string }>();
   // Writes and rebuilds go through one lane, so a rebuild never lands on top of a newer write.
   let lane: Promise<unknown> = Promise.resolve();
   const inLane = <T>(work: () => Promise<T>): Promise<T> => {
@@ -66,11 +72,13 @@ export function createBoardIndex({ index, store, handles, metrics, log }: BoardI
 
   /**
    * Whether the index can answer for this period: 'held' when it already did, 'rebuilt' when it
-   * had to be loaded from PostgreSQL first, 'unavailable' when it cannot (PostgreSQL answers).
+   * had to be loaded from PostgreSQL first, 'unavailable' when it cannot or the period is over
+   * (PostgreSQL answers).
    */
   async function readiness(board: string, period: string): Promise<'held' | 'rebuilt' | 'unavailable'> {
     const key = indexKey(board, period);
-    if (coolingDown(key)) return 'unavailable';
+    if (coolingDown(key) || !(await isCurrent(board, period))) return 'unavailable';
+    held.set(key, { board, period });
     try {
       // Asked even for a stale period: a store that is still down fails here, before a costly scan.
       const loaded = await index.isLoaded(key);
@@ -179,6 +187,18 @@ export function createBoardIndex({ index, store, handles, metrics, log }: BoardI
         (key) => index.count(key),
         () => store.count(board, period),
       ),
+
+    /** The periods this process holds in the index, current or not (yet) retired. */
+    held: () => [...held.values()],
+
+    /** Drops a period that is over from the index, and what this process remembered about it. */
+    async retire(board: string, period: string): Promise<void> {
+      const key = indexKey(board, period);
+      await inLane(() => index.drop(key));
+      held.delete(key);
+      stale.delete(key);
+      retryAt.delete(key);
+    },
 
     /** Forgets what this process believes about a period (after an organizer edit outside the batch path). */
     markStale(board: string, period: string) {

@@ -1,6 +1,7 @@
 // Snapshots: every interval, the top N of each board that changed during it is written to
 // scoreboard_snapshots. Each instance snapshots the boards it changed; the row's key is the
-// interval's start, so instances racing on one tick write one row, without a lock.
+// interval's start, so instances racing on one tick write one row, without a lock. A period
+// that is over gets its final snapshot, then its rank index is retired.
 import type { Logger } from 'pino';
 import type { BoardIndex } from './rank-index.js';
 import type { BoardsStore, SnapshotEntry } from './store.js';
@@ -26,9 +27,8 @@ export function createSnapshots({ store, boards, index, handles, intervalSeconds
   /** The start of the interval holding `instant`. */
   const bucket = (instant: Date) => new Date(Math.floor(instant.getTime() / (intervalSeconds * 1000)) * intervalSeconds * 1000);
 
-  async function snapshot(name: string, takenAt: Date): Promise<boolean> {
+  async function snapshot(name: string, period: string, takenAt: Date): Promise<boolean> {
     const board = await boards.get(name);
-    const { period } = boards.current(board);
     const top = await index.top(board.name, period, topN);
     const names = await handles.of(top.map((entry) => entry.userId));
     const entries: SnapshotEntry[] = top.map((entry) => ({ rank: entry.rank, userId: entry.userId, handle: names.get(entry.userId) ?? '', score: entry.score }));
@@ -43,11 +43,28 @@ export function createSnapshots({ store, boards, index, handles, intervalSeconds
     let written = 0;
     for (const name of names) {
       try {
-        if (await snapshot(name, takenAt)) written++;
+        if (await snapshot(name, boards.current(await boards.get(name)).period, takenAt)) written++;
       } catch (error) {
         // Kept for the next tick rather than lost.
         changed.add(name);
         log.warn({ err: error, board: name }, 'leaderboard snapshot failed');
+      }
+    }
+    return written + (await retirePast(takenAt));
+  }
+
+  /** Final snapshots of the periods that are over, then their indexes go. */
+  async function retirePast(takenAt: Date): Promise<number> {
+    let written = 0;
+    for (const { board, period } of index.held()) {
+      try {
+        const row = await boards.find(board);
+        if (row && boards.current(row).period === period) continue;
+        if (row && (await snapshot(board, period, takenAt))) written++;
+        await index.retire(board, period);
+      } catch (error) {
+        // Still held, so the next tick tries again.
+        log.warn({ err: error, board, period }, 'could not retire a past leaderboard period');
       }
     }
     return written;
