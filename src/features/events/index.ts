@@ -13,6 +13,7 @@ import { createEventsService, type EventsService } from './service.js';
 export type { EventsService } from './service.js';
 export type { PaymentInput, SettleOutcome } from './settlement.js';
 export type { RegistrationView } from './views.js';
+export { RegistrationSchema } from './schemas.js';
 
 export interface EventsFeatureDeps {
   db: Db;

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Uuid, withProblems } from '../../http/schemas.js';
+import { RegistrationSchema } from '../events/index.js';
 import type { PaymentsService } from './service.js';
 import { ORGANIZERS } from '../../domain/accounts.js';
 
@@ -10,6 +11,8 @@ const RegistrationParams = Type.Object({ id: Uuid });
 export const paymentsRoutes =
   (service: PaymentsService, bodyLimit: number): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // The events feature's registration, as mark-paid answers it (each route plugin has its own schema scope).
+    app.addSchema(RegistrationSchema);
     app.post(
       '/api/registrations/:id/checkout',
       {
@@ -46,7 +49,7 @@ export const paymentsRoutes =
             {
               200: Type.Object({
                 outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('already-paid'), Type.Literal('refund')]),
-                registration: Type.Any(),
+                registration: Type.Ref(RegistrationSchema),
               }),
             },
             400,

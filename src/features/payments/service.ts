@@ -11,7 +11,7 @@ import type { EventsService, PaymentInput, RegistrationView, SettleOutcome } fro
 import type { PaymentProvider, WebhookEvent } from './provider.js';
 import type { PaymentsStore } from './store.js';
 
-/** What payments uses of the events service (contracts.md §2). */
+/** What payments uses of the events service. */
 export type EventsForPayments = Pick<EventsService, 'get' | 'getRegistration' | 'settlePayment' | 'markRefunded' | 'pendingRefunds' | 'onRegistrationChanged'>;
 
 export const JOB = {

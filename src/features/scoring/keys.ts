@@ -1,4 +1,5 @@
 // Every channel name, cache tag and board name the scoring feature derives, built in one place.
+import { isUuid } from '../../domain/ids.js';
 import { indexKey } from './boards/periods.js';
 
 /** Live top N of a board. */
@@ -7,6 +8,12 @@ export const boardChannel = (board: string) => `board:${board}`;
 export const GLOBAL_BOARD = 'global';
 /** The board of one event. */
 export const eventBoard = (eventId: string) => `event:${eventId}`;
+const EVENT_BOARD_PREFIX = eventBoard('');
+/** The event id an event board is named after (lower-cased), or undefined for any other board. */
+export function eventOfBoard(name: string): string | undefined {
+  const id = name.slice(EVENT_BOARD_PREFIX.length);
+  return name.startsWith(EVENT_BOARD_PREFIX) && isUuid(id) ? id.toLowerCase() : undefined;
+}
 
 /** Cached pages and counts of one board period. */
 export const boardTag = (board: string, period: string) => `leaderboard:${indexKey(board, period)}`;

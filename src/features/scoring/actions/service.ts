@@ -197,17 +197,14 @@ export function createActions(deps: ActionsDeps) {
     const leaders = new Map<string, Pending>();
     for (const item of items) if (!leaders.has(keyOf(item))) leaders.set(keyOf(item), item);
 
-    // Ranks before the batch, for previousRank.
-    const before = new Map<string, number | null>();
-    await Promise.all(
-      [...leaders.values()].map(async (item) => {
-        for (const { board, period } of await targets(item)) {
-          const key = changeKey(board, period, item.userId);
-          if (before.has(key)) continue;
-          before.set(key, null);
-          before.set(key, (await index.rank(board, period, item.userId))?.rank ?? null);
-        }
-      }),
+    // Ranks before the batch, for previousRank: one read per (board, period, user), however
+    // many of the batch's actions land there.
+    const reads = new Map<string, { board: string; period: string; userId: string }>();
+    for (const [item, places] of await Promise.all([...leaders.values()].map(async (item) => [item, await targets(item)] as const))) {
+      for (const { board, period } of places) reads.set(changeKey(board, period, item.userId), { board, period, userId: item.userId });
+    }
+    const before = new Map(
+      await Promise.all([...reads].map(async ([key, { board, period, userId }]) => [key, (await index.rank(board, period, userId))?.rank ?? null] as const)),
     );
 
     const { outcomes, inserted, byKey, changes } = await withTransaction(db, (tx) => commit(tx, [...leaders.values()]));

@@ -8,13 +8,12 @@ import { BOARD_OPERATORS, type BoardOperator } from '../../../domain/scoring.js'
 import { withTransaction } from '../../../platform/db/transaction.js';
 import type { BoardIndex } from './rank-index.js';
 import type { BoardDefinition, BoardRow, BoardsStore, ScoreChange, ScoreInput } from './store.js';
-import { boardTag, userScoresTag } from '../keys.js';
+import { boardTag, eventOfBoard, userScoresTag } from '../keys.js';
 import type { Live } from './live.js';
 import { indexKey, isValidTimeZone, nextResetAt, periodOf } from './periods.js';
 
 /** Names fit a realtime channel id (`board:<name>`); '@' is kept for period index keys. */
 export const BOARD_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$';
-const EVENT_BOARD = /^event:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 export interface ScoreEntry {
   board: string;
@@ -48,8 +47,8 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     if (cached) return cached;
     let row = await store.find(name);
     // An event's board exists as soon as the event does, whether or not anything fed it yet.
-    const event = row ? undefined : EVENT_BOARD.exec(name);
-    if (event && (await events.eventExists(event[1]!.toLowerCase()))) {
+    const eventId = row ? undefined : eventOfBoard(name);
+    if (eventId && (await events.eventExists(eventId))) {
       row = (await store.ensure({ name, operator: 'incr', reset: 'never', timeZone: 'UTC', resetHour: 0 })).row;
     }
     if (row) known.set(name, row);
