@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hashRequest } from './idempotency.js';
+import { canonicalJson } from '../platform/canonical-json.js';
+import { hashRequest } from './idempotency.js';
 
 describe('request identity for Idempotency-Key', () => {
   it('ignores key order at every depth', () => {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { canonicalJson } from '../platform/canonical-json.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -18,18 +19,6 @@ declare module 'fastify' {
      */
     idempotency?: boolean;
   }
-}
-
-/** JSON with sorted keys, so that {a,b} and {b,a} count as the same request. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** What makes two requests "the same": method, path with query, and body. */

@@ -2,7 +2,7 @@
 // entry itself, so editing, removing or reordering any entry breaks every hash after it.
 // Entries are appended under the event row lock, in the transaction that made the change.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../http/idempotency.js';
+import { canonicalJson } from '../../platform/canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
