@@ -51,7 +51,7 @@ describe('one process per embedded data dir', () => {
       body: JSON.stringify({ email: 'boss@example.com', password: 'newpassword' }),
     });
     expect(login.status).toBe(200);
-    expect((await login.json()).user.role).toBe('admin');
+    expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
   });
 
   it('frees the directory when the server stops', async () => {
