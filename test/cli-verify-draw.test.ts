@@ -101,6 +101,7 @@ describe('stampede verify-draw', SLOW, () => {
     const crafted = { ...proof, algorithm: 'x\u001b[2J\u001b[1;1HVERIFIED\u0007', order: ['\u001b]0;pwned\u0007', ...proof.order.slice(1)] };
     const result = await verifyDraw(writeProof('crafted.json', crafted));
     expect(result.status).toBe(1);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(result.stdout).toContain('x\\x1b[2J\\x1b[1;1HVERIFIED\\x07 (UNKNOWN)');
     expect(result.stdout).toContain('\\x1b]0;pwned\\x07');
