@@ -3,7 +3,6 @@
 import type { Platform } from '../../platform/index.js';
 import type { Feature } from '../feature.js';
 import { opsRoutes } from './routes.js';
-import { collectStats } from './stats.js';
 
 export interface OpsFeatureDeps {
   platform: Platform;
@@ -11,6 +10,7 @@ export interface OpsFeatureDeps {
   isShuttingDown: () => boolean;
 }
 
-export function createOpsFeature({ platform, isShuttingDown }: OpsFeatureDeps): Feature<{ stats: () => ReturnType<typeof collectStats> }> {
-  return { service: { stats: () => collectStats(platform) }, routes: opsRoutes(platform, isShuttingDown) };
+/** Other features call nothing of ops, so its service is null. */
+export function createOpsFeature({ platform, isShuttingDown }: OpsFeatureDeps): Feature<null> {
+  return { service: null, routes: opsRoutes(platform, isShuttingDown) };
 }
