@@ -20,6 +20,9 @@ export interface RedisLocksOptions {
 const CONNECT_WAIT_MS = 250;
 
 export class RedisLocks implements Locks {
+  /** One wait shared by every lock that arrives while the connection comes up. */
+  private connecting: Promise<boolean> | undefined;
+
   constructor(private readonly options: RedisLocksOptions) {}
 
   async withLock<T>(key: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
@@ -35,7 +38,7 @@ export class RedisLocks implements Locks {
     });
     // Not run through the breaker: a wait for a busy lock would hold cockatiel's single
     // half-open trial for its whole acquire timeout. The client fails fast on its own.
-    await readyWithin(this.options.client, CONNECT_WAIT_MS);
+    await (this.connecting ??= readyWithin(this.options.client, CONNECT_WAIT_MS).finally(() => (this.connecting = undefined)));
     try {
       await mutex.acquire();
     } catch (error) {
