@@ -33,6 +33,8 @@ export interface Config {
   redisKeyPrefix: string;
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
+  /** log2 of scrypt's N for new password hashes; older, cheaper hashes are redone at login. */
+  passwordHashCost: number;
   logLevel: string;
   db: {
     max: number;
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'stampede:',
     jwtSecret,
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 7 * 86400, 60, 365 * 86400),
+    passwordHashCost: int(env, 'PASSWORD_HASH_COST', 17, 14, 20),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     db: {
       max: int(env, 'DB_POOL_MAX', 20, 1, 1000),

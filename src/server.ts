@@ -125,7 +125,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     httpServer: app.server,
     verifyToken: async (token) => {
       const claims = app.jwt.verify<TokenClaims>(token);
-      return { id: claims.sub, role: claims.role, isGuest: claims.guest };
+      return { id: claims.sub, role: await accounts.service.checkSession(claims), isGuest: claims.guest };
     },
     redis: platform.redis,
     redisKeyPrefix: config.redisKeyPrefix,
@@ -137,8 +137,13 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
 
   // Features in dependency order: each gets the services it calls, required, at construction.
   const { db } = platform.database;
-  const accounts = createAccountsFeature({ db, cache: platform.cache, issueToken: (claims) => signToken(app, claims) });
-  registerGuards(app, accounts.service.currentRole);
+  const accounts = createAccountsFeature({
+    db,
+    cache: platform.cache,
+    issueToken: (claims) => signToken(app, claims),
+    passwordCost: config.passwordHashCost,
+  });
+  registerGuards(app, accounts.service.checkSession);
   const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown });
   const events = createEventsFeature({
     db,

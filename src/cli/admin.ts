@@ -25,7 +25,7 @@ export async function createAdmin(config: Config, email: string, password: strin
   }
   try {
     // Tokens are not issued here; the admin logs in through the API.
-    const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, () => '');
+    const accounts = createAccountsService(createAccountsStore(platform.database.db), platform.cache, () => '', config.passwordHashCost);
     console.log(await adminCommands(accounts)({ command: 'admin-create', email, password }));
   } finally {
     await platform.close();

@@ -2,6 +2,7 @@
 // front, so that rate limits and idempotency can be scoped per user. A route states who may call
 // it with `config: { auth }`; the guard then sets `request.actor` and the route's OpenAPI entry
 // gets its `security` requirement, so no route spells out either.
+import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler, RouteOptions } from 'fastify';
 import type { Actor, Role } from '../domain/accounts.js';
@@ -11,13 +12,20 @@ export interface TokenClaims {
   sub: string;
   role: Role;
   guest: boolean;
+  /** The session version the token was issued under (absent on tokens from before versions). */
+  sv?: number;
+  /** Token id, so that one token can be logged out. */
+  jti?: string;
+  exp?: number;
 }
 
+/** Checks a verified token's session is still live and answers the account's current role. */
+export type CheckSession = (claims: TokenClaims) => Promise<Role>;
+
 /**
- * 'user': any valid token; the actor's role is the token's, since these routes do not decide by
- * role (looking up the current one would cost a read per request on the hot paths).
- * A list of roles: the account's current role must be one of them, so a demotion takes effect at
- * once; the actor carries that current role.
+ * 'user': any valid token whose session is live. A list of roles: besides, the account's current
+ * role must be one of them, so a demotion takes effect at once. Either way the actor carries the
+ * current role, read from the same cached session lookup that catches revoked tokens.
  */
 export type Access = 'user' | readonly Role[];
 
@@ -44,7 +52,13 @@ declare module 'fastify' {
 
 export async function registerAuth(app: FastifyInstance, secret: string, ttlSeconds: number): Promise<void> {
   // Verified tokens are cached (LRU, keyed by a hash of the token): most requests repeat a token.
-  await app.register(fastifyJwt, { secret, sign: { expiresIn: ttlSeconds }, verify: { cache: 10_000 } });
+  // The algorithm is pinned and an expiry required: a token naming another algorithm (`none`,
+  // or an asymmetric one with our secret as its "public key") or living forever is refused.
+  await app.register(fastifyJwt, {
+    secret,
+    sign: { algorithm: 'HS256', expiresIn: ttlSeconds },
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'], cache: 10_000 },
+  });
   app.decorateRequest('auth', undefined);
   app.decorateRequest('authFailure', undefined);
   app.addHook('onRequest', async (request) => {
@@ -57,17 +71,14 @@ export async function registerAuth(app: FastifyInstance, secret: string, ttlSeco
   });
 }
 
-export function signToken(app: FastifyInstance, claims: TokenClaims): string {
-  return app.jwt.sign(claims);
+export function signToken(app: FastifyInstance, claims: Omit<TokenClaims, 'jti' | 'exp'>): string {
+  return app.jwt.sign({ ...claims, jti: randomUUID() });
 }
 
 const actors = new WeakMap<FastifyRequest, Actor>();
 
-/**
- * Guards every route registered after this call that declares `config.auth`. `currentRole` is the
- * accounts feature's cached lookup; undefined means the account no longer exists.
- */
-export function registerGuards(app: FastifyInstance, currentRole: (userId: string) => Promise<Role | undefined>): void {
+/** Guards every route registered after this call that declares `config.auth`. */
+export function registerGuards(app: FastifyInstance, checkSession: CheckSession): void {
   app.decorateRequest('actor', {
     getter(this: FastifyRequest): Actor {
       const actor = actors.get(this);
@@ -76,19 +87,14 @@ export function registerGuards(app: FastifyInstance, currentRole: (userId: strin
     },
   });
 
-  const guard = (access: Access): preValidationAsyncHookHandler =>
-    access === 'user'
-      ? async (request) => {
-          const claims = claimsOf(request);
-          actors.set(request, { id: claims.sub, role: claims.role, isGuest: claims.guest });
-        }
-      : async (request) => {
-          const claims = claimsOf(request);
-          const role = await currentRole(claims.sub);
-          if (!role) throw new AppError('INVALID_TOKEN', 'The account no longer exists');
-          if (!access.includes(role)) throw new AppError('FORBIDDEN', `Requires role ${access.join(' or ')}`);
-          actors.set(request, { id: claims.sub, role, isGuest: claims.guest });
-        };
+  const guard =
+    (access: Access): preValidationAsyncHookHandler =>
+    async (request) => {
+      const claims = claimsOf(request);
+      const role = await checkSession(claims);
+      if (access !== 'user' && !access.includes(role)) throw new AppError('FORBIDDEN', `Requires role ${access.join(' or ')}`);
+      actors.set(request, { id: claims.sub, role, isGuest: claims.guest });
+    };
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.auth;
@@ -104,7 +110,7 @@ export function requireUserId(request: FastifyRequest): string {
   return claimsOf(request).sub;
 }
 
-function claimsOf(request: FastifyRequest): TokenClaims {
+export function claimsOf(request: FastifyRequest): TokenClaims {
   if (request.auth) return request.auth;
   throw new AppError(request.authFailure ?? 'UNAUTHENTICATED');
 }

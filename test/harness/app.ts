@@ -52,6 +52,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Test files start servers side by side on 2 cores; startup stalls would shed their first
     // requests. Load shedding has its own test, which turns it back on.
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Tests sign up hundreds of accounts; the production cost (2^17) has its own test.
+    PASSWORD_HASH_COST: '14',
     ...options.env,
   });
   const server = await startServer(config, createLogger(config.logLevel));

@@ -11,9 +11,11 @@ export interface AccountsDeps {
   cache: Cache;
   /** Signs a session token; the HTTP layer owns the secret. */
   issueToken: IssueToken;
+  /** log2 of scrypt's N for new password hashes. */
+  passwordCost: number;
 }
 
-export function createAccountsFeature({ db, cache, issueToken }: AccountsDeps): Feature<AccountsService> {
-  const service = createAccountsService(createAccountsStore(db), cache, issueToken);
+export function createAccountsFeature({ db, cache, issueToken, passwordCost }: AccountsDeps): Feature<AccountsService> {
+  const service = createAccountsService(createAccountsStore(db), cache, issueToken, passwordCost);
   return { service, routes: accountsRoutes(service) };
 }

@@ -1,6 +1,7 @@
 // HTTP for accounts: parse, call the service, shape the answer.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { claimsOf } from '../../http/auth.js';
 import { Uuid, withProblems } from '../../http/schemas.js';
 import { ROLES } from '../../domain/accounts.js';
 import type { AccountsService } from './service.js';
@@ -74,6 +75,38 @@ export const accountsRoutes =
         },
       },
       async (request, reply) => reply.code(201).send(await service.guest(request.body)),
+    );
+
+    app.post(
+      '/api/auth/logout',
+      {
+        config: { auth: 'user' },
+        schema: {
+          tags: ['accounts'],
+          summary: 'End this session: the token presented stops working at once',
+          response: withProblems({ 204: Type.Null() }, 401),
+        },
+      },
+      async (request, reply) => {
+        await service.logout(claimsOf(request));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/auth/logout-all',
+      {
+        config: { auth: 'user' },
+        schema: {
+          tags: ['accounts'],
+          summary: 'End every session of this account, on every device',
+          response: withProblems({ 204: Type.Null() }, 401),
+        },
+      },
+      async (request, reply) => {
+        await service.logoutEverywhere(request.actor.id);
+        return reply.code(204).send(null);
+      },
     );
 
     app.get(

@@ -6,7 +6,7 @@ import type { Cache } from '../../platform/cache/port.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { Role } from '../../domain/accounts.js';
 import { userTag } from './keys.js';
-import { decoy, hashPassword, verifyPassword } from './password.js';
+import { decoy, hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { AccountsStore, UserRow, UserSettings } from './store.js';
 
 export interface PublicUser {
@@ -23,7 +23,17 @@ export interface Session {
   token: string;
 }
 
-export type IssueToken = (claims: { sub: string; role: Role; guest: boolean }) => string;
+export type IssueToken = (claims: { sub: string; role: Role; guest: boolean; sv: number }) => string;
+
+/** The parts of a verified token that say which session it belongs to. */
+export interface SessionClaims {
+  sub: string;
+  /** The user's session version when the token was issued; absent on tokens older than versions. */
+  sv?: number;
+  jti?: string;
+  /** Expiry, seconds since the epoch. */
+  exp?: number;
+}
 
 export function toPublicUser(row: UserRow): PublicUser {
   return {
@@ -49,10 +59,19 @@ function conflictFrom(error: unknown): AppError | undefined {
   return undefined;
 }
 
-export function createAccountsService(store: AccountsStore, cache: Cache, issueToken: IssueToken) {
+export function createAccountsService(store: AccountsStore, cache: Cache, issueToken: IssueToken, passwordCost: number) {
   const session = (row: UserRow): Session => ({
     user: toPublicUser(row),
-    token: issueToken({ sub: row.id, role: row.role, guest: row.isGuest }),
+    token: issueToken({ sub: row.id, role: row.role, guest: row.isGuest, sv: row.sessionVersion }),
+  });
+  const hash = (password: string) => hashPassword(password, passwordCost);
+
+  // Read on every authenticated request; a revocation invalidates it through the user's tag.
+  const sessionById = cache.define({
+    name: 'user-session',
+    ttlSeconds: 300,
+    load: async (id: string) => (await store.findSession(id)) ?? null,
+    tags: (id) => [userTag(id)],
   });
 
   // Caches hold JSON, so the cached shape is the public one, dates already as strings.
@@ -78,7 +97,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
 
   return {
     async signup(input: { handle: string; email: string; password: string }): Promise<Session> {
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await hash(input.password);
       try {
         return session(await store.insert({ handle: input.handle, email: normalizeEmail(input.email), passwordHash }));
       } catch (error) {
@@ -88,8 +107,9 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
 
     async login(input: { email: string; password: string }): Promise<Session> {
       const row = await store.findByEmail(normalizeEmail(input.email));
-      const valid = await verifyPassword(input.password, row?.passwordHash ?? (await decoy()));
+      const valid = await verifyPassword(input.password, row?.passwordHash ?? (await decoy(passwordCost)));
       if (!row || !valid) throw new AppError('INVALID_CREDENTIALS');
+      if (needsRehash(row.passwordHash!, passwordCost)) await store.setPasswordHash(row.id, await hash(input.password));
       return session(row);
     },
 
@@ -110,6 +130,31 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       const user = await findUser(id);
       if (!user) throw new AppError('NOT_FOUND', 'The account no longer exists');
       return user;
+    },
+
+    /**
+     * The account's current role, if the token's session is still live: the account exists, no
+     * password reset or "log out everywhere" came after the token, and it was not logged out.
+     */
+    async checkSession(claims: SessionClaims): Promise<Role> {
+      const state = (await sessionById.get(claims.sub)).value;
+      if (!state) throw new AppError('INVALID_TOKEN', 'The account no longer exists');
+      if ((claims.sv ?? 0) !== state.sessionVersion || (claims.jti !== undefined && state.revoked.includes(claims.jti))) {
+        throw new AppError('INVALID_TOKEN', 'This session has ended; log in again');
+      }
+      return state.role;
+    },
+
+    /** Ends this token's session only. A token without a jti can only end with all the others. */
+    async logout(claims: SessionClaims): Promise<void> {
+      if (claims.jti === undefined || claims.exp === undefined) await store.endSessions(claims.sub);
+      else await store.revokeToken(claims.jti, claims.sub, new Date(claims.exp * 1000));
+      await cache.invalidate(userTag(claims.sub));
+    },
+
+    async logoutEverywhere(id: string): Promise<void> {
+      await store.endSessions(id);
+      await cache.invalidate(userTag(id));
     },
 
     async currentRole(id: string): Promise<Role | undefined> {
@@ -153,7 +198,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
     /** Creates the admin, or makes an existing account with that email an admin with this password. */
     async ensureAdmin(email: string, password: string): Promise<{ user: PublicUser; created: boolean }> {
       const normalized = normalizeEmail(email);
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await hash(password);
       const existing = await store.findByEmail(normalized);
       if (existing) {
         const row = await store.setCredentials(existing.id, passwordHash, 'admin');

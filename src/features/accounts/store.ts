@@ -1,11 +1,20 @@
 // SQL for accounts.
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
-import { users } from '../../platform/db/schema.js';
+import { rows } from '../../platform/db/rows.js';
+import { revokedTokens, users } from '../../platform/db/schema.js';
 import type { Role } from '../../domain/accounts.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type UserSettings = Pick<UserRow, 'utcOffsetMinutes'>;
+
+/** What a token is checked against on every authenticated request. */
+export interface SessionState {
+  role: Role;
+  sessionVersion: number;
+  /** jti of this user's tokens logged out before they expire. */
+  revoked: string[];
+}
 
 export function createAccountsStore(db: Db) {
   return {
@@ -25,9 +34,34 @@ export function createAccountsStore(db: Db) {
       const [row] = await db.update(users).set({ role }).where(eq(users.id, id)).returning();
       return row;
     },
+    /** A new password ends every session issued under the old one. */
     async setCredentials(id: string, passwordHash: string, role: Role): Promise<UserRow | undefined> {
-      const [row] = await db.update(users).set({ passwordHash, role }).where(eq(users.id, id)).returning();
+      const [row] = await db
+        .update(users)
+        .set({ passwordHash, role, sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, id))
+        .returning();
       return row;
+    },
+    /** The same password, hashed at a higher cost: sessions stay. */
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await db.update(users).set({ passwordHash }).where(eq(users.id, id));
+    },
+    async findSession(id: string): Promise<SessionState | undefined> {
+      const [row] = await rows(
+        db,
+        sql`select u.role, u.session_version as "sessionVersion",
+              coalesce(array_agg(r.jti) filter (where r.jti is not null), '{}') as revoked
+            from users u left join revoked_tokens r on r.user_id = u.id and r.expires_at > now()
+            where u.id = ${id} group by u.id`,
+      );
+      return row as SessionState | undefined;
+    },
+    async endSessions(id: string): Promise<void> {
+      await db.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, id));
+    },
+    async revokeToken(jti: string, userId: string, expiresAt: Date): Promise<void> {
+      await db.insert(revokedTokens).values({ jti, userId, expiresAt }).onConflictDoNothing();
     },
     async findSettings(id: string): Promise<UserSettings | undefined> {
       const [row] = await db.select({ utcOffsetMinutes: users.utcOffsetMinutes }).from(users).where(eq(users.id, id));

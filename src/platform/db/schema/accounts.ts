@@ -16,6 +16,9 @@ export const users = pgTable(
     isGuest: boolean('is_guest').notNull().default(false),
     // The user's UTC offset: where their day starts, for streaks and per-day limits.
     utcOffsetMinutes: integer('utc_offset_minutes').notNull().default(0),
+    // Every token carries the version it was issued under; bumping it (a password reset, "log
+    // out everywhere") revokes them all at once.
+    sessionVersion: integer('session_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -26,6 +29,19 @@ export const users = pgTable(
     // Real offsets run from UTC-12:00 to UTC+14:00.
     check('users_utc_offset_check', sql`${t.utcOffsetMinutes} between -720 and 840`),
   ],
+);
+
+// Tokens logged out before they expire, by their jti; a row can go once its token has expired.
+export const revokedTokens = pgTable(
+  'revoked_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('revoked_tokens_user_idx').on(t.userId, t.expiresAt)],
 );
 
 // One row per (scope, key): the stored outcome of a POST sent with an Idempotency-Key.
