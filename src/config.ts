@@ -59,6 +59,8 @@ export interface Config {
   breakers: { halfOpenAfterMs: number; postgresThreshold: number; redisThreshold: number };
   maxEventLoopDelayMs: number;
   shutdownTimeoutMs: number;
+  /** Who may scrape /metrics: loopback, the bearer token, or anyone reaching the separate port. */
+  metrics: { token?: string; port?: number };
   admin: { email: string | undefined; password: string | undefined };
   events: {
     /** How often the durable scheduler expires holds and runs due open/close/draw transitions. */
@@ -242,6 +244,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1_000, 0, 60_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    metrics: {
+      token: str(env, 'METRICS_TOKEN'),
+      port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535),
+    },
     admin,
     events: {
       sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 1_000, 10, 600_000),

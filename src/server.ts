@@ -27,6 +27,8 @@ import { registerIdempotency } from './http/idempotency.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { adminCommands } from './cli/admin.js';
 import { serveAdminSocket } from './cli/admin-socket.js';
+import { serveMetricsPort } from './http/metrics-port.js';
+import { scrapeMetrics } from './features/ops/stats.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { registerRateLimits } from './http/rate-limit.js';
@@ -209,6 +211,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
 
 export interface RunningServer extends App {
   url: string;
+  /** The separate metrics port, when METRICS_PORT is set. */
+  metricsPort?: number;
   /** Stops accepting, drains in-flight requests and batches, then closes sockets, queues and pools. */
   close(): Promise<void>;
 }
@@ -235,12 +239,21 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   platform.database.dataDirLock?.setPort(port);
   // CLI commands reach the embedded database through this server while it holds the data dir.
   const adminSocket = platform.database.dataDirLock ? await serveAdminSocket(config.dataDir, adminCommands(built.accounts), log) : undefined;
+  const metricsPort =
+    config.metrics.port === undefined
+      ? undefined
+      : await serveMetricsPort(config.metrics.port, config.host, async () => ({
+          contentType: platform.metrics.registry.contentType,
+          body: await scrapeMetrics(platform),
+        }));
   let closing: Promise<void> | undefined;
   return {
     ...built,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    metricsPort: metricsPort?.port,
     close: () =>
       (closing ??= (async () => {
+        await metricsPort?.close();
         await adminSocket?.close();
         await built.app.close();
         await platform.close();

@@ -1,10 +1,12 @@
 // Liveness, readiness, Prometheus metrics and the admin's JSON view of the same figures.
+import { timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { preValidationAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors.js';
 import { withProblems } from '../../http/schemas.js';
 import type { Platform } from '../../platform/index.js';
-import { collectStats, refreshGauges } from './stats.js';
+import { collectStats, scrapeMetrics } from './stats.js';
 
 const READY_CHECK_TIMEOUT_MS = 1_000;
 
@@ -21,6 +23,22 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | 'failed'> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * /metrics on the public port: a scraper on this machine, or one presenting METRICS_TOKEN. A
+ * request relayed by a proxy on this machine carries X-Forwarded-For and counts as remote.
+ */
+function allowScrape(token: string | undefined): preValidationAsyncHookHandler {
+  const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`);
+  return async (request) => {
+    if (LOOPBACK.has(request.socket.remoteAddress ?? '') && request.headers['x-forwarded-for'] === undefined) return;
+    const presented = Buffer.from(request.headers.authorization ?? '');
+    if (expected && presented.length === expected.length && timingSafeEqual(presented, expected)) return;
+    throw new AppError('UNAUTHENTICATED', 'Scraping /metrics needs METRICS_TOKEN as a bearer token, a request from this machine, or METRICS_PORT');
+  };
 }
 
 export const opsRoutes =
@@ -47,10 +65,11 @@ export const opsRoutes =
       });
     });
 
-    app.get('/metrics', { schema: { ...ops, summary: 'Prometheus metrics' } }, async (_request, reply) => {
-      await refreshGauges(platform);
-      return reply.type(platform.metrics.registry.contentType).send(await platform.metrics.registry.metrics());
-    });
+    app.get(
+      '/metrics',
+      { preValidation: allowScrape(platform.config.metrics.token), schema: { ...ops, summary: 'Prometheus metrics (loopback or METRICS_TOKEN)' } },
+      async (_request, reply) => reply.type(platform.metrics.registry.contentType).send(await scrapeMetrics(platform)),
+    );
 
     app.get(
       '/api/admin/stats',

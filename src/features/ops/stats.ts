@@ -52,3 +52,9 @@ export async function collectStats(platform: Platform) {
     storage: { database: platform.database.kind, redis: Boolean(platform.redis) },
   };
 }
+
+/** The Prometheus exposition, with the sampled gauges fresh. */
+export async function scrapeMetrics(platform: Platform): Promise<string> {
+  await refreshGauges(platform);
+  return platform.metrics.registry.metrics();
+}
