@@ -28,6 +28,7 @@ import { registerInputGuard } from './http/input-guard.js';
 import { adminCommands } from './cli/admin.js';
 import { serveAdminSocket } from './cli/admin-socket.js';
 import { serveMetricsPort } from './http/metrics-port.js';
+import { createSealer } from './platform/sealing.js';
 import { scrapeMetrics } from './features/ops/stats.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
@@ -152,6 +153,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     push: gateway,
     log,
     metrics,
+    seeds: createSealer(platform.jwtSecret, 'lottery seeds'),
     currentRole: accounts.service.currentRole,
     sweepIntervalMs: config.events.sweepIntervalMs,
     batch: { maxItems: config.events.batchMaxItems, maxWaitMs: config.events.batchMaxWaitMs },

@@ -31,6 +31,9 @@ describe.each([
     expect(lottery.body.commitment).toMatch(/^[0-9a-f]{64}$/);
     expect(event.lotteryCommitment).toBe(lottery.body.commitment);
     expect((await get(`/api/events/${event.id}/lottery/proof`)).status).toBe(409);
+    // Until the draw the seed is sealed in the row: a copy of the database does not reveal it.
+    const [stored] = await query<{ lottery_seed: string }>(app, sql`select lottery_seed from events where id = ${event.id}`);
+    expect(stored!.lottery_seed).toMatch(/^sealed:v1:/);
 
     const entrants = await players(app, 8);
     await app.request('PUT', `/api/events/${event.id}/priority`, { token: org.token, body: { userId: entrants[0]!.user.id, group: 'local' } });
@@ -53,6 +56,7 @@ describe.each([
     expect(proof.entrants).toHaveLength(8);
     expect(proof.entrants.find((e: { id: string }) => e.id === registrations[0]!.id).weight).toBe(4);
     expect(proof.order).toEqual(drawOrder(proof.seed, proof.entrants));
+    expect(stored!.lottery_seed).not.toContain(proof.seed);
     expect((await get(`/api/events/${event.id}/lottery/proof`)).body).toEqual(proof);
 
     // The top `capacity` of the order are in, the rest wait in draw order.

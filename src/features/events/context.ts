@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import type { Db } from '../../platform/db/client.js';
 import { CHECK_VIOLATION, pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { Metrics } from '../../platform/metrics.js';
+import type { Sealer } from '../../platform/sealing.js';
 import type { Push } from '../../platform/push/port.js';
 import { createLiveUpdates } from './live.js';
 import { createEventsStore, createRegistrationStore, type EventRow, type RegistrationRow } from './store.js';
@@ -20,6 +21,7 @@ export interface EventsContextDeps {
   push: Push;
   log: Logger;
   metrics: Metrics;
+  seeds: Sealer;
 }
 
 const ID_CACHE_LIMIT = 10_000;
@@ -34,8 +36,8 @@ function constraintError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-export function createEventsContext({ db, push, log, metrics }: EventsContextDeps) {
-  const stores: Stores = { events: createEventsStore(db), registrations: createRegistrationStore(db) };
+export function createEventsContext({ db, push, log, metrics, seeds }: EventsContextDeps) {
+  const stores: Stores = { events: createEventsStore(db, seeds), registrations: createRegistrationStore(db) };
   const live = createLiveUpdates({ push, metrics, loadEvent: (id) => stores.events.findEvent(id), log });
 
   /** Runs a unit, publishes what it changed, and turns constraint violations into client errors. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Role } from '../../domain/accounts.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Metrics } from '../../platform/metrics.js';
+import type { Sealer } from '../../platform/sealing.js';
 import type { Push } from '../../platform/push/port.js';
 import type { Feature } from '../feature.js';
 import { eventsRoutes } from './routes.js';
@@ -20,6 +21,8 @@ export interface EventsFeatureDeps {
   push: Push;
   log: Logger;
   metrics: Metrics;
+  /** Seals the commit-reveal seeds at rest until their draw reveals them. */
+  seeds: Sealer;
   /** The account's current role; undefined when it does not exist (the accounts service, cached). */
   currentRole: (userId: string) => Promise<Role | undefined>;
   sweepIntervalMs: number;

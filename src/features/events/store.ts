@@ -5,6 +5,7 @@ import type { Db, Executor, Tx } from '../../platform/db/client.js';
 import type { RegistrationStatus } from '../../domain/events.js';
 import { isUuid } from '../../domain/ids.js';
 import { auditLog, eventPriorities, eventProofs, events, registrations, users } from '../../platform/db/schema.js';
+import type { Sealer } from '../../platform/sealing.js';
 import type { AuditEntry } from './audit.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -20,28 +21,46 @@ function byIdOrSlug(idOrSlug: string) {
   return isUuid(idOrSlug) ? or(eq(events.id, idOrSlug), eq(events.slug, idOrSlug)) : eq(events.slug, idOrSlug);
 }
 
-export function createEventsStore(db: Db) {
+/**
+ * Undrawn seeds are sealed in the row (a copy of the database must not let anyone predict a
+ * draw); rows leave this store with them open, and go in sealed.
+ */
+function seedCodec(sealer: Sealer) {
+  const each = <T extends Partial<Pick<EventRow, 'lotterySeed' | 'preQueueSeed'>>>(row: T, code: (value: string) => string): T => ({
+    ...row,
+    ...(row.lotterySeed ? { lotterySeed: code(row.lotterySeed) } : {}),
+    ...(row.preQueueSeed ? { preQueueSeed: code(row.preQueueSeed) } : {}),
+  });
+  return {
+    sealed: <T extends Partial<EventRow>>(row: T) => each(row, sealer.seal),
+    opened: <T extends EventRow | undefined>(row: T): T => (row ? each(row, sealer.open) : row),
+  };
+}
+
+export function createEventsStore(db: Db, sealer: Sealer) {
+  const { sealed, opened } = seedCodec(sealer);
   return {
     async insertEvent(tx: Tx, values: NewEvent): Promise<EventRow> {
-      const [row] = await tx.insert(events).values(values).returning();
-      return row!;
+      const [row] = await tx.insert(events).values(sealed(values)).returning();
+      return opened(row!);
     },
     async findEvent(idOrSlug: string, executor: Executor = db): Promise<EventRow | undefined> {
       const [row] = await executor.select().from(events).where(byIdOrSlug(idOrSlug)).limit(1);
-      return row;
+      return opened(row);
     },
     async lockEvent(tx: Tx, id: string): Promise<EventRow | undefined> {
       const [row] = await tx.select().from(events).where(eq(events.id, id)).for('update');
-      return row;
+      return opened(row);
     },
     async listEvents(options: { limit: number; offset: number; createdBy?: string }): Promise<EventRow[]> {
-      return db
+      const rows = await db
         .select()
         .from(events)
         .where(options.createdBy ? eq(events.createdBy, options.createdBy) : undefined)
         .orderBy(desc(events.createdAt), asc(events.id))
         .limit(options.limit)
         .offset(options.offset);
+      return rows.map(opened);
     },
     /** Events taking registrations now: what eventStatus calls `open`, in SQL. */
     async countOpen(now: Date): Promise<number> {
@@ -62,7 +81,7 @@ export function createEventsStore(db: Db) {
       await tx
         .update(events)
         .set({
-          ...fields,
+          ...sealed(fields),
           confirmed: sql`${events.confirmed} + ${deltas.confirmed}`,
           held: sql`${events.held} + ${deltas.held}`,
           waitlisted: sql`${events.waitlisted} + ${deltas.waitlisted}`,
