@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/domain/accounts.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
 import { query } from '../http/events-fixtures.js';
@@ -35,6 +36,8 @@ describe.each([
 ] as const)('rank index ($adapter) against PostgreSQL', ({ redis }) => {
   let app: TestApp;
   let users: string[];
+  /** Acting as an admin, who may write every board; the first user stands in as the account. */
+  let admin: Actor;
   let clock = new Date('2026-11-22T10:00:00Z').getTime();
 
   beforeAll(async () => {
@@ -42,6 +45,7 @@ describe.each([
     app.scoring.clock.now = () => new Date(clock);
     users = [];
     for (let i = 0; i < USERS; i++) users.push((await signUp(app)).user.id);
+    admin = { id: users[0]!, role: 'admin', isGuest: false };
   });
   afterAll(() => app?.stop());
 
@@ -66,7 +70,7 @@ describe.each([
         await app.scoring.ensureBoard(boards.set, { operator: 'set' });
         const types = await Promise.all(
           TYPE_SCORES.map((baseScore, i) =>
-            app.scoring.actionTypes.create({ key: `p-${run}-${i}`, name: 'prop', baseScore, rules: { boards: [boards.incr, boards.best] } }),
+            app.scoring.actionTypes.create(admin, { key: `p-${run}-${i}`, name: 'prop', baseScore, rules: { boards: [boards.incr, boards.best] } }),
           ),
         );
         // Each round's operations run concurrently, so they share batches as real traffic does.
@@ -77,7 +81,7 @@ describe.each([
                 case 'action':
                   return app.scoring.actions.complete(users[step.user]!, { actionType: types[step.type]!.key, identifier: `id-${step.identifier}` });
                 case 'set':
-                  return app.scoring.leaderboards.setScore(boards.set, users[step.user]!, step.value);
+                  return app.scoring.leaderboards.setScore(admin, boards.set, users[step.user]!, step.value);
                 case 'submit':
                   return app.scoring.submitScores(undefined, [{ board: boards[step.board], userId: users[step.user]!, value: step.value, reachedAt: new Date(clock) }]);
                 case 'lose':

@@ -46,5 +46,11 @@ export function createHooks({ stores, run, live, registrationView }: EventsConte
       return isUuid(eventId) && (await stores.events.findEvent(eventId))?.id === eventId;
     },
 
+    async eventOrganizer(eventId: string): Promise<string | undefined> {
+      if (!isUuid(eventId)) return undefined;
+      const event = await stores.events.findEvent(eventId);
+      return event?.id === eventId ? event.createdBy : undefined;
+    },
+
   };
 }

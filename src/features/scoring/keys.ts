@@ -6,13 +6,21 @@ import { indexKey } from './boards/periods.js';
 export const boardChannel = (board: string) => `board:${board}`;
 /** The board every action type feeds unless it lists its own. */
 export const GLOBAL_BOARD = 'global';
-/** The board of one event. */
-export const eventBoard = (eventId: string) => `event:${eventId}`;
-const EVENT_BOARD_PREFIX = eventBoard('');
+const EVENT_BOARD_PREFIX = 'event:';
+/** The board of one event; UUIDs compare case-insensitively, so the name holds the lower-case form. */
+export const eventBoard = (eventId: string) => `${EVENT_BOARD_PREFIX}${eventId.toLowerCase()}`;
 /** The event id an event board is named after (lower-cased), or undefined for any other board. */
 export function eventOfBoard(name: string): string | undefined {
   const id = name.slice(EVENT_BOARD_PREFIX.length);
   return name.startsWith(EVENT_BOARD_PREFIX) && isUuid(id) ? id.toLowerCase() : undefined;
+}
+/**
+ * The one spelling of a board name under which it is stored and looked up: an event board's
+ * UUID in lower case (every case variant names the same event), any other name as given.
+ */
+export function canonicalBoard(name: string): string {
+  const eventId = eventOfBoard(name);
+  return eventId ? eventBoard(eventId) : name;
 }
 
 /** Cached pages and counts of one board period. */

@@ -118,7 +118,7 @@ export function createScoringService(deps: ScoringDeps) {
     if ((previousStatus === 'confirmed') === (registration.status === 'confirmed')) return;
     actions.forgetEntrant(registration.eventId, registration.userId).catch((error: unknown) => log.warn({ err: error }, 'could not forget a cached entrant'));
   });
-  const leaderboards = createLeaderboards({ db, store: boardsStore, boards, index, cache, handles, now });
+  const leaderboards = createLeaderboards({ db, store: boardsStore, boards, index, cache, handles, registrations: deps.events, now });
 
   return {
     clock,

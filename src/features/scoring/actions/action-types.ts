@@ -7,8 +7,9 @@ import type { ActionRules } from '../../../domain/scoring.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../../platform/db/errors.js';
 import type { ActionsStore, ActionTypeRow } from './store.js';
 import type { Boards, EventsLookup } from '../boards/service.js';
-import { ACTION_TYPES_TAG, eventBoard } from '../keys.js';
-import { boardsOf, type ActionTypeView } from './rules.js';
+import { ACTION_TYPES_TAG, canonicalBoard, eventBoard } from '../keys.js';
+import type { Actor } from '../../../domain/accounts.js';
+import type { ActionTypeView } from './rules.js';
 
 const LIST_TTL_SECONDS = 3600;
 const LOCAL_COPY_MS = 1_000;
@@ -75,21 +76,30 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
       }
     })().finally(() => (refreshing = undefined)));
 
-  /** Checks what the schema cannot: the window's order, the event, and that every board exists and takes actions. */
-  async function validateRules(rules: ActionRules): Promise<void> {
+  /**
+   * Checks what the schema cannot: the window's order, the event, that every board exists and
+   * takes actions, and that the actor owns what the type would score on. Returns the rules with
+   * the event id and board names in their canonical spelling.
+   */
+  async function validateRules(actor: Actor, rules: ActionRules): Promise<ActionRules> {
     if (rules.activeFrom && rules.activeTo && new Date(rules.activeFrom) >= new Date(rules.activeTo)) {
       throw invalid('rules.activeTo', 'activeTo must be after activeFrom');
     }
-    if (rules.eventId) {
-      if (!(await events.eventExists(rules.eventId))) throw invalid('rules.eventId', `No event ${rules.eventId}`);
-      await boards.ensureBoard(eventBoard(rules.eventId));
+    const eventId = rules.eventId?.toLowerCase();
+    if (eventId) {
+      const organizer = await events.eventOrganizer(eventId);
+      if (!organizer) throw invalid('rules.eventId', `No event ${rules.eventId}`);
+      if (actor.role !== 'admin' && organizer !== actor.id) throw new AppError('FORBIDDEN', `Only the organizer of event ${eventId}, or an admin, may score on it`);
+      await boards.ensureBoard(eventBoard(eventId));
     }
-    for (const name of boardsOf(rules)) {
-      const board = await boards.find(name);
-      if (!board) throw invalid('rules.boards', `No leaderboard ${name}; create it first (POST /api/leaderboards)`);
+    const names = rules.boards?.map(canonicalBoard);
+    for (const name of names ?? []) {
+      if (!(await boards.find(name))) throw invalid('rules.boards', `No leaderboard ${name}; create it first (POST /api/leaderboards)`);
+      const board = await boards.authorize(actor, name, 'feed');
       // `set` replaces a score with a value an organizer chooses; a player's action cannot choose it.
       if (board.operator === 'set') throw invalid('rules.boards', `Board ${name} uses the set operator, which only organizers write`);
     }
+    return { ...rules, ...(eventId ? { eventId } : {}), ...(names ? { boards: names } : {}) };
   }
 
   async function changed(): Promise<void> {
@@ -116,12 +126,11 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
       return row && toView(row);
     },
 
-    async create(input: ActionTypeInput): Promise<ActionTypeView> {
-      const rules = input.rules ?? {};
-      await validateRules(rules);
+    async create(actor: Actor, input: ActionTypeInput): Promise<ActionTypeView> {
+      const rules = await validateRules(actor, input.rules ?? {});
       let row: ActionTypeRow;
       try {
-        row = await store.insertType({ key: input.key, name: input.name, baseScore: input.baseScore, active: input.active ?? true, rules });
+        row = await store.insertType({ key: input.key, name: input.name, baseScore: input.baseScore, active: input.active ?? true, rules, createdBy: actor.id });
       } catch (error) {
         if (pgErrorInfo(error)?.code === UNIQUE_VIOLATION) throw new AppError('ACTION_TYPE_KEY_TAKEN', `Action type ${input.key} already exists`);
         throw error;
@@ -130,9 +139,13 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
       return toView(row);
     },
 
-    async update(id: string, patch: ActionTypePatch): Promise<ActionTypeView> {
-      if (patch.rules) await validateRules(patch.rules);
-      const row = await store.updateType(id, patch);
+    /** Its creator's or an admin's; a type older than owners is the admins'. */
+    async update(actor: Actor, id: string, patch: ActionTypePatch): Promise<ActionTypeView> {
+      const current = await store.typeById(id);
+      if (!current) throw new AppError('NOT_FOUND', `No action type ${id}`);
+      if (actor.role !== 'admin' && current.createdBy !== actor.id) throw new AppError('FORBIDDEN', 'Only the organizer who created this action type, or an admin, may edit it');
+      const rules = patch.rules && (await validateRules(actor, patch.rules));
+      const row = await store.updateType(id, { ...patch, ...(rules ? { rules } : {}) });
       if (!row) throw new AppError('NOT_FOUND', `No action type ${id}`);
       await changed();
       return toView(row);

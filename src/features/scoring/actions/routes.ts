@@ -36,7 +36,7 @@ export const actionsRoutes =
         config: { auth: ORGANIZERS },
         schema: {
           tags: ['scoring'],
-          summary: 'Create an action type (organizer)',
+          summary: "Create an action type (organizer); scoring on an event or its board needs that event's organizer, on another board its creator",
           body: Type.Object(
             { key: ActionTypeBody.key, name: ActionTypeBody.name, baseScore: ActionTypeBody.baseScore, active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
             { additionalProperties: false },
@@ -44,7 +44,7 @@ export const actionsRoutes =
           response: withProblems({ 201: Type.Ref(ActionTypeSchema) }, 400, 401, 403, 409),
         },
       },
-      async (request, reply) => reply.code(201).send(await scoring.actionTypes.create(request.body)),
+      async (request, reply) => reply.code(201).send(await scoring.actionTypes.create(request.actor, request.body)),
     );
 
     app.patch(
@@ -53,7 +53,7 @@ export const actionsRoutes =
         config: { auth: ORGANIZERS },
         schema: {
           tags: ['scoring'],
-          summary: 'Edit an action type (organizer); rules are replaced as a whole',
+          summary: 'Edit an action type (its creator or an admin); rules are replaced as a whole',
           params: Type.Object({ id: Uuid }),
           body: Type.Object(
             { name: Type.Optional(ActionTypeBody.name), baseScore: Type.Optional(ActionTypeBody.baseScore), active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
@@ -62,7 +62,7 @@ export const actionsRoutes =
           response: withProblems({ 200: Type.Ref(ActionTypeSchema) }, 400, 401, 403, 404),
         },
       },
-      async (request) => scoring.actionTypes.update(request.params.id, request.body),
+      async (request) => scoring.actionTypes.update(request.actor, request.params.id, request.body),
     );
 
     app.post(

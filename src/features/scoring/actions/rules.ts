@@ -2,7 +2,7 @@
 // so that every 422 is decided in one place and unit-testable without a database.
 import { AppError } from '../../../errors.js';
 import type { ActionRules } from '../../../domain/scoring.js';
-import { eventBoard, GLOBAL_BOARD } from '../keys.js';
+import { eventBoard, eventOfBoard, GLOBAL_BOARD } from '../keys.js';
 
 export interface ActionTypeView {
   id: string;
@@ -28,6 +28,16 @@ const DAY_MS = 86_400_000;
 export function boardsOf(rules: ActionRules): string[] {
   if (rules.boards) return rules.boards;
   return rules.eventId ? [GLOBAL_BOARD, eventBoard(rules.eventId)] : [GLOBAL_BOARD];
+}
+
+/** The events an action type scores on: its own, and the event of every event board it feeds. Each needs the player as an entrant. */
+export function eventsOf(rules: ActionRules): string[] {
+  const events = new Set<string>(rules.eventId ? [rules.eventId.toLowerCase()] : []);
+  for (const board of boardsOf(rules)) {
+    const eventId = eventOfBoard(board);
+    if (eventId) events.add(eventId);
+  }
+  return [...events];
 }
 
 export function scoreOf(type: Pick<ActionTypeView, 'baseScore' | 'rules'>): number {

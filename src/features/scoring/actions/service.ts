@@ -17,7 +17,7 @@ import type { BoardIndex } from '../boards/rank-index.js';
 import type { ScoreChange } from '../boards/store.js';
 import { changeKey, type Boards } from '../boards/service.js';
 import { entrantTag } from '../keys.js';
-import { boardsOf, checkUsage, checkWindow, dayStart, needsUsage, scoreOf, type ActionTypeView, type UsageFacts } from './rules.js';
+import { boardsOf, checkUsage, checkWindow, dayStart, eventsOf, needsUsage, scoreOf, type ActionTypeView, type UsageFacts } from './rules.js';
 
 export const MAX_METADATA_BYTES = 4096;
 
@@ -60,7 +60,8 @@ interface Pending extends ActionKey {
   metadata: Record<string, unknown> | undefined;
   completedAt: Date;
   utcOffsetMinutes: number;
-  registered: boolean;
+  /** The first event the type scores on whose entrants do not include the user. */
+  notEntrantOf: string | undefined;
 }
 
 export interface ActionsDeps {
@@ -127,7 +128,7 @@ export function createActions(deps: ActionsDeps) {
       if (outcomes.has(keyOf(item))) continue;
       const refused =
         checkWindow(item.type, item.completedAt) ??
-        (item.registered ? undefined : new AppError('NOT_REGISTERED', `Only confirmed entrants of event ${item.type.rules.eventId} may do this`));
+        (item.notEntrantOf === undefined ? undefined : new AppError('NOT_REGISTERED', `Only confirmed entrants of event ${item.notEntrantOf} may do this`));
       if (refused) outcomes.set(keyOf(item), refused);
       else fresh.push(item);
     }
@@ -273,12 +274,13 @@ export function createActions(deps: ActionsDeps) {
         throw new AppError('PAYLOAD_TOO_LARGE', `metadata may hold at most ${MAX_METADATA_BYTES} bytes of JSON`);
       }
       const completedAt = deps.now();
-      const eventId = type.rules.eventId;
-      const [utcOffsetMinutes, registered] = await Promise.all([
+      // Usually no event or one; each answer is cached per (event, user).
+      const [utcOffsetMinutes, entered] = await Promise.all([
         deps.utcOffsetMinutes(userId),
-        eventId ? entrant.get({ eventId, userId }).then((lookup) => lookup.value) : true,
+        Promise.all(eventsOf(type.rules).map(async (eventId) => ({ eventId, entered: (await entrant.get({ eventId, userId })).value }))),
       ]);
-      return batcher.add({ userId, actionTypeId: type.id, identifier: input.identifier, type, metadata: input.metadata, completedAt, utcOffsetMinutes, registered });
+      const notEntrantOf = entered.find((each) => !each.entered)?.eventId;
+      return batcher.add({ userId, actionTypeId: type.id, identifier: input.identifier, type, metadata: input.metadata, completedAt, utcOffsetMinutes, notEntrantOf });
     },
 
     /** For the events feature's registration changes: a new or lost confirmation counts at once. */

@@ -61,7 +61,12 @@ export function createActionsStore(db: Db) {
       return row;
     },
 
-    async insertType(values: { key: string; name: string; baseScore: number; active: boolean; rules: ActionRules }): Promise<ActionTypeRow> {
+    async typeById(id: string): Promise<ActionTypeRow | undefined> {
+      const [row] = await db.select().from(actionTypes).where(eq(actionTypes.id, id));
+      return row;
+    },
+
+    async insertType(values: { key: string; name: string; baseScore: number; active: boolean; rules: ActionRules; createdBy: string }): Promise<ActionTypeRow> {
       const [row] = await db.insert(actionTypes).values(values).returning();
       return row!;
     },

@@ -10,7 +10,8 @@ import { withTransaction } from '../../../platform/db/transaction.js';
 import type { BoardIndex, Ranked } from './rank-index.js';
 import type { BoardRow, BoardsStore } from './store.js';
 import type { Boards } from './service.js';
-import { boardTag, userScoresTag } from '../keys.js';
+import { boardTag, eventOfBoard, userScoresTag } from '../keys.js';
+import type { Actor } from '../../../domain/accounts.js';
 import type { Handles } from './handles.js';
 import { isPeriodKey } from './periods.js';
 
@@ -45,10 +46,11 @@ export interface LeaderboardsDeps {
   index: BoardIndex;
   cache: Cache;
   handles: Handles;
+  registrations: { isConfirmedEntrant(eventId: string, userId: string): Promise<boolean> };
   now: () => Date;
 }
 
-export function createLeaderboards({ db, store, boards, index, cache, handles, now }: LeaderboardsDeps) {
+export function createLeaderboards({ db, store, boards, index, cache, handles, registrations, now }: LeaderboardsDeps) {
   const entriesOf = async (ranked: Ranked[]): Promise<Entry[]> => {
     const names = await handles.of(ranked.map((entry) => entry.userId));
     return ranked.map((entry) => ({ rank: entry.rank, userId: entry.userId, handle: names.get(entry.userId) ?? '', score: entry.score }));
@@ -112,13 +114,13 @@ export function createLeaderboards({ db, store, boards, index, cache, handles, n
       return (await store.list()).map(viewOf);
     },
 
-    async create(input: { name: string; operator?: BoardOperator; reset?: BoardReset; timeZone?: string; resetHour?: number }): Promise<BoardView> {
-      if (RESERVED_PREFIXES.some((prefix) => input.name.startsWith(prefix))) {
+    async create(actor: Actor, input: { name: string; operator?: BoardOperator; reset?: BoardReset; timeZone?: string; resetHour?: number }): Promise<BoardView> {
+      if (RESERVED_PREFIXES.some((prefix) => input.name.toLowerCase().startsWith(prefix))) {
         throw new AppError('VALIDATION_FAILED', `Board names starting with ${RESERVED_PREFIXES.join(' or ')} are created by the server`, {
           errors: [{ field: 'name', message: 'reserved prefix' }],
         });
       }
-      return viewOf(await boards.ensureBoard(input.name, input));
+      return viewOf(await boards.ensureBoard(input.name, { ...input, createdBy: actor.id }));
     },
 
     async page(name: string, query: { period?: string; limit: number; offset: number }) {
@@ -139,11 +141,16 @@ export function createLeaderboards({ db, store, boards, index, cache, handles, n
     },
 
     /**
-     * The organizer's override: sets a user's score on any board to exactly this value, whatever
-     * the board's operator (this is how a `set` board is written from the API).
+     * The organizer's override: sets a user's score on a board they own to exactly this value,
+     * whatever the board's operator (this is how a `set` board is written from the API). On an
+     * event's board the user must be a confirmed entrant of the event.
      */
-    async setScore(name: string, userId: string, score: number) {
-      const board = await boards.get(name);
+    async setScore(actor: Actor, name: string, userId: string, score: number) {
+      const board = await boards.authorize(actor, name, 'set');
+      const eventId = eventOfBoard(board.name);
+      if (eventId && !(await registrations.isConfirmedEntrant(eventId, userId))) {
+        throw new AppError('NOT_REGISTERED', `User ${userId} is not a confirmed entrant of event ${eventId}`);
+      }
       let changes;
       try {
         changes = await withTransaction(db, (tx) => boards.applyScores(tx, [{ board: board.name, userId, value: score, reachedAt: now() }], 'set'));

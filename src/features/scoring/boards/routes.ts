@@ -37,7 +37,7 @@ export const boardsRoutes =
           response: withProblems({ 201: Type.Ref(BoardSchema) }, 400, 401, 403, 409),
         },
       },
-      async (request, reply) => reply.code(201).send(await leaderboards.create(request.body)),
+      async (request, reply) => reply.code(201).send(await leaderboards.create(request.actor, request.body)),
     );
 
     app.get(
@@ -85,7 +85,8 @@ export const boardsRoutes =
         config: { auth: ORGANIZERS },
         schema: {
           tags: ['leaderboards'],
-          summary: "Set a user's score to exactly this value (organizer; the `set` operator from the API)",
+          summary:
+            "Set a user's score to exactly this value (the board's creator, the event's organizer for an event board, or an admin; on an event board the user must be a confirmed entrant)",
           params: Type.Object({ board: BoardParam.properties.board, userId: Uuid }),
           body: Type.Object({ score: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
           response: withProblems(
@@ -94,10 +95,11 @@ export const boardsRoutes =
             401,
             403,
             404,
+            422,
           ),
         },
       },
-      async (request) => leaderboards.setScore(request.params.board, request.params.userId, request.body.score),
+      async (request) => leaderboards.setScore(request.actor, request.params.board, request.params.userId, request.body.score),
     );
 
     app.get(

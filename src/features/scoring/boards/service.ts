@@ -2,13 +2,14 @@
 // the caller's transaction, and what happens after commit (rank index, caches, live pushes).
 // This is the surface games use: ensureBoard() once, then submitScores().
 import { AppError } from '../../../errors.js';
+import type { Actor } from '../../../domain/accounts.js';
 import type { Cache } from '../../../platform/cache/port.js';
 import type { Db, Executor } from '../../../platform/db/client.js';
 import { BOARD_OPERATORS, type BoardOperator } from '../../../domain/scoring.js';
 import { withTransaction } from '../../../platform/db/transaction.js';
 import type { BoardIndex } from './rank-index.js';
 import type { BoardDefinition, BoardRow, BoardsStore, ScoreChange, ScoreInput } from './store.js';
-import { boardTag, eventOfBoard, userScoresTag } from '../keys.js';
+import { boardTag, canonicalBoard, eventOfBoard, userScoresTag } from '../keys.js';
 import type { Live } from './live.js';
 import { indexKey, isValidTimeZone, nextResetAt, periodOf } from './periods.js';
 
@@ -24,6 +25,8 @@ export interface ScoreEntry {
 
 export interface EventsLookup {
   eventExists(eventId: string): Promise<boolean>;
+  /** The organizer who created the event; undefined when there is no such event. */
+  eventOrganizer(eventId: string): Promise<string | undefined>;
 }
 
 export interface BoardsDeps {
@@ -39,20 +42,24 @@ export interface BoardsDeps {
 }
 
 export function createBoards({ db, store, index, live, cache, events, now, onChanged }: BoardsDeps) {
-  // Boards are created, never edited, so a definition once read stays true.
+  // Boards are created, never edited, so a stored definition once read stays true.
   const known = new Map<string, BoardRow>();
 
+  /**
+   * The board, read only: never stores anything. An event's board exists as soon as the event
+   * does; until something feeds it, it is answered with the default definition, unstored.
+   */
   async function find(name: string): Promise<BoardRow | undefined> {
-    const cached = known.get(name);
+    const canonical = canonicalBoard(name);
+    const cached = known.get(canonical);
     if (cached) return cached;
-    let row = await store.find(name);
-    // An event's board exists as soon as the event does, whether or not anything fed it yet.
-    const eventId = row ? undefined : eventOfBoard(name);
-    if (eventId && (await events.eventExists(eventId))) {
-      row = (await store.ensure({ name, operator: 'incr', reset: 'never', timeZone: 'UTC', resetHour: 0 })).row;
+    const row = await store.find(canonical);
+    if (row) {
+      known.set(canonical, row);
+      return row;
     }
-    if (row) known.set(name, row);
-    return row;
+    const eventId = eventOfBoard(canonical);
+    return eventId && (await events.eventExists(eventId)) ? { ...eventBoardDefinition(canonical), createdAt: now() } : undefined;
   }
 
   async function get(name: string): Promise<BoardRow> {
@@ -61,14 +68,25 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     return row;
   }
 
+  /** The board for a write: an event's board is stored on its first score. */
+  async function stored(name: string): Promise<BoardRow> {
+    const row = await get(name);
+    if (known.has(row.name)) return row;
+    const created = (await store.ensure(eventBoardDefinition(row.name))).row;
+    known.set(created.name, created);
+    return created;
+  }
+
   /** Creates the board, or checks that the existing one has the same definition. */
   async function ensureBoard(name: string, options: Partial<Omit<BoardDefinition, 'name'>> = {}): Promise<BoardRow> {
+    name = canonicalBoard(name);
     const definition: BoardDefinition = {
       name,
       operator: options.operator ?? 'incr',
       reset: options.reset ?? 'never',
       timeZone: options.timeZone ?? 'UTC',
       resetHour: options.resetHour ?? 0,
+      createdBy: options.createdBy ?? null,
     };
     if (!new RegExp(BOARD_NAME_PATTERN).test(name)) throw new AppError('VALIDATION_FAILED', `Board name ${name} does not match ${BOARD_NAME_PATTERN}`);
     if (!isValidTimeZone(definition.timeZone)) throw new AppError('VALIDATION_FAILED', `Unknown time zone ${definition.timeZone}`);
@@ -82,6 +100,24 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
   const periodFor = (board: BoardRow, at: Date) => periodOf(at, board);
 
   /**
+   * Ownership, beyond the organizer role: an event's board is its organizer's, any other board
+   * its creator's; admins may do anything. `shared` is what an ownerless board (`global`, a
+   * game's, one older than owners) allows: feeding it from an action type, but not overwriting
+   * its scores.
+   */
+  async function authorize(actor: Actor, name: string, use: 'feed' | 'set'): Promise<BoardRow> {
+    const board = await get(name);
+    if (actor.role === 'admin') return board;
+    const eventId = eventOfBoard(board.name);
+    if (eventId) {
+      if ((await events.eventOrganizer(eventId)) !== actor.id) throw new AppError('FORBIDDEN', `Only the organizer of event ${eventId}, or an admin, may ${VERBS[use]} its board`);
+      return board;
+    }
+    if (board.createdBy === actor.id || (board.createdBy === null && use === 'feed')) return board;
+    throw new AppError('FORBIDDEN', `Only the organizer who created board ${board.name}, or an admin, may ${VERBS[use]} it`);
+  }
+
+  /**
    * Applies the entries inside `tx` with each board's operator, several entries for one user
    * folded first (one upsert per row and operator). Boards must exist. `operator` overrides the
    * boards' own (an organizer's `set`).
@@ -89,7 +125,7 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
   async function applyScores(tx: Executor, entries: ScoreEntry[], operator?: BoardOperator): Promise<ScoreChange[]> {
     const folded = new Map<string, { operator: BoardOperator; input: ScoreInput }>();
     for (const entry of entries) {
-      const board = await get(entry.board);
+      const board = await stored(entry.board);
       const period = periodFor(board, entry.reachedAt);
       const key = `${indexKey(board.name, period)}\n${entry.userId}`;
       const current = folded.get(key);
@@ -148,6 +184,7 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     get,
     ensureBoard,
     periodFor,
+    authorize,
     applyScores,
     publish,
     current: (board: BoardRow) => ({ period: periodFor(board, now()), nextResetAt: nextResetAt(now(), board) }),
@@ -168,6 +205,10 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
 }
 
 export type Boards = ReturnType<typeof createBoards>;
+
+const VERBS = { feed: 'feed', set: 'set scores on' } as const;
+
+const eventBoardDefinition = (name: string): BoardDefinition => ({ name, operator: 'incr', reset: 'never', timeZone: 'UTC', resetHour: 0, createdBy: null });
 
 export const changeKey = (board: string, period: string, userId: string) => `${indexKey(board, period)}\n${userId}`;
 

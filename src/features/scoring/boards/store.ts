@@ -16,6 +16,7 @@ export interface BoardDefinition {
   reset: BoardReset;
   timeZone: string;
   resetHour: number;
+  createdBy: string | null;
 }
 
 export interface ScoreInput {

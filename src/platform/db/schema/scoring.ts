@@ -15,6 +15,8 @@ export const actionTypes = pgTable(
     baseScore: integer('base_score').notNull(),
     active: boolean('active').notNull().default(true),
     rules: jsonb('rules').$type<ActionRules>().notNull().default({}),
+    // Who may edit it (with admins). Null for types made before owners were recorded: admins only.
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -57,6 +59,9 @@ export const leaderboards = pgTable(
     timeZone: text('time_zone').notNull().default('UTC'),
     // Local hour at which a periodic board rolls over (0 = midnight).
     resetHour: integer('reset_hour').notNull().default(0),
+    // The organizer who created it. Null for boards the server or a game made (`global`,
+    // `event:<id>`, `game:*`) and for boards older than owners: see ownership.ts for who may write them.
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
