@@ -12,6 +12,8 @@ export const ERROR_CATALOGUE = {
   INVALID_CREDENTIALS: { status: 401, title: 'The email or password is wrong' },
   INVALID_TOKEN: { status: 401, title: 'The token is invalid or expired' },
   FORBIDDEN: { status: 403, title: 'You are not allowed to do this' },
+  GUESTS_NOT_ALLOWED: { status: 403, title: 'This event does not accept guest accounts' },
+  VERIFIED_EMAIL_REQUIRED: { status: 403, title: 'This event requires an account with a verified email' },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'The method is not allowed here' },

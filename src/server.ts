@@ -155,6 +155,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     metrics,
     seeds: createSealer(platform.jwtSecret, 'lottery seeds'),
     currentRole: accounts.service.currentRole,
+    account: accounts.service.account,
     sweepIntervalMs: config.events.sweepIntervalMs,
     batch: { maxItems: config.events.batchMaxItems, maxWaitMs: config.events.batchMaxWaitMs },
   });

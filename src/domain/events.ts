@@ -15,3 +15,16 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 
 export const PAYMENT_STATUSES = ['none', 'pending', 'paid', 'refund_pending', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** Who an event admits, beyond being signed in. */
+export interface EventSettings {
+  /** Guest accounts (no email, no password) may register. */
+  allowGuests: boolean;
+  /**
+   * Only accounts with a verified email may register. Accounts do not verify emails yet, so
+   * today this admits every account that has an email: all but guests.
+   */
+  requireVerifiedEmail: boolean;
+}
+
+export const DEFAULT_EVENT_SETTINGS: EventSettings = { allowGuests: true, requireVerifiedEmail: false };

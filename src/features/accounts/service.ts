@@ -157,6 +157,9 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       await cache.invalidate(userTag(id));
     },
 
+    /** The account, or undefined when it does not exist (cached, like currentRole). */
+    account: async (id: string): Promise<PublicUser | undefined> => (await findUser(id)) ?? undefined,
+
     async currentRole(id: string): Promise<Role | undefined> {
       return (await findUser(id))?.role;
     },

@@ -5,7 +5,7 @@
 import { AppError } from '../../errors.js';
 import type { RegistrationStatus } from '../../domain/events.js';
 import { recordMoves } from './holds.js';
-import { eventStatus, freeSpots, openDue, preQueueAccepting, spotGrant } from './rules.js';
+import { admissionRefusal, eventStatus, freeSpots, openDue, preQueueAccepting, spotGrant } from './rules.js';
 import type { NewEntrant, RegistrationRow } from './store.js';
 import { openEvent } from './transitions.js';
 import type { Stores, Unit } from './unit.js';
@@ -15,6 +15,8 @@ export interface RegisterRequest {
   userId: string;
   /** Who asked: the user, or the organizer/admin registering them. */
   actorId: string;
+  /** Whether the user registered is a guest account, for the event's admission settings. */
+  guest: boolean;
 }
 
 export interface RegisterOutcome {
@@ -91,7 +93,7 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
   requests.forEach((request, index) => {
     // Existing rows and duplicates inside the batch are answered after the insert.
     if (existing.has(request.userId) || planned.has(request.userId)) return;
-    const decision = decide(unit, eventId, available);
+    const decision = admissionRefusal(event.settings, { isGuest: request.guest }) ?? decide(unit, eventId, available);
     if (decision instanceof AppError) {
       results[index] = decision;
       return;

@@ -1,6 +1,6 @@
 // The registration hot path: each call joins a batch with everyone else's registrations for
 // the same event (one transaction per event per batch), then the caller's own answers.
-import type { Role } from '../../domain/accounts.js';
+import type { Actor, Role } from '../../domain/accounts.js';
 import { AppError } from '../../errors.js';
 import { BatcherClosedError, createBatcher, runIsolatingFailures } from '../../platform/batch.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -14,6 +14,8 @@ export interface RegistrationsDeps {
   metrics: Metrics;
   /** The account's current role; undefined when it does not exist (the accounts service, cached). */
   currentRole: (userId: string) => Promise<Role | undefined>;
+  /** The account, for registering someone else (the accounts service, cached). */
+  account: (userId: string) => Promise<{ isGuest: boolean } | undefined>;
   batch: { maxItems: number; maxWaitMs: number };
 }
 
@@ -50,18 +52,23 @@ export function createRegistrations({ stores, run, resolveId, findEvent, managed
 
   return {
     /** The hot path: batched with everyone else's registrations for the same event. */
-    async register(actorId: string, idOrSlug: string, forUserId?: string): Promise<{ created: boolean; registration: RegistrationView }> {
+    async register(actor: Pick<Actor, 'id' | 'isGuest'>, idOrSlug: string, forUserId?: string): Promise<{ created: boolean; registration: RegistrationView }> {
+      const actorId = actor.id;
       const eventId = await resolveId(idOrSlug);
       let userId = actorId;
+      // The token says whether the caller is a guest (a guest never becomes one, nor stops being one).
+      let guest = actor.isGuest;
       if (forUserId !== undefined && forUserId !== actorId) {
         // Looked up only here: registering oneself, the hot path, needs no role.
         const role = await options.currentRole(actorId);
         if (role !== 'admin' && role !== 'organizer') throw new AppError('FORBIDDEN', 'Only organizers and admins register other people');
         await managed({ id: actorId, role }, eventId);
-        if (!(await options.currentRole(forUserId))) throw new AppError('NOT_FOUND', `No user ${forUserId}`);
+        const account = await options.account(forUserId);
+        if (!account) throw new AppError('NOT_FOUND', `No user ${forUserId}`);
         userId = forUserId;
+        guest = account.isGuest;
       }
-      const { outcome, event } = await batcher.add({ eventId, userId, actorId }).catch((error: unknown) => {
+      const { outcome, event } = await batcher.add({ eventId, userId, actorId, guest }).catch((error: unknown) => {
         throw error instanceof BatcherClosedError ? new AppError('SHUTTING_DOWN') : error;
       });
       if (!outcome.created) return { created: false, registration: await registrationView(outcome.registration, event) };

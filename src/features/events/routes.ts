@@ -142,7 +142,8 @@ export const eventsRoutes =
         schema: {
           tags: ['registrations'],
           summary: 'Register (201), or get my existing registration (200)',
-          description: 'The body is optional. An organizer or admin may register someone else with `userId`.',
+          description:
+            'The body is optional. An organizer or admin may register someone else with `userId`. An event whose settings refuse guests answers 403 `GUESTS_NOT_ALLOWED` or `VERIFIED_EMAIL_REQUIRED`.',
          
           params: IdParams,
           body: Type.Object({ userId: Type.Optional(Uuid) }, { additionalProperties: false }),
@@ -150,7 +151,7 @@ export const eventsRoutes =
         },
       },
       async (request, reply) => {
-        const { created, registration } = await service.register(request.actor.id, request.params.id, request.body.userId);
+        const { created, registration } = await service.register(request.actor, request.params.id, request.body.userId);
         return reply.code(created ? 201 : 200).send({ registration });
       },
     );

@@ -2,7 +2,7 @@
 // opening is due, how many spots are free and what a granted spot becomes; and, for creating
 // and editing events, how the dates relate and what may still change once people registered.
 import { AppError } from '../../errors.js';
-import type { EventMode } from '../../domain/events.js';
+import { DEFAULT_EVENT_SETTINGS, type EventMode, type EventSettings } from '../../domain/events.js';
 import { commitmentOf, newSeed } from './lottery.js';
 import type { EventRow, NewEvent, RegistrationUpdate } from './store.js';
 
@@ -55,9 +55,22 @@ export interface EventInput {
   preQueue?: boolean;
   preQueueOpensAt?: string | null;
   priorityGroups?: Record<string, number>;
+  settings?: Partial<EventSettings>;
 }
 
 export type EventPatch = Partial<Omit<EventInput, 'slug'>>;
+
+/**
+ * Whether the event admits this account, by its settings. A guest has no email (a CHECK on
+ * users says every other account has one), and no account verifies its email yet, so both
+ * settings come down to whether the account is a guest.
+ */
+export function admissionRefusal(settings: EventSettings, account: { isGuest: boolean }): AppError | undefined {
+  if (!account.isGuest) return undefined;
+  if (!settings.allowGuests) return new AppError('GUESTS_NOT_ALLOWED', 'This event does not accept guest accounts: sign up with an email to register');
+  if (settings.requireVerifiedEmail) return new AppError('VERIFIED_EMAIL_REQUIRED', 'This event requires an account with a verified email: sign up with an email to register');
+  return undefined;
+}
 
 type Schedule = Pick<EventRow, 'mode' | 'opensAt' | 'closesAt' | 'preQueue' | 'preQueueOpensAt'>;
 
@@ -101,6 +114,7 @@ export function newEventValues(input: EventInput, createdBy: string): NewEvent {
     preQueue: input.preQueue ?? false,
     preQueueOpensAt: date(input.preQueueOpensAt),
     priorityGroups: input.priorityGroups ?? {},
+    settings: { ...DEFAULT_EVENT_SETTINGS, ...input.settings },
     createdBy,
   };
   checkSchedule(values);
@@ -138,6 +152,7 @@ export function patchFields(event: EventRow, status: EventStatus, patch: EventPa
   set('priceCents', patch.priceCents);
   set('currency', patch.currency?.toUpperCase());
   set('waitlist', patch.waitlist);
+  set('settings', patch.settings && { ...event.settings, ...patch.settings });
   set('preQueue', patch.preQueue);
   set('preQueueOpensAt', patch.preQueueOpensAt === undefined ? undefined : date(patch.preQueueOpensAt));
   set('priorityGroups', patch.priorityGroups);

@@ -25,6 +25,15 @@ const eventFields = {
   preQueue: Type.Boolean({ description: 'Accept entries before opening; shuffle them with a committed seed at opening' }),
   preQueueOpensAt: Nullable(DateTime),
   priorityGroups: PriorityGroups,
+  settings: Type.Partial(
+    Type.Object({
+      allowGuests: Type.Boolean({ description: 'Guest accounts may register (default true)' }),
+      requireVerifiedEmail: Type.Boolean({
+        description: 'Only accounts with a verified email may register (default false). Accounts do not verify emails yet: today this refuses guests, the accounts without an email',
+      }),
+    }),
+    { additionalProperties: false, description: 'Who may register; a patch changes only the settings it names' },
+  ),
 };
 
 export const CreateEventBody = Type.Object(
@@ -42,6 +51,7 @@ export const CreateEventBody = Type.Object(
     preQueue: Type.Optional(eventFields.preQueue),
     preQueueOpensAt: Type.Optional(eventFields.preQueueOpensAt),
     priorityGroups: Type.Optional(eventFields.priorityGroups),
+    settings: Type.Optional(eventFields.settings),
   },
   { additionalProperties: false },
 );
@@ -75,6 +85,7 @@ export const EventSchema = Type.Object(
     preQueue: Type.Boolean(),
     preQueueOpensAt: Nullable(DateTime),
     priorityGroups: Type.Record(Type.String(), Type.Integer()),
+    settings: Type.Object({ allowGuests: Type.Boolean(), requireVerifiedEmail: Type.Boolean() }),
     createdBy: Uuid,
     lotteryCommitment: Nullable(Type.String()),
     preQueueCommitment: Nullable(Type.String()),

@@ -22,6 +22,8 @@ export interface EventsServiceOptions {
   seeds: Sealer;
   /** The account's current role; undefined when it does not exist (the accounts service, cached). */
   currentRole: (userId: string) => Promise<Role | undefined>;
+  /** The account, for registering someone else; undefined when it does not exist (the accounts service, cached). */
+  account: (userId: string) => Promise<{ isGuest: boolean } | undefined>;
   sweepIntervalMs: number;
   batch: { maxItems: number; maxWaitMs: number };
 }

@@ -1,5 +1,5 @@
 // What clients see of events and registrations. Pure: no I/O.
-import type { EventMode, PaymentStatus, RegistrationStatus } from '../../domain/events.js';
+import { DEFAULT_EVENT_SETTINGS, type EventMode, type EventSettings, type PaymentStatus, type RegistrationStatus } from '../../domain/events.js';
 import { eventStatus, freeSpots, type EventStatus } from './rules.js';
 import type { EventRow, RegistrationRow } from './store.js';
 
@@ -42,6 +42,7 @@ export interface EventView {
   preQueue: boolean;
   preQueueOpensAt: string | null;
   priorityGroups: Record<string, number>;
+  settings: EventSettings;
   createdBy: string;
   lotteryCommitment: string | null;
   preQueueCommitment: string | null;
@@ -69,6 +70,7 @@ export function toEventView(event: EventRow, now: Date): EventView {
     preQueue: event.preQueue,
     preQueueOpensAt: iso(event.preQueueOpensAt),
     priorityGroups: event.priorityGroups,
+    settings: { ...DEFAULT_EVENT_SETTINGS, ...event.settings },
     createdBy: event.createdBy,
     lotteryCommitment: event.lotteryCommitment,
     preQueueCommitment: event.preQueueCommitment,

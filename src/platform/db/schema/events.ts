@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
-import { type EventMode, type EventState, type RegistrationStatus, type PaymentStatus } from '../../../domain/events.js';
+import { DEFAULT_EVENT_SETTINGS, type EventMode, type EventSettings, type EventState, type RegistrationStatus, type PaymentStatus } from '../../../domain/events.js';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
 const counter = (name: string) => integer(name).notNull().default(0);
@@ -27,6 +27,8 @@ export const events = pgTable(
     preQueueOpensAt: timestamptz('pre_queue_opens_at'),
     /** Group name -> weight (>= 1): waitlist order for FCFS, draw weight for lotteries. */
     priorityGroups: jsonb('priority_groups').$type<Record<string, number>>().notNull().default({}),
+    // Who may register besides signed-in users: guests, accounts without a verified email.
+    settings: jsonb('settings').$type<EventSettings>().notNull().default(DEFAULT_EVENT_SETTINGS),
     createdBy: uuid('created_by')
       .notNull()
       .references(() => users.id),

@@ -1,0 +1,1 @@
+ALTER TABLE "events" ADD COLUMN "settings" jsonb DEFAULT '{"allowGuests":true,"requireVerifiedEmail":false}'::jsonb NOT NULL;
