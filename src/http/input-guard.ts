@@ -1,7 +1,8 @@
-// Checks every request's parsed input before validation: no string may hold a NUL character
-// (PostgreSQL rejects it, and one such value would fail its whole batch's transaction), and JSON
-// may nest at most MAX_JSON_DEPTH levels (deeper input overflows recursive code downstream).
-// The walk is iterative, so the check itself cannot overflow.
+// Checks every request's parsed input: no string may hold a NUL character (PostgreSQL rejects
+// it, and one such value would fail its whole batch's transaction), JSON may nest at most
+// MAX_JSON_DEPTH levels (deeper input overflows recursive code downstream), and no number may
+// be infinite (`1e309` parses, and coerces from a query string, to Infinity, which passes a
+// schema's "integer" and fails in SQL). The walk is iterative, so the check cannot overflow.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 
@@ -14,6 +15,10 @@ export function findUnsafeInput(part: string, input: unknown): Finding | undefin
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: part, depth: 0 }];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return { field: path, message: 'must be a finite number' };
+      continue;
+    }
     if (typeof value === 'string') {
       if (value.includes('\u0000')) return { field: path, message: 'must not contain the NUL character' };
       continue;
@@ -28,11 +33,17 @@ export function findUnsafeInput(part: string, input: unknown): Finding | undefin
   return undefined;
 }
 
+const refusal = (finding: Finding) => new AppError('VALIDATION_FAILED', `${finding.field} ${finding.message}`, { errors: [finding] });
+
 export function registerInputGuard(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
     const finding =
       findUnsafeInput('params', request.params) ?? findUnsafeInput('querystring', request.query) ?? findUnsafeInput('body', request.body);
-    if (!finding) return done();
-    done(new AppError('VALIDATION_FAILED', `${finding.field} ${finding.message}`, { errors: [finding] }));
+    done(finding ? refusal(finding) : undefined);
+  });
+  // Params and query strings become numbers only in validation: look at them again after it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const finding = findUnsafeInput('params', request.params) ?? findUnsafeInput('querystring', request.query);
+    done(finding ? refusal(finding) : undefined);
   });
 }

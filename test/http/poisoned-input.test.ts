@@ -35,6 +35,18 @@ describe('poisoned input', () => {
     }
   });
 
+  it('answers 400, not 500, to a number that is not finite, in a query or a body', async () => {
+    const { token } = await signUp(app);
+    for (const response of [
+      await app.request('GET', '/api/leaderboards/global?offset=1e309'),
+      await app.request('GET', '/api/leaderboards/global?limit=-1e400'),
+      await app.request('POST', '/api/actions/complete', { token, body: '{"actionType":"x","identifier":"i","metadata":{"n":1e309}}' }),
+    ]) {
+      expect(response.status).toBe(400);
+      expect((await response.json()).detail).toMatch(/must be a finite number|must be/);
+    }
+  });
+
   it('answers 400 to JSON nested 6,000 levels deep, and accepts 30', async () => {
     const { token } = await signUp(app);
     const deep = await app.request('POST', '/api/actions/complete', { token, body: `{"actionType":"x","metadata":${nested(6_000)}}` });
