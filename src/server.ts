@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { VERSION } from './version.js';
 import { AppError } from './errors.js';
+import { bootstrapAdmin } from './features/accounts/bootstrap.js';
 import type { AccountsService } from './features/accounts/service.js';
 import { createAccountsFeature } from './features/accounts/index.js';
 import { createAchievementsFeature } from './features/achievements/index.js';
@@ -173,6 +174,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     db,
     cache: platform.cache,
     rankIndex: platform.rankIndex,
+    locks: platform.locks,
     push: gateway,
     metrics,
     log,
@@ -225,10 +227,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   let built: App;
   try {
     built = await buildApp(platform, options);
-    if (config.admin.email && config.admin.password) {
-      const admin = await built.accounts.bootstrapAdmin(config.admin.email, config.admin.password);
-      if (admin) log.info({ email: admin.email }, 'created the admin account from STAMPEDE_ADMIN_EMAIL');
-    }
+    if (config.admin.email && config.admin.password) await bootstrapAdmin(platform.database, config.admin.email, config.admin.password, log);
     if (!config.rateLimits.enabled) {
       log.warn('!!! RATE LIMITS ARE OFF (STAMPEDE_RATE_LIMITS=off): every client may send unlimited requests !!!');
     }

@@ -1,4 +1,4 @@
-// Scored actions and live leaderboards (issue 4), next to the bare Fastify ceiling:
+// Scored actions and live leaderboards, next to the bare Fastify ceiling:
 //   (a) POST /api/actions/complete by --users users at once, each answer carrying the rank;
 //   (b) rank and top-10 reads on a board seeded with --board-size entries (1,000,000), plus the
 //       rank index's own operation latency on a board that size, both adapters;
@@ -73,7 +73,7 @@ export function createActionsScenario(): Scenario {
   let prepared: Prepared | undefined;
 
   return {
-    description: 'scored actions (issue 4): actions/s with ranks, reads on a 1M-entry board, top-10 pushes to 10k sockets',
+    description: 'scored actions: actions/s with ranks, reads on a 1M-entry board, top-10 pushes to 10k sockets',
 
     prepare: (options: ScenarioOptions) => async (database, jwtSecret) => {
       progress(`seeding ${options.boardSize.toLocaleString('en-US')} entries on board ${BOARD}`);

@@ -1,4 +1,4 @@
-// The registration rush of issue 3: --entrants distinct guests each POST one registration to a
+// The registration rush: --entrants distinct guests each POST one registration to a
 // free first-come-first-served event with --capacity spots, all at once (or --rate arrivals per
 // second), over --connections keep-alive sockets. Reports the latency of every answer, the
 // throughput against the ceiling, how long after the last arrival the last answer came, and the
@@ -98,7 +98,7 @@ function summarize(answers: RushAnswer[], path: string, counts: Record<string, n
 }
 
 export const rushScenario: Scenario = {
-  description: 'registration rush: --entrants guests register at once for --capacity spots (issue 3)',
+  description: 'registration rush: --entrants guests register at once for --capacity spots of a first-come event',
   prepare: seedEntrants,
   async run({ stampede, options }) {
     const baseUrl = stampede.url;

@@ -7,8 +7,8 @@ import { createLogger } from '../platform/log.js';
 export async function migrate(config: Config): Promise<void> {
   const database = await openDatabase({ ...databaseOptions(config), log: createLogger('warn') });
   try {
-    await runMigrations(database);
-    console.log(`Migrations applied to ${database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL'}`);
+    const applied = await runMigrations(database);
+    console.log(`${applied} migration${applied === 1 ? '' : 's'} applied to ${database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL'}`);
   } finally {
     await database.close();
   }

@@ -25,7 +25,8 @@ export async function createPlatform(config: Config, log: Logger): Promise<Platf
   const breakers = createBreakers(config, metrics);
   const database = await openDatabase({ ...databaseOptions(config), breaker: breakers.postgres, log });
   try {
-    await runMigrations(database);
+    const applied = await runMigrations(database);
+    if (applied > 0) log.info({ applied }, 'database migrations applied');
   } catch (error) {
     await database.close();
     throw error;

@@ -10,6 +10,7 @@ import { runMigrations } from '../../src/platform/db/migrate.js';
 import { createLogger } from '../../src/platform/log.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { MemoryRankIndex } from '../../src/platform/rank-index/memory.js';
+import { MemoryLocks } from '../../src/platform/locks/memory.js';
 import { users } from '../../src/platform/db/schema.js';
 
 describe('rebuilding a board from PGlite', () => {
@@ -39,7 +40,7 @@ describe('rebuilding a board from PGlite', () => {
     });
     // Pages of 50: the handles of every page arrive, not just the first.
     const scanInPages = { ...store, scan: (board: string, period: string) => store.scan(board, period, 50) };
-    const index = createBoardIndex({ index: new MemoryRankIndex(), store: scanInPages, handles, metrics: createMetrics(), log: createLogger('silent'), isCurrent: async () => true });
+    const index = createBoardIndex({ index: new MemoryRankIndex(), store: scanInPages, handles, locks: new MemoryLocks(), metrics: createMetrics(), log: createLogger('silent'), isCurrent: async () => true });
 
     expect(await index.ready('global', 'all')).toBe(true);
     const page = await index.top('global', 'all', 10, 100);
@@ -56,7 +57,7 @@ describe('rebuilding a board from PGlite', () => {
   it('answers a read of a board the index lost with the rebuilt board, not the empty one', async () => {
     const store = createBoardsStore(database.db);
     const rankIndex = new MemoryRankIndex();
-    const index = createBoardIndex({ index: rankIndex, store, handles: createHandles(store), metrics: createMetrics(), log: createLogger('silent'), isCurrent: async () => true });
+    const index = createBoardIndex({ index: rankIndex, store, handles: createHandles(store), locks: new MemoryLocks(), metrics: createMetrics(), log: createLogger('silent'), isCurrent: async () => true });
     const topRanks = async () => (await index.top('global', 'all', 3)).map((entry) => entry.rank);
 
     // Never loaded: the read that finds it so waits for the rebuild and reads again.

@@ -22,15 +22,17 @@ export interface SpawnOptions {
   /** Added to this process's environment, less DATABASE_URL, REDIS_URL and PORT. */
   env: Record<string, string>;
   args?: string[];
+  /** Another checkout's entry point (the start-up bench compares two). */
+  main?: string;
   /** Waits for /health/ready; false returns as soon as the process is spawned. */
   waitReady?: boolean;
   readyTimeoutMs?: number;
 }
 
-export async function spawnStampede({ env, args = ['start'], waitReady = true, readyTimeoutMs = 60_000 }: SpawnOptions): Promise<StampedeProcess> {
+export async function spawnStampede({ env, args = ['start'], main = MAIN, waitReady = true, readyTimeoutMs = 60_000 }: SpawnOptions): Promise<StampedeProcess> {
   const port = await freePort();
   const { DATABASE_URL: _d, REDIS_URL: _r, PORT: _p, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -58,12 +60,36 @@ export async function spawnStampede({ env, args = ['start'], waitReady = true, r
       }
     },
   };
-  if (!waitReady) return server;
-  try {
-    await waitFor(async () => alive() && (await fetch(`${url}/health/ready`)).ok, readyTimeoutMs, `stampede on port ${port} to be ready`);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}; its output:\n${output}`);
-  }
+  if (waitReady) await untilReady(server, readyTimeoutMs);
   return server;
+}
+
+/** Waits for /health/ready to answer 200; kills the process and throws with its output if it does not. */
+export async function untilReady(server: StampedeProcess, timeoutMs = 60_000): Promise<void> {
+  const died = server.exited.then((code) => {
+    throw new Error(`stampede on port ${server.port} exited with code ${code} before it was ready`);
+  });
+  try {
+    await Promise.race([waitFor(async () => (await fetch(`${server.url}/health/ready`)).ok, timeoutMs, `stampede on port ${server.port} to be ready`), died]);
+  } catch (error) {
+    server.child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}; its output:\n${server.output()}`);
+  }
+}
+
+export interface LogLine {
+  msg?: string;
+  [field: string]: unknown;
+}
+
+/** The JSON log lines in a process's output; other lines (a one-line start failure) are skipped. */
+export function logLines(output: string): LogLine[] {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as LogLine];
+    } catch {
+      return [];
+    }
+  });
 }

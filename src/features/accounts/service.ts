@@ -46,7 +46,10 @@ export function toPublicUser(row: UserRow): PublicUser {
   };
 }
 
-function normalizeEmail(email: string): string {
+/** Admins are created by email; their public handle is generated and can be changed later. */
+export const adminHandle = () => `admin-${randomBytes(3).toString('hex')}`;
+
+export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
@@ -192,12 +195,6 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       return toPublicUser(row!);
     },
 
-    /** First-start bootstrap: creates the admin only if no account has that email yet. */
-    async bootstrapAdmin(email: string, password: string): Promise<PublicUser | undefined> {
-      if (await store.findByEmail(normalizeEmail(email))) return undefined;
-      return (await this.ensureAdmin(email, password)).user;
-    },
-
     /** Creates the admin, or makes an existing account with that email an admin with this password. */
     async ensureAdmin(email: string, password: string): Promise<{ user: PublicUser; created: boolean }> {
       const normalized = normalizeEmail(email);
@@ -208,8 +205,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
         await cache.invalidate(userTag(existing.id));
         return { user: toPublicUser(row!), created: false };
       }
-      const handle = `admin-${randomBytes(3).toString('hex')}`;
-      const row = await store.insert({ handle, email: normalized, passwordHash, role: 'admin' });
+      const row = await store.insert({ handle: adminHandle(), email: normalized, passwordHash, role: 'admin' });
       return { user: toPublicUser(row), created: true };
     },
   };

@@ -1,6 +1,6 @@
 // SQL for accounts.
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client.js';
+import type { Executor } from '../../platform/db/client.js';
 import { rows } from '../../platform/db/rows.js';
 import { revokedTokens, users } from '../../platform/db/schema.js';
 import type { Role } from '../../domain/accounts.js';
@@ -16,11 +16,16 @@ export interface SessionState {
   revoked: string[];
 }
 
-export function createAccountsStore(db: Db) {
+export function createAccountsStore(db: Executor) {
   return {
     async insert(values: { handle: string; email: string | null; passwordHash: string | null; role?: Role; isGuest?: boolean }) {
       const [row] = await db.insert(users).values(values).returning();
       return row!;
+    },
+    /** Inserts unless an account already has this email; undefined when one had. */
+    async insertIfAbsent(values: { handle: string; email: string; passwordHash: string; role: Role }): Promise<UserRow | undefined> {
+      const [row] = await db.insert(users).values(values).onConflictDoNothing({ target: users.email }).returning();
+      return row;
     },
     async findByEmail(email: string): Promise<UserRow | undefined> {
       const [row] = await db.select().from(users).where(eq(users.email, email));

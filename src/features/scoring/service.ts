@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Db } from '../../platform/db/client.js';
+import type { Locks } from '../../platform/locks/port.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { RankIndex } from '../../platform/rank-index/port.js';
 import type { Push } from '../../platform/push/port.js';
@@ -32,6 +33,8 @@ export interface ScoringDeps {
   cache: Cache;
   rankIndex: RankIndex;
   push: Push;
+  /** Serializes rank-index rebuilds of one board across instances. */
+  locks: Locks;
   metrics: Metrics;
   log: Logger;
   utcOffsetMinutes: (userId: string) => Promise<number>;
@@ -62,7 +65,7 @@ export function createScoringService(deps: ScoringDeps) {
     const board = await boards.find(name);
     return board !== undefined && boards.current(board).period === period;
   };
-  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, handles, metrics: deps.metrics, log, isCurrent });
+  const index = createBoardIndex({ index: deps.rankIndex, store: boardsStore, handles, locks: deps.locks, metrics: deps.metrics, log, isCurrent });
 
   // Live pushes read the board's current top at flush time (boards are defined below; flushes come later).
   const currentTop: LiveDeps['currentTop'] = async (name, limit) => {

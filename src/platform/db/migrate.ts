@@ -5,23 +5,63 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
-import type { Database } from './client.js';
+import type { Database, Executor } from './client.js';
 
 // src/platform/db and dist/platform/db are both three levels below the package root.
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
-// Arbitrary constant shared by every instance, so concurrent starts migrate one at a time.
-const MIGRATION_LOCK_ID = 7_262_018;
+// Arbitrary constant shared by every instance, so concurrent starts take their turn.
+const STARTUP_LOCK_ID = 7_262_018;
+const STARTUP_LOCK_POLL_MS = 100;
+/** Far longer than any migration should take; past it, the holder is presumably stuck. */
+const STARTUP_LOCK_WAIT_MS = 10 * 60_000;
 
-export async function runMigrations(database: Database): Promise<void> {
-  const config = { migrationsFolder: MIGRATIONS_FOLDER };
-  if (database.kind === 'pglite') {
-    await migratePglite(database.db as unknown as PgliteDatabase, config);
-    return;
-  }
-  await database.db.transaction(async (tx) => {
-    // Transaction-scoped advisory lock: released on commit even if this process dies.
-    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`);
-    await migratePg(tx as unknown as NodePgDatabase, config);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` in a transaction holding the start-up lock, so instances starting together
+ * migrate and bootstrap one at a time, and each finds the previous one's work committed. The
+ * lock is transaction-scoped: released on commit, or when the process dies.
+ */
+export async function withStartupLock<T>(database: Database, work: (executor: Executor) => Promise<T>): Promise<T> {
+  // An embedded database serves one process; a transaction held open here would only make
+  // `work`'s own statements on other connections wait for it.
+  if (database.kind === 'pglite') return work(database.db);
+  return database.db.transaction(async (tx) => {
+    // Polled, not waited for in one statement: statement_timeout would cancel a wait as long
+    // as another instance's migrations.
+    const deadline = Date.now() + STARTUP_LOCK_WAIT_MS;
+    while (!(await tryStartupLock(tx))) {
+      if (Date.now() > deadline) {
+        throw new Error(`another instance has held the start-up lock (pg advisory lock ${STARTUP_LOCK_ID}) for ${STARTUP_LOCK_WAIT_MS / 60_000} minutes`);
+      }
+      await sleep(STARTUP_LOCK_POLL_MS);
+    }
+    return work(tx);
   });
+}
+
+/** Applies pending migrations; returns how many this call applied (0 when another instance already had). */
+export async function runMigrations(database: Database): Promise<number> {
+  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+  return withStartupLock(database, async (executor) => {
+    const before = await appliedMigrations(executor);
+    if (database.kind === 'pglite') await migratePglite(executor as unknown as PgliteDatabase, config);
+    else await migratePg(executor as unknown as NodePgDatabase, config);
+    return (await appliedMigrations(executor)) - before;
+  });
+}
+
+async function tryStartupLock(executor: Executor): Promise<boolean> {
+  const { rows } = (await executor.execute(sql`select pg_try_advisory_xact_lock(${STARTUP_LOCK_ID}) as locked`)) as unknown as { rows: Array<{ locked: boolean }> };
+  return rows[0]?.locked === true;
+}
+
+/** Rows in Drizzle's journal table, which it creates on the first migration. */
+async function appliedMigrations(executor: Executor): Promise<number> {
+  const rows = async (statement: ReturnType<typeof sql>) => ((await executor.execute(statement)) as unknown as { rows: Array<{ n: number | null }> }).rows;
+  const [table] = await rows(sql`select to_regclass('drizzle.__drizzle_migrations')::text as n`);
+  if (!table?.n) return 0;
+  const [count] = await rows(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(count?.n ?? 0);
 }

@@ -9,7 +9,7 @@
 // Keys per board, with the board as hash tag so a script's keys share one cluster slot:
 //   <prefix>rank:{<board>}:z       the sorted set
 //   <prefix>rank:{<board>}:h       member -> padded reachedAt
-//   <prefix>rank:{<board>}:loaded  set by replace(); gone after Redis lost its data
+//   <prefix>rank:{<board>}:loaded  INDEX_FORMAT, set by replace(); gone after Redis lost its data
 //
 // Every command goes through the Redis breaker and fails fast (no offline queue, a command
 // timeout): a failure surfaces as RankIndexUnavailableError for the caller to fall back on.
@@ -28,6 +28,12 @@ import {
 } from './port.js';
 
 const REACHED_AT_DIGITS = String(MAX_REACHED_AT).length;
+/**
+ * The layout of a board's keys, kept in its loaded marker. A board loaded by a version that
+ * wrote another layout is not current: isLoaded() says false and it is rebuilt. Change it
+ * whenever the keys or their encoding change.
+ */
+const INDEX_FORMAT = '2';
 /** Members per command or script call, so one call never holds Redis for long. */
 const CHUNK = 1_000;
 const CHUNKS_PER_ROUND_TRIP = 5;
@@ -79,6 +85,7 @@ local first = math.max(0, index - radius)
 return {first, redis.call('ZRANGE', KEYS[1], first, index + radius, 'WITHSCORES')}`;
 
 // KEYS[1] sorted set, KEYS[2] hash, KEYS[3] loaded marker, KEYS[4] temp sorted set, KEYS[5] temp hash
+// ARGV[1] the index format
 // Swaps a rebuilt board in at once and marks it loaded. An empty rebuild has no temp keys.
 // UNLINK frees the old board in the background: freeing a million entries blocks for a second.
 const SWAP_IN = `
@@ -89,14 +96,14 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('RENAME', KEYS[5], KEYS[2])
   redis.call('PERSIST', KEYS[2])
 end
-redis.call('SET', KEYS[3], '1')
+redis.call('SET', KEYS[3], ARGV[1])
 return 1`;
 
 type ScriptedRedis = Redis & {
   stampedeRankSet(z: string, h: string, ...args: string[]): Promise<number>;
   stampedeRankRemove(z: string, h: string, member: string): Promise<number>;
   stampedeRankAround(z: string, h: string, member: string, radius: number): Promise<[number, string[]] | []>;
-  stampedeRankSwapIn(z: string, h: string, loaded: string, tempZ: string, tempH: string): Promise<number>;
+  stampedeRankSwapIn(z: string, h: string, loaded: string, tempZ: string, tempH: string, format: string): Promise<number>;
 };
 
 const padReachedAt = (reachedAt: number) => String(reachedAt).padStart(REACHED_AT_DIGITS, '0');
@@ -217,7 +224,7 @@ export class RedisRankIndex implements RankIndex {
       // Chunks go out CHUNKS_PER_ROUND_TRIP at a time: one round trip per batch, none too big.
       const batches = chunks(entries);
       for (let i = 0; i < batches.length; i += CHUNKS_PER_ROUND_TRIP) await this.writeTemp(temp, batches.slice(i, i + CHUNKS_PER_ROUND_TRIP));
-      await this.client.stampedeRankSwapIn(live.z, live.h, live.loaded, temp.z, temp.h);
+      await this.client.stampedeRankSwapIn(live.z, live.h, live.loaded, temp.z, temp.h, INDEX_FORMAT);
     });
   }
 
@@ -245,7 +252,7 @@ export class RedisRankIndex implements RankIndex {
   }
 
   async isLoaded(board: string): Promise<boolean> {
-    return (await this.run(() => this.client.exists(this.keys(board).loaded))) === 1;
+    return (await this.run(() => this.client.get(this.keys(board).loaded))) === INDEX_FORMAT;
   }
 
   async drop(board: string): Promise<void> {

@@ -5,6 +5,7 @@
 // indexed: a period that is over is read from PostgreSQL, and its index is retired (dropped)
 // once its final snapshot is written, so a year of daily boards does not keep 365 indexes.
 import type { Logger } from 'pino';
+import { LockTimeoutError, type Locks } from '../../../platform/locks/port.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { RankEntry, RankIndex, RankedMember } from '../../../platform/rank-index/port.js';
 import type { BoardsStore, RankedRow, ScoreChange } from './store.js';
@@ -23,6 +24,8 @@ export interface BoardIndexDeps {
   store: BoardsStore;
   /** Keeps the handles a rebuild scan read along, so pages of the board need no handle query. */
   handles: Pick<Handles, 'remember'>;
+  /** Serializes rebuilds of one board across instances. */
+  locks: Locks;
   metrics: Metrics;
   log: Logger;
   /** False once the period is over (or the board is gone): the index no longer serves it. */
@@ -30,11 +33,13 @@ export interface BoardIndexDeps {
 }
 
 const RETRY_AFTER_FAILURE_MS = 1_000;
+/** A million-entry rebuild takes seconds; waiters wait that long before PostgreSQL answers them. */
+const REBUILD_LOCK = { leaseMs: 30_000, acquireTimeoutMs: 120_000 };
 
 const fromEntry = (entry: RankEntry): Ranked => ({ userId: entry.member, score: entry.score, reachedAt: entry.reachedAt, rank: entry.rank });
 const fromRow = (row: RankedRow): Ranked => ({ ...row });
 
-export function createBoardIndex({ index, store, handles, metrics, log, isCurrent }: BoardIndexDeps) {
+export function createBoardIndex({ index, store, handles, locks, metrics, log, isCurrent }: BoardIndexDeps) {
   /** Periods whose index copy missed a write (or a rebuild failed): rebuilt before the next use. */
   const stale = new Set<string>();
   /** The periods this process loaded or wrote into the index, to retire once they are over. */
@@ -60,6 +65,7 @@ export function createBoardIndex({ index, store, handles, metrics, log, isCurren
   };
 
   async function rebuild(board: string, period: string, key: string): Promise<void> {
+    const started = performance.now();
     const members: RankedMember[] = [];
     for await (const page of store.scan(board, period)) {
       handles.remember(page);
@@ -67,7 +73,7 @@ export function createBoardIndex({ index, store, handles, metrics, log, isCurren
     }
     await index.replace(key, members);
     stale.delete(key);
-    log.info({ board: key, members: members.length }, 'rank index rebuilt from PostgreSQL');
+    log.info({ board: key, members: members.length, ms: Math.round(performance.now() - started) }, 'rank index rebuilt from PostgreSQL');
   }
 
   /**
@@ -87,10 +93,25 @@ export function createBoardIndex({ index, store, handles, metrics, log, isCurren
       await inLane(async () => {
         // Another caller may have rebuilt it while this one queued.
         if (!stale.has(key) && (await index.isLoaded(key))) return;
-        await rebuild(board, period, key);
+        // One instance at a time per board: instances that start together find it rebuilt
+        // by the first one instead of each scanning PostgreSQL and loading it again.
+        await locks.withLock(
+          `rank-rebuild:${key}`,
+          async () => {
+            if (!stale.has(key) && (await index.isLoaded(key))) return;
+            await rebuild(board, period, key);
+          },
+          REBUILD_LOCK,
+        );
       });
       return 'rebuilt';
     } catch (error) {
+      if (error instanceof LockTimeoutError) {
+        // Another instance is still rebuilding it: nothing is wrong with what the index holds.
+        retryAt.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+        log.info({ board: key }, 'rank index rebuild still running on another instance; answering from PostgreSQL meanwhile');
+        return 'unavailable';
+      }
       fallback(key, error);
       return 'unavailable';
     }
