@@ -1,5 +1,8 @@
 // The record on both engines: migrations, constraints and retried transactions.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { once } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +131,31 @@ describe('the pg pool', () => {
       expect(database.poolStats().total).toBe(2);
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe('migrations on PostgreSQL', () => {
+  it('are not cancelled by DB_STATEMENT_TIMEOUT_MS or the client query timeout: they run on a connection of their own', async () => {
+    // One migration that takes longer than the pool's statement_timeout (200 ms) and its
+    // client-side query_timeout (statement timeout + 1 s).
+    const folder = mkdtempSync(path.join(tmpdir(), 'stampede-slow-migration-'));
+    mkdirSync(path.join(folder, 'meta'));
+    writeFileSync(
+      path.join(folder, 'meta', '_journal.json'),
+      JSON.stringify({ version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: Date.now(), tag: '0000_slow', breakpoints: true }] }),
+    );
+    writeFileSync(path.join(folder, '0000_slow.sql'), 'select pg_sleep(1.5);\n--> statement-breakpoint\ncreate table slow_migration_done (id int);\n');
+    const database = await openDatabase({ url: await createDatabase(inject('postgresUrl')), pool: { statementTimeoutMs: 200 } });
+    try {
+      // The pool itself does cancel such a statement.
+      await expect(database.db.execute(sql`select pg_sleep(1.5)`)).rejects.toThrow();
+      expect(await runMigrations(database, folder)).toBe(1);
+      const found = await database.db.execute(sql`select to_regclass('slow_migration_done')::text as n`);
+      expect((found as unknown as { rows: Array<{ n: string | null }> }).rows[0]!.n).toBe('slow_migration_done');
+    } finally {
+      await database.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -31,6 +31,12 @@ export interface Database {
   poolStats(): PoolStats;
   /** The embedded database's data dir lock; absent for PostgreSQL and in-memory PGlite. */
   dataDirLock?: DataDirLock;
+  /**
+   * PostgreSQL only: one connection of its own with neither the pool's statement_timeout nor its
+   * client-side query_timeout, for migrations, which may take longer than any request should.
+   * The caller closes it.
+   */
+  openMigrationSession?(): Promise<{ db: Db; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -162,6 +168,15 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       await db.execute(sql`select 1`);
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    openMigrationSession: async () => {
+      const session = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: settings.connectTimeoutMs });
+      // As for the main pool: a connection that dies while checked out must not end the process.
+      session.on('connect', (client) => {
+        client.on('error', (error) => log?.warn({ err: error }, 'postgres migration connection failed'));
+      });
+      session.on('error', () => undefined);
+      return { db: drizzlePg(session, { schema }) as unknown as Db, close: () => session.end() };
+    },
     close: () => pool.end(),
   };
 }

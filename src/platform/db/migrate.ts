@@ -5,7 +5,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
-import type { Database, Executor } from './client.js';
+import type { Database, Db, Executor } from './client.js';
 
 // src/platform/db and dist/platform/db are both three levels below the package root.
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
@@ -27,7 +27,11 @@ export async function withStartupLock<T>(database: Database, work: (executor: Ex
   // An embedded database serves one process; a transaction held open here would only make
   // `work`'s own statements on other connections wait for it.
   if (database.kind === 'pglite') return work(database.db);
-  return database.db.transaction(async (tx) => {
+  return underStartupLock(database.db, work);
+}
+
+async function underStartupLock<T>(db: Db, work: (tx: Executor) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
     // Polled, not waited for in one statement: statement_timeout would cancel a wait as long
     // as another instance's migrations.
     const deadline = Date.now() + STARTUP_LOCK_WAIT_MS;
@@ -41,15 +45,33 @@ export async function withStartupLock<T>(database: Database, work: (executor: Ex
   });
 }
 
-/** Applies pending migrations; returns how many this call applied (0 when another instance already had). */
-export async function runMigrations(database: Database): Promise<number> {
-  const config = { migrationsFolder: MIGRATIONS_FOLDER };
-  return withStartupLock(database, async (executor) => {
+/**
+ * Applies pending migrations; returns how many this call applied (0 when another instance
+ * already had). `migrationsFolder` is for tests.
+ */
+export async function runMigrations(database: Database, migrationsFolder = MIGRATIONS_FOLDER): Promise<number> {
+  const config = { migrationsFolder };
+  const apply = async (executor: Executor, migrate: (executor: Executor) => Promise<void>) => {
     const before = await appliedMigrations(executor);
-    if (database.kind === 'pglite') await migratePglite(executor as unknown as PgliteDatabase, config);
-    else await migratePg(executor as unknown as NodePgDatabase, config);
+    await migrate(executor);
     return (await appliedMigrations(executor)) - before;
-  });
+  };
+  if (database.kind === 'pglite') {
+    // No pool timeouts on the embedded database, and one process: no lock transaction either.
+    return apply(database.db, (executor) => migratePglite(executor as unknown as PgliteDatabase, config));
+  }
+  // A connection of its own: the pool's statement_timeout (DB_STATEMENT_TIMEOUT_MS) and the
+  // client's query_timeout are for requests, and would cancel a migration that takes longer.
+  const session = database.openMigrationSession ? await database.openMigrationSession() : { db: database.db, close: async () => undefined };
+  try {
+    return await underStartupLock(session.db, async (tx) => {
+      // Also lifts a statement_timeout set for the role or the database.
+      await tx.execute(sql`set local statement_timeout = 0`);
+      return apply(tx, (executor) => migratePg(executor as unknown as NodePgDatabase, config));
+    });
+  } finally {
+    await session.close();
+  }
 }
 
 async function tryStartupLock(executor: Executor): Promise<boolean> {
