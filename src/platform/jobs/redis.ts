@@ -85,8 +85,15 @@ export class RedisJobQueue implements JobQueue {
   private startWorker(): Worker {
     const worker = new Worker(JOB_DEFAULTS.queueName, (job: Job) => this.process(job), {
       // Blocking commands wait for jobs and must wait out reconnects, so the fail-fast
-      // settings of the shared options do not apply here (BullMQ requires this).
-      connection: { ...this.options.client.options, maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined },
+      // settings of the shared options do not apply here (BullMQ requires this). ioredis types
+      // retryStrategy as possibly null (never reconnect), which BullMQ's own options type refuses.
+      connection: {
+        ...this.options.client.options,
+        retryStrategy: this.options.client.options.retryStrategy ?? undefined,
+        maxRetriesPerRequest: null,
+        enableOfflineQueue: true,
+        commandTimeout: undefined,
+      },
       prefix: this.prefix,
       concurrency: this.options.concurrency ?? JOB_DEFAULTS.concurrency,
     });
