@@ -198,7 +198,8 @@ export class RedisRankIndex implements RankIndex {
     assertCount('offset', offset);
     if (limit === 0) return [];
     const { z } = this.keys(board);
-    return decodeRange(await this.run(() => this.client.zrange(z, offset, offset + limit - 1, 'WITHSCORES')), offset + 1);
+    // ioredis 6 types the stop index of ZRANGE as a string.
+    return decodeRange(await this.run(() => this.client.zrange(z, offset, String(offset + limit - 1), 'WITHSCORES')), offset + 1);
   }
 
   async around(board: string, member: string, radius: number): Promise<RankEntry[]> {
