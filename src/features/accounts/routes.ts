@@ -1,8 +1,8 @@
 // HTTP for accounts: parse, call the service, shape the answer.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimsOf } from '../../http/auth.js';
-import { Uuid, withProblems } from '../../http/schemas.js';
+import { literals, ref, Uuid, withProblems } from '../../http/schemas.js';
 import { ROLES } from '../../domain/accounts.js';
 import type { AccountsService } from './service.js';
 
@@ -11,7 +11,7 @@ const UserSchema = Type.Object(
     id: Uuid,
     handle: Type.String(),
     email: Type.Union([Type.String(), Type.Null()]),
-    role: Type.Union(ROLES.map((role) => Type.Literal(role))),
+    role: literals(ROLES),
     isGuest: Type.Boolean(),
     createdAt: Type.String({ format: 'date-time' }),
   },
@@ -21,7 +21,7 @@ const SettingsSchema = Type.Object(
   { utcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840, description: 'Minutes east of UTC (UTC-12:00 to UTC+14:00); where your day starts for streaks and daily limits' }) },
   { $id: 'Settings', additionalProperties: false },
 );
-const SessionSchema = Type.Object({ user: Type.Ref(UserSchema), token: Type.String() });
+const SessionSchema = Type.Object({ user: ref(UserSchema), token: Type.String() });
 
 const Handle = Type.String({ minLength: 3, maxLength: 32, pattern: '^[\\p{L}\\p{N}_.-]+$', description: 'Letters, digits, _ . -' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -116,7 +116,7 @@ export const accountsRoutes =
         schema: {
           tags: ['accounts'],
           summary: 'The current user',
-          response: withProblems({ 200: Type.Object({ user: Type.Ref(UserSchema) }) }, 401),
+          response: withProblems({ 200: Type.Object({ user: ref(UserSchema) }) }, 401),
         },
       },
       async (request) => ({ user: await service.me(request.actor.id) }),
@@ -129,7 +129,7 @@ export const accountsRoutes =
         schema: {
           tags: ['accounts'],
           summary: 'My settings',
-          response: withProblems({ 200: Type.Ref(SettingsSchema) }, 401, 404),
+          response: withProblems({ 200: ref(SettingsSchema) }, 401, 404),
         },
       },
       async (request) => service.settings(request.actor.id),
@@ -142,8 +142,8 @@ export const accountsRoutes =
         schema: {
           tags: ['accounts'],
           summary: 'Change my settings',
-          body: Type.Ref(SettingsSchema),
-          response: withProblems({ 200: Type.Ref(SettingsSchema) }, 400, 401, 404),
+          body: ref(SettingsSchema),
+          response: withProblems({ 200: ref(SettingsSchema) }, 400, 401, 404),
         },
       },
       async (request) => service.updateSettings(request.actor.id, request.body),
@@ -157,8 +157,8 @@ export const accountsRoutes =
           tags: ['accounts'],
           summary: "Change a user's role (admin)",
           params: Type.Object({ id: Uuid }),
-          body: Type.Object({ role: Type.Union(ROLES.map((role) => Type.Literal(role))) }, { additionalProperties: false }),
-          response: withProblems({ 200: Type.Object({ user: Type.Ref(UserSchema) }) }, 400, 401, 403, 404),
+          body: Type.Object({ role: literals(ROLES) }, { additionalProperties: false }),
+          response: withProblems({ 200: Type.Object({ user: ref(UserSchema) }) }, 400, 401, 403, 404),
         },
       },
       async (request) => ({ user: await service.changeRole(request.actor.id, request.params.id, request.body.role) }),

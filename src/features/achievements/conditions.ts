@@ -1,5 +1,5 @@
 // Achievement conditions: their schema and whether a user's progress meets one. Pure.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 import type { AchievementCondition } from '../../domain/achievements.js';
 import { OVERALL_STREAK } from '../../domain/achievements.js';
 

@@ -1,5 +1,5 @@
 // HTTP for achievements and streaks: parse, call the service, shape the answer.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withProblems } from '../../http/schemas.js';
 import { ConditionSchema } from './conditions.js';

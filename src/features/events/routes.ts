@@ -1,9 +1,9 @@
 // HTTP for events: management (organizers and admins), registrations, lottery and audit.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireUserId } from '../../http/auth.js';
-import { Uuid, withProblems } from '../../http/schemas.js';
+import { ref, Uuid, withProblems } from '../../http/schemas.js';
 import { toCsv } from './csv.js';
 import {
   AuditEntrySchema,
@@ -48,8 +48,8 @@ export const eventsRoutes =
     app.addSchema(RegistrationSchema);
     app.addSchema(ProofSchema);
 
-    const EventAnswer = Type.Object({ event: Type.Ref(EventSchema) });
-    const RegistrationAnswer = Type.Object({ registration: Type.Ref(RegistrationSchema) });
+    const EventAnswer = Type.Object({ event: ref(EventSchema) });
+    const RegistrationAnswer = Type.Object({ registration: ref(RegistrationSchema) });
 
     app.post(
       '/api/events',
@@ -67,7 +67,7 @@ export const eventsRoutes =
           tags: ['events'],
           summary: 'List events with live counts, newest first',
           querystring: Type.Object({ ...Pagination, mine: Type.Optional(Type.Boolean({ description: 'Only the events I created' })) }),
-          response: withProblems({ 200: Type.Object({ events: Type.Array(Type.Ref(EventSchema)) }) }, 400, 401),
+          response: withProblems({ 200: Type.Object({ events: Type.Array(ref(EventSchema)) }) }, 400, 401),
         },
       },
       async (request) => {
@@ -182,7 +182,7 @@ export const eventsRoutes =
          
           params: IdParams,
           querystring: Type.Object({ status: Type.Optional(RegistrationStatusSchema), limit: Pagination.limit, offset: Pagination.offset }),
-          response: withProblems({ 200: Type.Object({ total: Type.Integer(), registrations: Type.Array(Type.Ref(RegistrationSchema)) }) }, 400, 401, 403, 404),
+          response: withProblems({ 200: Type.Object({ total: Type.Integer(), registrations: Type.Array(ref(RegistrationSchema)) }) }, 400, 401, 403, 404),
         },
       },
       async (request, reply) => {
@@ -224,7 +224,7 @@ export const eventsRoutes =
           summary: 'Close entries and draw the lottery now',
          
           params: IdParams,
-          response: withProblems({ 200: Type.Object({ event: Type.Ref(EventSchema), proof: Type.Ref(ProofSchema) }) }, 401, 403, 404, 409),
+          response: withProblems({ 200: Type.Object({ event: ref(EventSchema), proof: ref(ProofSchema) }) }, 401, 403, 404, 409),
         },
       },
       async (request) => service.draw(request.actor, request.params.id),
@@ -232,7 +232,7 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/lottery/proof',
-      { schema: { tags: ['lottery'], summary: 'The draw proof: seed, entrants, their hash and the order', params: IdParams, response: withProblems({ 200: Type.Ref(ProofSchema) }, 404, 409) } },
+      { schema: { tags: ['lottery'], summary: 'The draw proof: seed, entrants, their hash and the order', params: IdParams, response: withProblems({ 200: ref(ProofSchema) }, 404, 409) } },
       async (request) => service.lotteryProof(request.params.id),
     );
 
@@ -251,7 +251,7 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/pre-queue/proof',
-      { schema: { tags: ['lottery'], summary: 'The pre-queue shuffle proof (same shape as a lottery proof)', params: IdParams, response: withProblems({ 200: Type.Ref(ProofSchema) }, 404, 409) } },
+      { schema: { tags: ['lottery'], summary: 'The pre-queue shuffle proof (same shape as a lottery proof)', params: IdParams, response: withProblems({ 200: ref(ProofSchema) }, 404, 409) } },
       async (request) => service.preQueueProof(request.params.id),
     );
 

@@ -1,6 +1,6 @@
 // TypeBox schemas of the events API: request bodies and the documented answers.
-import { Type } from '@sinclair/typebox';
-import { Uuid } from '../../http/schemas.js';
+import { Type } from 'typebox';
+import { literals, Uuid } from '../../http/schemas.js';
 import { REGISTRATION_STATUSES } from '../../domain/events.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -75,7 +75,7 @@ export const EventSchema = Type.Object(
     title: Type.String(),
     capacity: Type.Integer(),
     mode: eventFields.mode,
-    status: Type.Union(['scheduled', 'open', 'closed', 'drawn'].map((s) => Type.Literal(s))),
+    status: literals(['scheduled', 'open', 'closed', 'drawn']),
     opensAt: Nullable(DateTime),
     closesAt: Nullable(DateTime),
     holdSeconds: Type.Integer(),
@@ -96,7 +96,7 @@ export const EventSchema = Type.Object(
   { $id: 'Event' },
 );
 
-export const RegistrationStatusSchema = Type.Union(REGISTRATION_STATUSES.map((status) => Type.Literal(status)));
+export const RegistrationStatusSchema = literals(REGISTRATION_STATUSES);
 
 export const RegistrationSchema = Type.Object(
   {

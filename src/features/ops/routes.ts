@@ -1,6 +1,6 @@
 // Liveness, readiness, Prometheus metrics and the admin's JSON view of the same figures.
 import { timingSafeEqual } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { preValidationAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors.js';

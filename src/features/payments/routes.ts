@@ -1,7 +1,7 @@
 // HTTP for payments: checkout, organizer mark-paid, and the Stripe webhook.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Uuid, withProblems } from '../../http/schemas.js';
+import { ref, Uuid, withProblems } from '../../http/schemas.js';
 import { RegistrationSchema } from '../events/index.js';
 import type { PaymentsService } from './service.js';
 import { ORGANIZERS } from '../../domain/accounts.js';
@@ -49,7 +49,7 @@ export const paymentsRoutes =
             {
               200: Type.Object({
                 outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('already-paid'), Type.Literal('refund')]),
-                registration: Type.Ref(RegistrationSchema),
+                registration: ref(RegistrationSchema),
               }),
             },
             400,

@@ -1,5 +1,5 @@
 // HTTP for polls: parse, call the service, shape the answer.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Uuid, withProblems } from '../../http/schemas.js';
 import type { PollsService } from './service.js';

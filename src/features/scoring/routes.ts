@@ -1,6 +1,6 @@
 // HTTP for scoring: the action and board sub-areas' routes, and the home page figures. Cached
 // reads say where they came from in X-Cache (HIT or MISS).
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Uuid } from '../../http/schemas.js';
 import { actionsRoutes } from './actions/routes.js';

@@ -1,8 +1,8 @@
 // TypeBox schemas of the scoring API: request validation (negative or non-numeric rule values
 // are 400s here) and the response shapes in the OpenAPI document.
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { Uuid } from '../../http/schemas.js';
+import { literals, ref, Uuid } from '../../http/schemas.js';
 import { BOARD_OPERATORS, BOARD_RESETS } from '../../domain/scoring.js';
 import { BOARD_NAME_PATTERN } from './boards/service.js';
 
@@ -36,7 +36,7 @@ export const ActionTypeSchema = Type.Object(
     name: Type.String(),
     baseScore: Type.Integer(),
     active: Type.Boolean(),
-    rules: Type.Ref(RulesSchema),
+    rules: ref(RulesSchema),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -48,7 +48,7 @@ export const ActionTypeBody = {
   name: Type.String({ minLength: 1, maxLength: 100 }),
   baseScore: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
   active: Type.Boolean(),
-  rules: Type.Ref(RulesSchema),
+  rules: ref(RulesSchema),
 };
 
 const BoardResult = Type.Object({
@@ -83,8 +83,8 @@ export const CompletionSchema = Type.Object(
 export const BoardSchema = Type.Object(
   {
     name: Type.String(),
-    operator: Type.Union(BOARD_OPERATORS.map((value) => Type.Literal(value))),
-    reset: Type.Union(BOARD_RESETS.map((value) => Type.Literal(value))),
+    operator: literals(BOARD_OPERATORS),
+    reset: literals(BOARD_RESETS),
     timeZone: Type.String(),
     resetHour: Type.Integer(),
     period: Type.String({ description: 'The current period: all, or 2026-11-22 / 2026-W47 / 2026-11' }),
@@ -96,8 +96,8 @@ export const BoardSchema = Type.Object(
 export const BoardBody = Type.Object(
   {
     name: BoardName,
-    operator: Type.Optional(Type.Union(BOARD_OPERATORS.map((value) => Type.Literal(value)))),
-    reset: Type.Optional(Type.Union(BOARD_RESETS.map((value) => Type.Literal(value)))),
+    operator: Type.Optional(literals(BOARD_OPERATORS)),
+    reset: Type.Optional(literals(BOARD_RESETS)),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone of the resets, e.g. Europe/Paris' })),
     resetHour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
   },
@@ -108,7 +108,7 @@ export const EntrySchema = Type.Object({ rank: Type.Integer(), userId: Uuid, han
 
 export const PageSchema = Type.Object({
   board: Type.String(),
-  entries: Type.Array(Type.Ref(EntrySchema)),
+  entries: Type.Array(ref(EntrySchema)),
   total: Type.Integer(),
   period: Type.String(),
   nextResetAt: Nullable(Type.String({ format: 'date-time' })),
@@ -121,7 +121,7 @@ export const MeSchema = Type.Object({
   rank: Nullable(Type.Integer()),
   score: Nullable(Type.Number()),
   total: Type.Integer(),
-  entries: Type.Array(Type.Ref(EntrySchema)),
+  entries: Type.Array(ref(EntrySchema)),
 });
 
 export const PeriodQuery = Type.Optional(Type.String({ maxLength: 16, description: 'A past or current period key; default the current one' }));

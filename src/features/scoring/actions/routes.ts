@@ -1,7 +1,7 @@
 // HTTP for action types and completions.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Uuid, withProblems } from '../../../http/schemas.js';
+import { ref, Uuid, withProblems } from '../../../http/schemas.js';
 import { ActionTypeBody, ActionTypeSchema, CompletionSchema, RulesSchema } from '../schemas.js';
 import type { ScoringService } from '../service.js';
 import { ORGANIZERS } from '../../../domain/accounts.js';
@@ -21,7 +21,7 @@ export const actionsRoutes =
         schema: {
           tags: ['scoring'],
           summary: 'List action types (cached 1 h, invalidated on change)',
-          response: withProblems({ 200: Type.Object({ actionTypes: Type.Array(Type.Ref(ActionTypeSchema)) }) }, 401),
+          response: withProblems({ 200: Type.Object({ actionTypes: Type.Array(ref(ActionTypeSchema)) }) }, 401),
         },
       },
       async (_request, reply) => {
@@ -41,7 +41,7 @@ export const actionsRoutes =
             { key: ActionTypeBody.key, name: ActionTypeBody.name, baseScore: ActionTypeBody.baseScore, active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
             { additionalProperties: false },
           ),
-          response: withProblems({ 201: Type.Ref(ActionTypeSchema) }, 400, 401, 403, 409),
+          response: withProblems({ 201: ref(ActionTypeSchema) }, 400, 401, 403, 409),
         },
       },
       async (request, reply) => reply.code(201).send(await scoring.actionTypes.create(request.actor, request.body)),
@@ -59,7 +59,7 @@ export const actionsRoutes =
             { name: Type.Optional(ActionTypeBody.name), baseScore: Type.Optional(ActionTypeBody.baseScore), active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
             { additionalProperties: false, minProperties: 1 },
           ),
-          response: withProblems({ 200: Type.Ref(ActionTypeSchema) }, 400, 401, 403, 404),
+          response: withProblems({ 200: ref(ActionTypeSchema) }, 400, 401, 403, 404),
         },
       },
       async (request) => scoring.actionTypes.update(request.actor, request.params.id, request.body),
@@ -80,7 +80,7 @@ export const actionsRoutes =
             },
             { additionalProperties: false },
           ),
-          response: withProblems({ 200: Type.Ref(CompletionSchema) }, 400, 401, 404, 413, 422),
+          response: withProblems({ 200: ref(CompletionSchema) }, 400, 401, 404, 413, 422),
         },
       },
       async (request, reply) => {

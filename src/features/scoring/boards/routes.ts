@@ -1,8 +1,8 @@
 // HTTP for leaderboards. Reading is open to anyone (a big screen needs no account); creating
 // boards and setting scores is for organizers.
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Uuid, withProblems } from '../../../http/schemas.js';
+import { ref, Uuid, withProblems } from '../../../http/schemas.js';
 import { BoardBody, BoardParam, BoardSchema, EntrySchema, MeSchema, PageSchema, PeriodQuery, cacheHeader } from '../schemas.js';
 import type { ScoringService } from '../service.js';
 import { ORGANIZERS } from '../../../domain/accounts.js';
@@ -20,7 +20,7 @@ export const boardsRoutes =
         schema: {
           tags: ['leaderboards'],
           summary: 'List leaderboards with their current period',
-          response: { 200: Type.Object({ leaderboards: Type.Array(Type.Ref(BoardSchema)) }) },
+          response: { 200: Type.Object({ leaderboards: Type.Array(ref(BoardSchema)) }) },
         },
       },
       async () => ({ leaderboards: await leaderboards.list() }),
@@ -34,7 +34,7 @@ export const boardsRoutes =
           tags: ['leaderboards'],
           summary: 'Create a leaderboard (organizer); idempotent for the same definition',
           body: BoardBody,
-          response: withProblems({ 201: Type.Ref(BoardSchema) }, 400, 401, 403, 409),
+          response: withProblems({ 201: ref(BoardSchema) }, 400, 401, 403, 409),
         },
       },
       async (request, reply) => reply.code(201).send(await leaderboards.create(request.actor, request.body)),
@@ -116,7 +116,7 @@ export const boardsRoutes =
                 board: Type.String(),
                 from: Type.String({ format: 'date-time' }),
                 to: Type.String({ format: 'date-time' }),
-                snapshots: Type.Array(Type.Object({ period: Type.String(), takenAt: Type.String({ format: 'date-time' }), entries: Type.Array(Type.Ref(EntrySchema)) })),
+                snapshots: Type.Array(Type.Object({ period: Type.String(), takenAt: Type.String({ format: 'date-time' }), entries: Type.Array(ref(EntrySchema)) })),
               }),
             },
             400,
