@@ -116,7 +116,7 @@ describe('stampede CLI', () => {
       return { port, output: () => output, dataDir: childEnv.STAMPEDE_DATA_DIR!, child, exited };
     } catch (error) {
       child.kill('SIGKILL');
-      throw new Error(`${(error as Error).message}\n${output}`);
+      throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
     }
   }
 

@@ -73,7 +73,7 @@ export async function untilReady(server: StampedeProcess, timeoutMs = 60_000): P
     await Promise.race([waitFor(async () => (await fetch(`${server.url}/health/ready`)).ok, timeoutMs, `stampede on port ${server.port} to be ready`), died]);
   } catch (error) {
     server.child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}; its output:\n${server.output()}`);
+    throw new Error(`${(error as Error).message}; its output:\n${server.output()}`, { cause: error });
   }
 }
 
