@@ -11,6 +11,6 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
   },
-  { files: ['bench/**', 'src/cli/**', 'src/main.ts'], rules: { 'no-console': 'off' } },
+  { files: ['bench/**', 'scripts/**', 'src/cli/**', 'src/main.ts'], rules: { 'no-console': 'off' } },
   { files: ['test/**', '**/*.test.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );
