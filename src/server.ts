@@ -37,6 +37,7 @@ import { registerRateLimits } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
 import { validatorCompilers } from './http/validation.js';
 import { createPlatform, type Platform } from './platform/index.js';
+import { clientAddress } from './realtime/client-address.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -57,6 +58,8 @@ export interface App {
 export interface ServerOptions {
   /** Set under node:cluster, where long-polling sessions cannot stick to one worker. */
   websocketOnly?: boolean;
+  /** Called on the new instance before anything is registered: tests add their checking hooks here. */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -78,6 +81,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     // Fastify would silently drop unknown body fields; we reject them so typos are visible.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  options.instrument?.(app);
 
   registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
   registerInputGuard(app);
@@ -137,6 +141,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     log,
     corsOrigin: config.corsOrigin,
     websocketOnly: options.websocketOnly,
+    clientAddress: clientAddress(config.trustProxy),
   });
 
   // Features in dependency order: each gets the services it calls, required, at construction.

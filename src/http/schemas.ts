@@ -33,10 +33,13 @@ export function literals<V extends string>(values: readonly V[]): TUnsafe<V> {
 }
 
 /** Documents the problem+json answers a route can give, next to its success responses. */
-export function withProblems<T extends Record<number, TSchema>>(responses: T, ...statuses: number[]): T {
+export function withProblems<T extends Record<number, unknown>>(responses: T, ...statuses: number[]): T {
   const problems = Object.fromEntries(statuses.map((status) => [status, ref(ProblemSchema)]));
   // Typed as the success responses alone, so handlers are checked against what they return.
   return { ...responses, ...problems };
 }
 
 export const Uuid = Type.String({ format: 'uuid' });
+
+/** A JSON object whose keys depend on its kind (an audit entry's type, a job's name): typed as an object, not as anything. */
+export const JsonObject = (description: string) => Type.Object({}, { additionalProperties: true, description });

@@ -1,5 +1,5 @@
 // Every Prometheus metric Stampede exports, declared in one place so names stay consistent
-// and /metrics and /api/admin/stats report the same figures.
+// and /api/admin/stats reports a subset of what /metrics exports, read from the same metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {

@@ -52,8 +52,8 @@ describe('createChannelRegistry', () => {
 
   it('registers new kinds and replaces defaults, with async authorizers', async () => {
     const registry = createChannelRegistry();
-    registry.register('team', async (user, teamId) => teamId === `t-${user.id}`);
-    registry.register('event', (user) => !user.isGuest);
+    registry.register('team', async (user, teamId) => teamId === `t-${user?.id}`);
+    registry.register('event', (user) => user !== undefined && !user.isGuest);
     expect(await registry.authorize(alice, 'team:t-u-alice')).toMatchObject({ ok: true });
     expect(await registry.authorize(alice, 'team:t-other')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(await registry.authorize(guest, 'event:1')).toMatchObject({ ok: false, code: 'FORBIDDEN' });

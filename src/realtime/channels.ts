@@ -1,6 +1,7 @@
 // Channel names and who may subscribe to them. A channel is `<kind>:<id>` (event:42,
 // board:global, user:7); each kind has an authorizer, and features register their own kinds
 // or replace the defaults. Pure: the gateway owns sockets, rooms and the subscription cap.
+// Sockets without a token (big screens, public pages) have no user: only public kinds admit them.
 import type { ErrorCode } from '../errors.js';
 import { userChannel } from '../platform/push/port.js';
 
@@ -12,11 +13,11 @@ export interface ChannelUser {
   isGuest?: boolean;
 }
 
-/** Decides whether `user` may subscribe to `<kind>:<channelId>`. */
-export type ChannelAuthorizer = (user: ChannelUser, channelId: string) => boolean | Promise<boolean>;
+/** Decides whether `user` (undefined for an anonymous socket) may subscribe to `<kind>:<channelId>`. */
+export type ChannelAuthorizer = (user: ChannelUser | undefined, channelId: string) => boolean | Promise<boolean>;
 
 /** Refusal codes come from the one error catalogue, like HTTP errors. */
-export type ChannelRefusalCode = Extract<ErrorCode, 'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'>;
+export type ChannelRefusalCode = Extract<ErrorCode, 'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'>;
 
 export interface ChannelRefusal {
   ok: false;
@@ -59,18 +60,22 @@ export interface ChannelRegistry {
   register(kind: string, authorize: ChannelAuthorizer): void;
   kinds(): string[];
   /** Validates the name and asks the kind's authorizer. Rethrows what the authorizer throws. */
-  authorize(user: ChannelUser, name: unknown): Promise<ChannelDecision>;
+  authorize(user: ChannelUser | undefined, name: unknown): Promise<ChannelDecision>;
 }
 
-const anyUser: ChannelAuthorizer = () => true;
+const anyone: ChannelAuthorizer = () => true;
+const anyUser: ChannelAuthorizer = (user) => user !== undefined;
 
-/** Public live channels are open to every authenticated user, guests included; a user channel only to its user. */
+/**
+ * Boards and event counts are public: what a big screen shows without signing in. Other live
+ * channels need a token, guests' included; a user channel only its user's.
+ */
 export const DEFAULT_AUTHORIZERS: Readonly<Record<string, ChannelAuthorizer>> = {
-  event: anyUser,
-  board: anyUser,
+  event: anyone,
+  board: anyone,
   game: anyUser,
   poll: anyUser,
-  user: (user, channelId) => user.id === channelId,
+  user: (user, channelId) => user?.id === channelId,
 };
 
 export function createChannelRegistry(defaults: Readonly<Record<string, ChannelAuthorizer>> = DEFAULT_AUTHORIZERS): ChannelRegistry {
@@ -90,7 +95,9 @@ export function createChannelRegistry(defaults: Readonly<Record<string, ChannelA
         return refusal('UNKNOWN_CHANNEL_KIND', `Unknown channel kind '${channel.kind}'; known kinds: ${registry.kinds().join(', ')}`);
       }
       if ((await authorize(user, channel.id)) !== true) {
-        return refusal('FORBIDDEN', `You are not allowed to subscribe to ${channel.name}`);
+        return user
+          ? refusal('FORBIDDEN', `You are not allowed to subscribe to ${channel.name}`)
+          : refusal('UNAUTHENTICATED', `${channel.name} needs a token; connect with auth: { token }`);
       }
       return { ok: true, channel: channel.name };
     },

@@ -1,8 +1,10 @@
 // The Socket.IO gateway, on the HTTP server's port. The handshake authenticates a JWT; each
-// socket joins its user channel and subscribes to the channels the registry allows; features
+// socket joins its user channel and subscribes to the channels the registry allows. A socket
+// without a token is anonymous: it may only subscribe to public channels, and each client
+// address may hold a limited number of them. Features
 // push through the platform/push port it implements. With Redis, the streams adapter carries broadcasts and
 // recovery sessions across instances.
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -22,6 +24,8 @@ import {
 } from './channels.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+/** A venue's screens share one address behind NAT; more than this from one address is not screens. */
+export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 100;
 
 export interface GatewayOptions {
   httpServer: HttpServer;
@@ -38,11 +42,13 @@ export interface GatewayOptions {
    * different worker, which breaks polling sessions; refusing polling makes that failure clear.
    */
   websocketOnly?: boolean;
+  /** Where a handshake came from, for the anonymous cap; the peer address by default. */
+  clientAddress?: (request: IncomingMessage) => string;
 }
 
-/** isGuest is always set so the data survives the msgpack round trip of a Redis recovery session. */
+/** isGuest is always set so the data survives the msgpack round trip of a Redis recovery session; null for anonymous sockets. */
 export interface SocketData {
-  user: Required<ChannelUser>;
+  user: Required<ChannelUser> | null;
 }
 
 export type GatewayServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
@@ -59,6 +65,8 @@ export interface Gateway extends Push {
 export function createGateway(options: GatewayOptions): Gateway {
   const { log, metrics } = options;
   const channels = createChannelRegistry();
+  const clientAddress = options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
+  const anonymousByAddress = new Map<string, number>();
   const redis = options.redis ? streamsAdapter(options.redis, options.redisKeyPrefix, log, metrics) : undefined;
   let closing: Promise<void> | undefined;
 
@@ -77,8 +85,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   io.use((socket, next) => {
     authenticate(socket.handshake).then(
       (user) => {
-        socket.data.user = { id: user.id, role: user.role, isGuest: user.isGuest === true };
-        next();
+        socket.data.user = user ? { id: user.id, role: user.role, isGuest: user.isGuest === true } : null;
+        next(user ? undefined : countAnonymous(socket));
       },
       (error: unknown) => {
         log.debug({ err: error }, 'websocket handshake refused');
@@ -87,17 +95,33 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   });
 
-  async function authenticate(handshake: GatewaySocket['handshake']): Promise<ChannelUser> {
+  /** No token: anonymous (undefined). A token that fails verification is refused, never downgraded. */
+  async function authenticate(handshake: GatewaySocket['handshake']): Promise<ChannelUser | undefined> {
     const token = handshakeToken(handshake);
-    if (!token) throw new AppError('UNAUTHENTICATED');
-    return options.verifyToken(token);
+    return token ? options.verifyToken(token) : undefined;
+  }
+
+  /** Counts an anonymous socket against its address until it disconnects; an error when the address is full. */
+  function countAnonymous(socket: GatewaySocket): ExtendedError | undefined {
+    const address = clientAddress(socket.request);
+    const count = anonymousByAddress.get(address) ?? 0;
+    if (count >= MAX_ANONYMOUS_SOCKETS_PER_ADDRESS) {
+      return handshakeError(new AppError('RATE_LIMITED', `At most ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} connections without a token per address`));
+    }
+    anonymousByAddress.set(address, count + 1);
+    socket.once('disconnect', () => {
+      const left = (anonymousByAddress.get(address) ?? 1) - 1;
+      if (left > 0) anonymousByAddress.set(address, left);
+      else anonymousByAddress.delete(address);
+    });
+    return undefined;
   }
 
   io.on('connection', (socket) => {
     const { user } = socket.data;
     metrics.wsConnections.inc();
     socket.on('disconnect', () => metrics.wsConnections.dec());
-    void socket.join(userChannel(user.id));
+    if (user) void socket.join(userChannel(user.id));
     // With recovery on, emits carry the offset a client presents to resume its session: `ready`
     // hands one out at once, so a client can recover even before its first channel message.
     socket.emit('ready', { user });
@@ -110,7 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!channel) return invalidChannel();
     if (socket.rooms.has(channel.name)) return { ok: true, channel: channel.name };
     if (subscriptionCount(socket) >= MAX_SUBSCRIPTIONS_PER_SOCKET) return tooManySubscriptions();
-    const decision = await channels.authorize(socket.data.user, channel.name);
+    const decision = await channels.authorize(socket.data.user ?? undefined, channel.name);
     if (!decision.ok) return decision;
     // Re-checked after the await: concurrent subscribes may have filled the cap meanwhile, and
     // joining after a disconnect would leave the dead socket in the room forever.
@@ -123,7 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function unsubscribe(socket: GatewaySocket, name: unknown): Promise<ChannelDecision> {
     const channel = parseChannel(name);
     if (!channel) return invalidChannel();
-    if (channel.name === userChannel(socket.data.user.id)) {
+    if (socket.data.user && channel.name === userChannel(socket.data.user.id)) {
       return refusal('FORBIDDEN', 'Your own user channel stays subscribed for the life of the connection');
     }
     await socket.leave(channel.name);
@@ -175,7 +199,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
 /** Channels the client chose, i.e. every room but the socket's own and its user channel. */
 function subscriptionCount(socket: GatewaySocket): number {
-  const own = userChannel(socket.data.user.id);
+  const own = socket.data.user && userChannel(socket.data.user.id);
   let count = 0;
   for (const room of socket.rooms) if (room !== socket.id && room !== own) count++;
   return count;

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/platform/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createDatabase } from './processes.js';
+import { checkResponses } from './response-contract.js';
 
 export interface TestAppOptions {
   store?: 'pglite' | 'postgres';
@@ -56,7 +57,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PASSWORD_HASH_COST: '14',
     ...options.env,
   });
-  const server = await startServer(config, createLogger(config.logLevel));
+  const server = await startServer(config, createLogger(config.logLevel), { instrument: checkResponses });
   return {
     ...server,
     request: (method, url, { body, token, headers = {} } = {}) =>

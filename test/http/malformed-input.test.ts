@@ -80,3 +80,23 @@ describe('malformed input', () => {
     expect((await app.request('GET', '/health')).status).toBe(200);
   });
 });
+
+describe.each(['pglite', 'postgres'] as const)('input only the database can refuse, on %s', (store) => {
+  let app: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    app = await startTestApp({ store });
+    token = (await signUp(app)).token;
+  });
+  afterAll(() => app?.stop());
+
+  it('answers 400 VALIDATION_FAILED for a NUL in text and a number past a column, found by the spec fuzzer', async () => {
+    for (const url of ['/api/events/a%00b', '/api/events?offset=1e%2B308']) {
+      const response = await app.request('GET', url, { token });
+      expect(response.status, url).toBe(400);
+      expect((await response.json()).code).toBe('VALIDATION_FAILED');
+    }
+    const nickname = await app.request('PUT', '/api/me/settings', { token, body: { nickname: 'a\u0000b' } });
+    expect(nickname.status).toBe(400);
+  });
+});

@@ -44,12 +44,8 @@ describe('handshake', () => {
     await connected(client(url, { query: { token: signToken({ ...bob, isGuest: true }) } }));
   });
 
-  it('refuses a missing token with UNAUTHENTICATED and a bad one with INVALID_TOKEN', async () => {
+  it('refuses a bad token with INVALID_TOKEN rather than treating the socket as anonymous', async () => {
     const { metrics, url } = await startInstance();
-    const missing = await connectError(client(url));
-    expect(missing.data).toEqual({ code: 'UNAUTHENTICATED', message: missing.message });
-    expect(missing.message).toMatch(/authentication/i);
-
     const forged = `${signToken(alice).split('.')[0]}.${signToken(bob).split('.')[1]}`;
     for (const token of [forged, 'garbage']) {
       const invalid = await connectError(client(url, { auth: { token } }));
@@ -129,7 +125,7 @@ describe('channels', () => {
 
   it('uses authorizers that features register, and survives one that throws', async () => {
     const { gateway, url } = await startInstance();
-    gateway.channels.register('team', async (user, teamId) => teamId === `of-${user.id}`);
+    gateway.channels.register('team', async (user, teamId) => teamId === `of-${user?.id}`);
     gateway.channels.register('flaky', () => {
       throw new Error('store unavailable');
     });

@@ -3,11 +3,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { io as connectClient, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from 'socket.io-client';
 import type { ChannelDecision, ChannelUser } from '../../src/realtime/channels.js';
-import { createGateway, type Gateway } from '../../src/realtime/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/realtime/gateway.js';
 import { createMetrics, type Metrics } from '../../src/platform/metrics.js';
 
 const secret = randomBytes(32);
@@ -41,7 +40,7 @@ export async function cleanUp(): Promise<void> {
 }
 
 export async function startInstance(
-  options: { redis?: Redis; redisKeyPrefix?: string; verifyToken?: (token: string) => Promise<ChannelUser> } = {},
+  options: Partial<Pick<GatewayOptions, 'redis' | 'redisKeyPrefix' | 'clientAddress' | 'verifyToken'>> = {},
 ): Promise<Instance> {
   const httpServer = createServer((_request, response) => response.end('plain http'));
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
@@ -53,6 +52,7 @@ export async function startInstance(
     redisKeyPrefix: options.redisKeyPrefix ?? 'test:',
     metrics,
     log: pino({ level: 'silent' }),
+    clientAddress: options.clientAddress,
   });
   cleanups.push(async () => {
     await gateway.close();

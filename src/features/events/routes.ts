@@ -182,7 +182,21 @@ export const eventsRoutes =
          
           params: IdParams,
           querystring: Type.Object({ status: Type.Optional(RegistrationStatusSchema), limit: Pagination.limit, offset: Pagination.offset }),
-          response: withProblems({ 200: Type.Object({ total: Type.Integer(), registrations: Type.Array(ref(RegistrationSchema)) }) }, 400, 401, 403, 404),
+          response: withProblems(
+            {
+              200: {
+                description: 'The page as JSON, or every matching row as CSV',
+                content: {
+                  'application/json': { schema: Type.Object({ total: Type.Integer(), registrations: Type.Array(ref(RegistrationSchema)) }) },
+                  'text/csv': { schema: Type.String({ description: 'A header row, then one row per registration' }) },
+                },
+              },
+            },
+            400,
+            401,
+            403,
+            404,
+          ),
         },
       },
       async (request, reply) => {

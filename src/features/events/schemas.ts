@@ -1,6 +1,6 @@
 // TypeBox schemas of the events API: request bodies and the documented answers.
 import { Type } from 'typebox';
-import { literals, Uuid } from '../../http/schemas.js';
+import { JsonObject, literals, Uuid } from '../../http/schemas.js';
 import { REGISTRATION_STATUSES } from '../../domain/events.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -146,7 +146,7 @@ export const AuditEntrySchema = Type.Object({
   at: DateTime,
   actor: Type.String(),
   type: Type.String(),
-  data: Type.Record(Type.String(), Type.Unknown()),
+  data: JsonObject('What happened; its keys depend on type'),
   prevHash: Type.String(),
   hash: Type.String(),
 });

@@ -1,10 +1,11 @@
-// Liveness, readiness, Prometheus metrics and the admin's JSON view of the same figures.
+// Liveness, readiness, Prometheus metrics and the admin's JSON view of a subset of them.
 import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { preValidationAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors.js';
 import { withProblems } from '../../http/schemas.js';
+import { FailedJobSchema, JobCountsSchema, LivenessSchema, PrometheusText, ReadinessSchema, StatsSchema } from './schemas.js';
 import type { Platform } from '../../platform/index.js';
 import { collectStats, scrapeMetrics } from './stats.js';
 
@@ -46,9 +47,10 @@ export const opsRoutes =
   async (app) => {
     const ops = { tags: ['ops'] };
 
-    app.get('/health', { schema: { ...ops, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+    app.get('/health', { schema: { ...ops, summary: 'Liveness', response: { 200: LivenessSchema } } }, async () => ({ status: 'ok' as const }));
 
-    app.get('/health/ready', { schema: { ...ops, summary: 'Readiness: database, Redis and breakers' } }, async (_request, reply) => {
+    const readiness = { ...ops, summary: 'Readiness: database, Redis and breakers', response: { 200: ReadinessSchema, 503: ReadinessSchema } };
+    app.get('/health/ready', { schema: readiness }, async (_request, reply) => {
       const [postgres, redis] = await Promise.all([
         check(() => platform.database.ping()),
         check(async () => {
@@ -67,7 +69,10 @@ export const opsRoutes =
 
     app.get(
       '/metrics',
-      { preValidation: allowScrape(platform.config.metrics.token), schema: { ...ops, summary: 'Prometheus metrics (loopback or METRICS_TOKEN)' } },
+      {
+        preValidation: allowScrape(platform.config.metrics.token),
+        schema: { ...ops, summary: 'Prometheus metrics (loopback or METRICS_TOKEN)', response: withProblems({ 200: PrometheusText }, 401) },
+      },
       async (_request, reply) => reply.type(platform.metrics.registry.contentType).send(await scrapeMetrics(platform)),
     );
 
@@ -75,7 +80,7 @@ export const opsRoutes =
       '/api/admin/stats',
       {
         config: { rateLimit: 'admin', auth: ['admin'] },
-        schema: { ...ops, summary: 'Operational figures as JSON (admin)', response: { 200: Type.Any() } },
+        schema: { ...ops, summary: 'Operational figures as JSON (admin)', response: withProblems({ 200: StatsSchema }, 401, 403) },
       },
       async () => collectStats(platform),
     );
@@ -90,10 +95,14 @@ export const opsRoutes =
           ...ops,
           summary: 'Jobs that ran out of attempts: the dead-letter set (admin)',
           querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
-          response: { 200: Type.Object({ counts: Type.Any(), jobs: Type.Array(Type.Any()) }) },
+          response: withProblems({ 200: Type.Object({ counts: JobCountsSchema, jobs: Type.Array(FailedJobSchema) }) }, 401, 403),
         },
       },
-      async (request) => ({ counts: await platform.jobs.counts(), jobs: await platform.jobs.failed(request.query.limit) }),
+      async (request) => {
+        const jobs = await platform.jobs.failed(request.query.limit);
+        // Every job is added with an object payload (or none); the port keeps it opaque.
+        return { counts: await platform.jobs.counts(), jobs: jobs.map((job) => ({ ...job, data: (job.data ?? null) as Record<string, unknown> | null })) };
+      },
     );
 
     app.post(

@@ -2,7 +2,7 @@
 // are 400s here) and the response shapes in the OpenAPI document.
 import { Type, type TSchema } from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { literals, ref, Uuid } from '../../http/schemas.js';
+import { JsonObject, literals, ref, Uuid } from '../../http/schemas.js';
 import { BOARD_OPERATORS, BOARD_RESETS } from '../../domain/scoring.js';
 import { BOARD_NAME_PATTERN } from './boards/service.js';
 
@@ -67,7 +67,7 @@ export const CompletionSchema = Type.Object(
       id: Uuid,
       actionType: Type.String(),
       identifier: Type.String(),
-      metadata: Nullable(Type.Record(Type.String(), Type.Unknown())),
+      metadata: Nullable(JsonObject('What the client sent with the action')),
       scoreEarned: Type.Number(),
       createdAt: Type.String({ format: 'date-time' }),
     }),

@@ -1,0 +1,31 @@
+// A big screen on the real server: no token, live event counts, and nothing private.
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+import { ADMIN_ENV, adminSession, createEvent } from '../http/events-fixtures.js';
+
+describe('a screen without a token on the real server', () => {
+  let app: TestApp;
+  let screen: Socket;
+  beforeAll(async () => {
+    app = await startTestApp({ env: ADMIN_ENV });
+    screen = connect(app.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    await new Promise((resolve, reject) => screen.once('ready', resolve).once('connect_error', reject));
+  });
+  afterAll(async () => {
+    screen?.disconnect();
+    await app?.stop();
+  });
+
+  it('follows an event\'s counts live as players register, and may not follow a user', async () => {
+    const admin = await adminSession(app);
+    const event = await createEvent(app, admin.token, { capacity: 5 });
+    expect(await screen.emitWithAck('subscribe', `event:${event.id}`)).toEqual({ ok: true, channel: `event:${event.id}` });
+    expect(await screen.emitWithAck('subscribe', `user:${admin.user.id}`)).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+
+    const counts = new Promise<{ eventId: string }>((resolve) => screen.once('counts', resolve));
+    const player = await signUp(app);
+    expect((await app.request('POST', `/api/events/${event.id}/registrations`, { token: player.token })).status).toBe(201);
+    expect(await counts).toMatchObject({ eventId: event.id });
+  });
+});
