@@ -74,7 +74,13 @@ try {
   } finally {
     await database.close();
   }
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET: 'concurrent-start-bench-secret-long-enough', LOG_LEVEL: 'debug', STAMPEDE_RATE_LIMITS: 'off' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    JWT_SECRET: 'concurrent-start-bench-secret-long-enough',
+    LOG_LEVEL: 'debug',
+    STAMPEDE_RATE_LIMITS: 'off',
+  };
 
   progress(`starting ${instances} instances at once against ${values.main}`);
   const together = await startTogether(instances, env);

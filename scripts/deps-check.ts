@@ -64,7 +64,13 @@ async function facts(dependency: Direct): Promise<DependencyFacts> {
   };
   const latest = answer['dist-tags']?.latest;
   if (!latest) throw new Error(`the registry gave no latest version for ${realName}`);
-  return { name: dependency.name === realName ? realName : `${dependency.name} (${realName})`, production: dependency.production, installed: version, latest, deprecated: answer.deprecated };
+  return {
+    name: dependency.name === realName ? realName : `${dependency.name} (${realName})`,
+    production: dependency.production,
+    installed: version,
+    latest,
+    deprecated: answer.deprecated,
+  };
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -103,7 +109,9 @@ async function main(): Promise<number> {
     console.log(`deps:check: ${production} production and ${dependencies.length - production} development dependencies`);
     for (const line of verdicts.map(describe)) if (line) console.log(line);
     const failed = failures(verdicts);
-    console.log(failed.length === 0 ? 'deps:check: within policy' : `deps:check: ${failed.length} dependencies break the upgrade policy (docs/architecture.md)`);
+    console.log(
+      failed.length === 0 ? 'deps:check: within policy' : `deps:check: ${failed.length} dependencies break the upgrade policy (docs/architecture.md)`,
+    );
     return failed.length === 0 ? 0 : 1;
   } catch (error) {
     if (!(error instanceof RegistryUnreachable)) throw error;

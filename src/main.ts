@@ -35,7 +35,12 @@ program
   .command('start')
   .description('Serve the API, the realtime gateway and /docs. Applies migrations first.')
   .option('-p, --port <port>', 'port to listen on (overrides PORT)', wholeNumber(0, 65535))
-  .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster); more than 1 needs REDIS_URL and DATABASE_URL', wholeNumber(1, 64), 1)
+  .option(
+    '-w, --workers <n>',
+    'worker processes sharing the port (node:cluster); more than 1 needs REDIS_URL and DATABASE_URL',
+    wholeNumber(1, 64),
+    1,
+  )
   .action(async (options: { port?: number; workers: number }) => {
     const { start } = await import('./cli/start.js');
     await start(config({ PORT: options.port?.toString() }), options.workers);
@@ -52,7 +57,9 @@ admin
   .description('Create an admin account, or make the account with this email an admin with this password.')
   .requiredOption('--email <email>', 'the admin email address')
   .requiredOption('--password <password>', 'the admin password (8 to 128 characters)')
-  .action(async (options: { email: string; password: string }) => (await import('./cli/admin.js')).createAdmin(config(), options.email, options.password));
+  .action(async (options: { email: string; password: string }) =>
+    (await import('./cli/admin.js')).createAdmin(config(), options.email, options.password),
+  );
 
 program
   .command('verify-draw')

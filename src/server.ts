@@ -96,7 +96,10 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     reply.headers(responseHeaders).header('x-request-id', request.id);
     done();
   });
-  await app.register(cors, { origin: config.corsOrigin, exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'] });
+  await app.register(cors, {
+    origin: config.corsOrigin,
+    exposedHeaders: ['ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed', 'x-request-id'],
+  });
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
     // under-pressure reads a sample window with no loop-delay sample at all as an Infinity delay.

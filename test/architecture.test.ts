@@ -25,7 +25,11 @@ function importsOf(file: string): string[] {
 }
 
 function violations(files: string[], isForbidden: (file: string, target: string) => boolean): string[] {
-  return files.flatMap((file) => importsOf(file).filter((target) => isForbidden(file, target)).map((target) => `${path.relative(SRC, file)} -> ${target}`));
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((target) => isForbidden(file, target))
+      .map((target) => `${path.relative(SRC, file)} -> ${target}`),
+  );
 }
 
 describe('dependency rule', () => {

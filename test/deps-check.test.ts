@@ -32,7 +32,13 @@ describe('judge', () => {
   it('lets a production dependency be one major behind, and fails it at two', () => {
     expect(judge(dep({ installed: '2.3.0', latest: '2.9.1' }))).toEqual({ name: 'pkg', status: 'ok' });
     expect(judge(dep({ installed: '5.2.6', latest: '6.1.3' }))).toEqual({ name: 'pkg', status: 'behind', installed: '5.2.6', latest: '6.1.3' });
-    expect(judge(dep({ installed: '4.1.0', latest: '6.0.0' }))).toEqual({ name: 'pkg', status: 'outdated', installed: '4.1.0', latest: '6.0.0', lag: 2 });
+    expect(judge(dep({ installed: '4.1.0', latest: '6.0.0' }))).toEqual({
+      name: 'pkg',
+      status: 'outdated',
+      installed: '4.1.0',
+      latest: '6.0.0',
+      lag: 2,
+    });
   });
 
   it('lets development dependencies lag (@types/node follows the oldest supported Node)', () => {

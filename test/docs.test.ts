@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const pages = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 /** Source files under `dir`, recursively. */
@@ -23,7 +28,9 @@ describe('docs', () => {
     const broken: string[] = [];
     for (const page of pages) {
       // Inline links [text](target "title"); code spans are stripped first so examples are not links.
-      const text = read(page).replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+      const text = read(page)
+        .replace(/```[\s\S]*?```/g, '')
+        .replace(/`[^`\n]*`/g, '');
       for (const [, target] of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
         if (/^([a-z][a-z0-9+.-]*:|#)/i.test(target!)) continue; // absolute URLs and anchors in the page
         const file = decodeURIComponent(target!.split('#')[0]!);
@@ -48,6 +55,9 @@ describe('docs', () => {
       }
     }
     expect(unknown, 'named in the docs but not read by src/config.ts').toEqual([]);
-    expect([...configured].filter((name) => !documented.has(name)), 'read by src/config.ts but not documented').toEqual([]);
+    expect(
+      [...configured].filter((name) => !documented.has(name)),
+      'read by src/config.ts but not documented',
+    ).toEqual([]);
   });
 });

@@ -65,9 +65,16 @@ function latencyRecorder() {
 function dynamicRequest({ path, setupRequest, onResponse }: Pick<LoadOptions, 'path' | 'setupRequest' | 'onResponse'>) {
   return {
     ...(setupRequest
-      ? { setupRequest: (request: { path?: string; headers?: Record<string, string>; body?: string }) => ({ ...request, ...setupRequest({ path: request.path ?? path, headers: request.headers ?? {}, body: request.body }) }) }
+      ? {
+          setupRequest: (request: { path?: string; headers?: Record<string, string>; body?: string }) => ({
+            ...request,
+            ...setupRequest({ path: request.path ?? path, headers: request.headers ?? {}, body: request.body }),
+          }),
+        }
       : {}),
-    ...(onResponse ? { onResponse: (status: number, body: string, _context: unknown, headers: Record<string, string>) => onResponse(status, body, headers) } : {}),
+    ...(onResponse
+      ? { onResponse: (status: number, body: string, _context: unknown, headers: Record<string, string>) => onResponse(status, body, headers) }
+      : {}),
   };
 }
 

@@ -56,7 +56,8 @@ async function startService({ name, args, env, port, readyPath, outputFile }: Se
   child.once('exit', (code, signal) => {
     // Before ready, the start fails with this output instead; SIGINT is Ctrl-C reaching the
     // whole process group, and the bench is stopping too.
-    if (ready && !stopping && signal !== 'SIGINT') console.error(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal})${describeOutput()}`);
+    if (ready && !stopping && signal !== 'SIGINT')
+      console.error(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal})${describeOutput()}`);
   });
   // Last resort if the bench exits without running its cleanup.
   const killOnExit = () => child.kill('SIGKILL');

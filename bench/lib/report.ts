@@ -59,7 +59,16 @@ function row(cells: string[]): string {
 
 export function formatReport(report: Report): string {
   const line = (label: string, method: string, path: string, result: LoadResult, ratio: number) =>
-    row([label, `${method} ${path}`, whole(result.requestsPerSec), ms(result.p50), ms(result.p95), ms(result.p99), statuses(result), ratio.toFixed(2)]);
+    row([
+      label,
+      `${method} ${path}`,
+      whole(result.requestsPerSec),
+      ms(result.p50),
+      ms(result.p95),
+      ms(result.p99),
+      statuses(result),
+      ratio.toFixed(2),
+    ]);
   const { ceiling } = report;
   const lines = [
     `Scenario: ${report.scenario} — ${report.backend}`,

@@ -15,7 +15,8 @@ export async function setupCall<T>(baseUrl: string, method: string, path: string
     });
     const text = await response.text();
     if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
-    if (response.status !== 503 || attempt === SETUP_ATTEMPTS) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (response.status !== 503 || attempt === SETUP_ATTEMPTS)
+      throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     await new Promise((resolve) => setTimeout(resolve, SETUP_RETRY_MS));
   }
 }

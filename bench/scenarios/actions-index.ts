@@ -52,7 +52,9 @@ async function timeAdapter(adapter: string, index: RankIndex, board: RankedMembe
     'top(10)': await time(calls, () => index.top(BOARD, 10)),
     'top(10, offset n/2)': await time(calls, () => index.top(BOARD, 10, board.length >> 1)),
     'around(member, 5)': await time(calls, () => index.around(BOARD, someone(), 5)),
-    'set(1 member)': await time(calls, (i) => index.set(BOARD, [{ member: someone(), score: randomInt(board.length), reachedAt: T0 + 86_400_000 + i }])),
+    'set(1 member)': await time(calls, (i) =>
+      index.set(BOARD, [{ member: someone(), score: randomInt(board.length), reachedAt: T0 + 86_400_000 + i }]),
+    ),
   };
   await index.drop(BOARD);
   return { adapter, entries: board.length, loadSeconds, operations };
@@ -71,7 +73,12 @@ export async function timeRankIndexes(entries: number, calls: number, progress: 
   onCleanup(() => client.disconnect());
   if (!(await readyWithin(client, 5_000))) throw new Error('the throwaway redis-server did not accept a connection');
   const metrics = createMetrics();
-  const redis = await timeAdapter('Redis', new RedisRankIndex({ client, keyPrefix: 'bench:', breaker: createBreaker('redis', 5, 1_000, metrics) }), board, calls);
+  const redis = await timeAdapter(
+    'Redis',
+    new RedisRankIndex({ client, keyPrefix: 'bench:', breaker: createBreaker('redis', 5, 1_000, metrics) }),
+    board,
+    calls,
+  );
   client.disconnect();
   await server.destroy();
   return [memory, redis];

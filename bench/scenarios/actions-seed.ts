@@ -30,7 +30,9 @@ export async function seedBoard(database: Database, board: string, entries: numb
              ${SEEDED_BEFORE}::timestamptz - floor(random() * 86400000) * interval '1 millisecond'
       from seeded`);
     if (to % 200_000 === 0 || to === entries) {
-      progress(`seeded ${to.toLocaleString('en-US')} of ${entries.toLocaleString('en-US')} entries on ${board} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      progress(
+        `seeded ${to.toLocaleString('en-US')} of ${entries.toLocaleString('en-US')} entries on ${board} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
   }
   // Fresh statistics, as a database that grew to this size would have.

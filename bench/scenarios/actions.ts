@@ -43,7 +43,6 @@ const progress = (message: string) => console.error(`bench: ${message}`);
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const goal = (met: boolean) => (met ? 'met' : 'MISSED');
 
-
 /** Round-robin over tokens: each request goes out as the next user. */
 function asEachUser(users: Entrant[], rewrite: (request: DynamicRequest, n: number) => DynamicRequest = (request) => request) {
   let n = 0;
@@ -104,7 +103,10 @@ export function createActionsScenario(): Scenario {
       const timings = await timeRankIndexes(options.boardSize, INDEX_CALLS, progress);
 
       const { token: admin } = await setupCall<{ token: string }>(baseUrl, 'POST', '/api/auth/login', { body: stampede.admin });
-      for (const [key, baseScore] of [['bench-action', 10], ['bench-jump', JUMP_SCORE]] as const) {
+      for (const [key, baseScore] of [
+        ['bench-action', 10],
+        ['bench-jump', JUMP_SCORE],
+      ] as const) {
         await setupCall(baseUrl, 'POST', '/api/action-types', { token: admin, body: { key, name: key, baseScore, active: true } });
       }
 
@@ -118,7 +120,10 @@ export function createActionsScenario(): Scenario {
       const pagesResult = await measure({
         name: 'a page of 10 anywhere',
         path: `/api/leaderboards/${BOARD}?limit=10`,
-        setupRequest: (request) => ({ ...request, path: `/api/leaderboards/${BOARD}?limit=10&offset=${randomInt(Math.max(1, options.boardSize - 10))}` }),
+        setupRequest: (request) => ({
+          ...request,
+          path: `/api/leaderboards/${BOARD}?limit=10&offset=${randomInt(Math.max(1, options.boardSize - 10))}`,
+        }),
         onResponse: pages.onResponse,
       });
       const mine = cacheCounter();
@@ -131,7 +136,10 @@ export function createActionsScenario(): Scenario {
       const boardNote = `${options.boardSize.toLocaleString('en-US')}-entry board`;
       measurements.push(
         { ...topResult, notes: [`${boardNote}; one cached page, as a big screen reads it; ${top.note()}`, readGoal(topResult)] },
-        { ...pagesResult, notes: [`${boardNote}; a random offset per request (mostly cache misses: the rank index answers); ${pages.note()}`, readGoal(pagesResult)] },
+        {
+          ...pagesResult,
+          notes: [`${boardNote}; a random offset per request (mostly cache misses: the rank index answers); ${pages.note()}`, readGoal(pagesResult)],
+        },
         {
           ...mineResult,
           notes: [
@@ -152,7 +160,10 @@ export function createActionsScenario(): Scenario {
         path: '/api/actions/complete',
         headers: { 'content-type': 'application/json' },
         body: '{}',
-        setupRequest: asEachUser(players, (request, n) => ({ ...request, body: JSON.stringify({ actionType: 'bench-action', identifier: `a-${n}` }) })),
+        setupRequest: asEachUser(players, (request, n) => ({
+          ...request,
+          body: JSON.stringify({ actionType: 'bench-action', identifier: `a-${n}` }),
+        })),
         onResponse: (status, body) => {
           if (status !== 200) return;
           if (/"rank":\d/.test(body)) withRank++;
@@ -180,9 +191,13 @@ export function createActionsScenario(): Scenario {
           const score = `"score":${(probe + 1) * JUMP_SCORE}`;
           return {
             // The leaderboard push that holds the prober with its new score (no other score is that high).
-            matches: (frame) => frame.startsWith('42["leaderboard"') && frame.includes(expected) && (frame.includes(`${score},`) || frame.includes(`${score}}`)),
+            matches: (frame) =>
+              frame.startsWith('42["leaderboard"') && frame.includes(expected) && (frame.includes(`${score},`) || frame.includes(`${score}}`)),
             send: async () => {
-              await setupCall(baseUrl, 'POST', '/api/actions/complete', { token: prober.token, body: { actionType: 'bench-jump', identifier: `jump-${probe}` } });
+              await setupCall(baseUrl, 'POST', '/api/actions/complete', {
+                token: prober.token,
+                body: { actionType: 'bench-jump', identifier: `jump-${probe}` },
+              });
             },
           };
         });

@@ -15,7 +15,6 @@ const GOAL_LAST_ANSWER_MS = 2_000;
 const GOAL_RATIO = 0.4;
 const WARMUP_ENTRANTS_MAX = 2_000;
 
-
 /** Entrants seeded before the server starts, with tokens signed by its key. */
 let seeded: { tokens: string[]; warmupTokens: string[] } | undefined;
 
@@ -40,7 +39,10 @@ function seedEntrants(options: ScenarioOptions): PrepareDatabase {
 
 /** A free FCFS event, open now. */
 async function openEvent(baseUrl: string, token: string, slug: string, capacity: number): Promise<string> {
-  const { event } = await setupCall<{ event: { id: string; status: string } }>(baseUrl, 'POST', '/api/events', { token, body: { slug, title: `Rush ${slug}`, capacity, mode: 'fcfs' } });
+  const { event } = await setupCall<{ event: { id: string; status: string } }>(baseUrl, 'POST', '/api/events', {
+    token,
+    body: { slug, title: `Rush ${slug}`, capacity, mode: 'fcfs' },
+  });
   if (event.status !== 'open') await setupCall(baseUrl, 'POST', `/api/events/${event.id}/open`, { token });
   return event.id;
 }
@@ -118,7 +120,11 @@ export const rushScenario: Scenario = {
     const eventId = await openEvent(baseUrl, adminToken, `rush-${runTag}`, options.capacity);
     const rate = options.rate ? `${options.rate}/s` : 'all at once';
     console.error(`bench: rush: ${options.entrants} entrants, ${options.capacity} spots, ${rate}, ${options.connections} connections`);
-    const answers = await rush(registrations(eventId, tokens), { baseUrls: [baseUrl], connections: options.connections, ratePerSecond: options.rate });
+    const answers = await rush(registrations(eventId, tokens), {
+      baseUrls: [baseUrl],
+      connections: options.connections,
+      ratePerSecond: options.rate,
+    });
     const { event } = await setupCall<{ event: { counts: Record<string, number> } }>(baseUrl, 'GET', `/api/events/${eventId}`, { token: adminToken });
     return [summarize(answers, '/api/events/:id/registrations', event.counts, options)];
   },

@@ -8,7 +8,9 @@ export async function migrate(config: Config): Promise<void> {
   const database = await openDatabase({ ...databaseOptions(config), log: createLogger('warn') });
   try {
     const applied = await runMigrations(database);
-    console.log(`${applied} migration${applied === 1 ? '' : 's'} applied to ${database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL'}`);
+    console.log(
+      `${applied} migration${applied === 1 ? '' : 's'} applied to ${database.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL'}`,
+    );
   } finally {
     await database.close();
   }

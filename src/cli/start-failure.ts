@@ -35,13 +35,16 @@ export function explainStartFailure(error: unknown, config: StartConfig): string
   const system = chain.find((e) => typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code));
   const code = system?.code as string | undefined;
   const innermost = chain.at(-1);
-  const message = String(innermost?.message ?? error).replace(/\s+/g, ' ').trim();
+  const message = String(innermost?.message ?? error)
+    .replace(/\s+/g, ' ')
+    .trim();
   const database = databaseName(config);
   const reason = (() => {
     if (system?.syscall === 'listen' && code === 'EADDRINUSE') {
       return `port ${config.port} on ${config.host} is already in use. Stop what holds it, or set PORT to a free port.`;
     }
-    if (system?.syscall === 'listen') return `cannot listen on ${config.host}:${config.port} (${message}). Set PORT or HOST to an address this process may bind.`;
+    if (system?.syscall === 'listen')
+      return `cannot listen on ${config.host}:${config.port} (${message}). Set PORT or HOST to an address this process may bind.`;
     if (code && UNREACHABLE.has(code)) return `cannot reach ${database} (${message}). Check DATABASE_URL and that the server is running.`;
     if (typeof system?.path === 'string') return `cannot use ${system.path} (${message}). Check STAMPEDE_DATA_DIR and its permissions.`;
     const pg = pgErrorInfo(error)?.code;

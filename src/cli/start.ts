@@ -24,9 +24,14 @@ export async function start(config: Config, workers: number): Promise<void> {
 async function runServer(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, cluster.isWorker ? { worker: cluster.worker?.id } : {});
   const lastResort = installLastResort(log, config.shutdownTimeoutMs);
-  const server = await startServer(config, log, { websocketOnly: cluster.isWorker }).catch((error: unknown) => exitOnStartFailure(error, config, log));
+  const server = await startServer(config, log, { websocketOnly: cluster.isWorker }).catch((error: unknown) =>
+    exitOnStartFailure(error, config, log),
+  );
   lastResort.drainWith(() => server.close());
-  log.info({ url: server.url, docs: `${server.url}/docs`, database: server.platform.database.kind, redis: Boolean(config.redisUrl) }, 'stampede is listening');
+  log.info(
+    { url: server.url, docs: `${server.url}/docs`, database: server.platform.database.kind, redis: Boolean(config.redisUrl) },
+    'stampede is listening',
+  );
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down: draining requests, then closing sockets, queues and pools');

@@ -2,14 +2,7 @@
 // the same pure module the server uses, without trusting anything the server computed.
 // Exit codes: 0 the proof holds, 1 it does not, 2 the input cannot be read as a proof.
 import { readFile } from 'node:fs/promises';
-import {
-  LOTTERY_ALGORITHM,
-  SHUFFLE_ALGORITHM,
-  commitmentOf,
-  entrantsHashOf,
-  verifyProof,
-  type LotteryProof,
-} from '../features/events/lottery.js';
+import { LOTTERY_ALGORITHM, SHUFFLE_ALGORITHM, commitmentOf, entrantsHashOf, verifyProof, type LotteryProof } from '../features/events/lottery.js';
 import { CliError } from './errors.js';
 
 const FETCH_TIMEOUT_MS = 15_000;
@@ -60,7 +53,8 @@ const mark = (ok: boolean) => (ok ? 'ok' : 'MISMATCH');
  * escape sequences could otherwise rewrite what the terminal shows, "VERIFIED" included.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+export const printable = (text: string) => text.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** Prints each check on its own line; returns whether the whole proof holds. */
 export function report(proof: LotteryProof, winners: number | undefined, printRaw: (line: string) => void): boolean {

@@ -62,7 +62,10 @@ export function createIdempotencyStore(db: Db, ttlSeconds: number) {
     },
 
     async deleteExpired(): Promise<number> {
-      const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`)).returning({ key: idempotencyKeys.key });
+      const rows = await db
+        .delete(idempotencyKeys)
+        .where(lt(idempotencyKeys.expiresAt, sql`now()`))
+        .returning({ key: idempotencyKeys.key });
       return rows.length;
     },
   };

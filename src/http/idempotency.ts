@@ -23,7 +23,9 @@ declare module 'fastify' {
 
 /** What makes two requests "the same": method, path with query, and body. */
 export function hashRequest(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${canonicalJson(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${url}\n${canonicalJson(body ?? null)}`)
+    .digest('hex');
 }
 
 export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore): void {

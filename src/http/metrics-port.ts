@@ -8,7 +8,11 @@ export interface MetricsPort {
   close(): Promise<void>;
 }
 
-export async function serveMetricsPort(port: number, host: string, scrape: () => Promise<{ contentType: string; body: string }>): Promise<MetricsPort> {
+export async function serveMetricsPort(
+  port: number,
+  host: string,
+  scrape: () => Promise<{ contentType: string; body: string }>,
+): Promise<MetricsPort> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Only /metrics is served on this port\n');

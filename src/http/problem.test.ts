@@ -47,7 +47,9 @@ describe('toAppError', () => {
   });
 
   it('maps parser errors by code and hides anything unexpected behind INTERNAL', () => {
-    expect(toAppError(Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), retryAfter).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(toAppError(Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), retryAfter).code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
     expect(toAppError(Object.assign(new Error('bad json'), { statusCode: 400 }), retryAfter).code).toBe('MALFORMED_BODY');
     const internal = toAppError(new TypeError('x is undefined'), retryAfter);
     expect(internal.code).toBe('INTERNAL');

@@ -26,10 +26,7 @@ function fieldOf(context: string | undefined, issue: ValidationIssue): string {
 function validationError(error: FastifyError): AppError {
   const errors: FieldError[] = (error.validation ?? []).map((issue) => ({
     field: fieldOf(error.validationContext, issue),
-    message:
-      issue.keyword === 'additionalProperties'
-        ? 'is not an allowed property'
-        : (issue.message ?? 'is invalid'),
+    message: issue.keyword === 'additionalProperties' ? 'is not an allowed property' : (issue.message ?? 'is invalid'),
   }));
   const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
   return new AppError('VALIDATION_FAILED', detail, { errors });

@@ -40,10 +40,7 @@ function checksFor(kind: RateLimitClass, request: FastifyRequest, policies: Retu
     case 'admin':
       return [{ policy: policies.admin, key: userId ?? `ip:${request.ip}` }];
     case 'api':
-      return [
-        ...(userId ? [{ policy: policies.apiUser, key: userId }] : []),
-        { policy: policies.apiIp, key: request.ip },
-      ];
+      return [...(userId ? [{ policy: policies.apiUser, key: userId }] : []), { policy: policies.apiIp, key: request.ip }];
     case 'poll-rankings':
       return [...checksFor('api', request, policies), { policy: policies.pollRankings, key: request.ip }];
     case 'none':
@@ -79,10 +76,15 @@ export function registerRateLimits(app: FastifyInstance, config: Config, limiter
       const { policy } = checks[rejected]!;
       const decision = decisions[rejected]!;
       metrics.rateLimitRejections.inc({ policy: policy.name });
-      throw new AppError('RATE_LIMITED', `Limit of ${policy.points} per ${policy.durationSeconds}s reached for ${policy.name}`, {}, {
-        ...headers(policy, decision),
-        'retry-after': String(Math.max(1, decision.resetSeconds)),
-      });
+      throw new AppError(
+        'RATE_LIMITED',
+        `Limit of ${policy.points} per ${policy.durationSeconds}s reached for ${policy.name}`,
+        {},
+        {
+          ...headers(policy, decision),
+          'retry-after': String(Math.max(1, decision.resetSeconds)),
+        },
+      );
     }
     // Report the policy closest to its limit, as the draft asks for one.
     const tightest = decisions.reduce((best, decision, index) => (decision.remaining < decisions[best]!.remaining ? index : best), 0);

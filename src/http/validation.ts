@@ -5,10 +5,7 @@ import type { FastifyServerOptions } from 'fastify';
 
 type SchemaController = NonNullable<FastifyServerOptions['schemaController']>;
 type RouteSchema = { httpPart?: string };
-type BuildValidator = (
-  externalSchemas: unknown,
-  options: { customOptions?: Record<string, unknown> } | undefined,
-) => (route: RouteSchema) => unknown;
+type BuildValidator = (externalSchemas: unknown, options: { customOptions?: Record<string, unknown> } | undefined) => (route: RouteSchema) => unknown;
 
 export function validatorCompilers(): SchemaController {
   // The compiler pools one Ajv per distinct option set, so these two stay separate.

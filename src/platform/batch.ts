@@ -101,7 +101,11 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
   };
 
   const settle = async (batch: Waiter<I, O>[]): Promise<void> => {
-    const results = await runIsolatingFailures(batch.map((waiter) => waiter.item), run, failsEveryItem);
+    const results = await runIsolatingFailures(
+      batch.map((waiter) => waiter.item),
+      run,
+      failsEveryItem,
+    );
     batch.forEach((waiter, index) => {
       const result = results[index];
       if (result instanceof Error) waiter.reject(result);

@@ -89,13 +89,22 @@ async function createRedisPorts(options: PortsOptions, url: string): Promise<Por
   const { redisKeyPrefix: keyPrefix, breaker, metrics, log } = options;
   const redis = connect(new Redis(url, REDIS_CLIENT_OPTIONS), 'main', log);
   const clients = [redis];
-  if (!(await readyWithin(redis, STARTUP_WAIT_MS))) log.warn({ url: redactUrl(url) }, 'redis is not reachable yet; serving from in-process fallbacks until it is');
+  if (!(await readyWithin(redis, STARTUP_WAIT_MS)))
+    log.warn({ url: redactUrl(url) }, 'redis is not reachable yet; serving from in-process fallbacks until it is');
   const open = (client: Redis, name: string) => {
     clients.push(connect(client, name, log));
     return client;
   };
   const pubsub = onFirstUse(
-    () => new RedisPubSub({ publisher: redis, subscriber: open(redis.duplicate({ autoResubscribe: false }), 'subscriber'), keyPrefix, breaker, metrics, log }),
+    () =>
+      new RedisPubSub({
+        publisher: redis,
+        subscriber: open(redis.duplicate({ autoResubscribe: false }), 'subscriber'),
+        keyPrefix,
+        breaker,
+        metrics,
+        log,
+      }),
   );
   const locks = onFirstUse(() => new RedisLocks({ client: open(redis.duplicate({ keyPrefix }), 'locks'), log }));
 

@@ -17,7 +17,10 @@ export interface ChannelUser {
 export type ChannelAuthorizer = (user: ChannelUser | undefined, channelId: string) => boolean | Promise<boolean>;
 
 /** Refusal codes come from the one error catalogue, like HTTP errors. */
-export type ChannelRefusalCode = Extract<ErrorCode, 'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'>;
+export type ChannelRefusalCode = Extract<
+  ErrorCode,
+  'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'
+>;
 
 export interface ChannelRefusal {
   ok: false;

@@ -25,7 +25,10 @@ function runFailing(failure: string) {
 
 /** The one fatal (level 60) log line. */
 function fatalLine(stdout: string): unknown {
-  const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number });
+  const lines = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number });
   const fatal = lines.filter((line) => line.level === 60);
   expect(fatal).toHaveLength(1);
   return fatal[0];

@@ -95,9 +95,7 @@ describe.each(variants)('locks contract ($name)', (variant) => {
     expect(await waiter).toBe(true);
     await long;
 
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).locks.withLock('shared', () => counter.increment())),
-    );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).locks.withLock('shared', () => counter.increment())));
     expect(counter.value).toBe(20);
     expect(counter.maxInside).toBe(1);
   });

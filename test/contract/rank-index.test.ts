@@ -26,7 +26,14 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
 
   it('ranks by score descending, equal scores by who reached them first, then by member', async () => {
     const ranks = await index();
-    await ranks.set('global', [m('late', 50, T0 + 5), m('low', 10), m('early', 50, T0 + 1), m('high', 90, T0 + 9), m('b-same', 50, T0 + 5), m('a-same', 50, T0 + 5)]);
+    await ranks.set('global', [
+      m('late', 50, T0 + 5),
+      m('low', 10),
+      m('early', 50, T0 + 1),
+      m('high', 90, T0 + 9),
+      m('b-same', 50, T0 + 5),
+      m('a-same', 50, T0 + 5),
+    ]);
 
     expect(await ranks.top('global', 10)).toEqual([
       { member: 'high', score: 90, reachedAt: T0 + 9, rank: 1 },
@@ -90,7 +97,10 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
 
   it('pages the top with limit and offset', async () => {
     const ranks = await index();
-    await ranks.set('global', Array.from({ length: 25 }, (_, i) => m(`u${String(i).padStart(2, '0')}`, 100 - i)));
+    await ranks.set(
+      'global',
+      Array.from({ length: 25 }, (_, i) => m(`u${String(i).padStart(2, '0')}`, 100 - i)),
+    );
 
     expect(members(await ranks.top('global', 3))).toEqual(['u00', 'u01', 'u02']);
     expect(await ranks.top('global', 2, 10)).toEqual([
@@ -104,7 +114,10 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
 
   it('returns a member with its neighbours, cut at both ends of the board', async () => {
     const ranks = await index();
-    await ranks.set('global', Array.from({ length: 10 }, (_, i) => m(`u${i}`, 100 - i)));
+    await ranks.set(
+      'global',
+      Array.from({ length: 10 }, (_, i) => m(`u${i}`, 100 - i)),
+    );
 
     expect((await ranks.around('global', 'u5', 2)).map((e) => [e.member, e.rank])).toEqual([
       ['u3', 4],
@@ -208,7 +221,11 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
     const ranks = await index();
     const pool = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'];
     // Few distinct scores and times, so ties on score and on both happen all the time.
-    const entry = fc.record({ member: fc.constantFrom(...pool), score: fc.integer({ min: -3, max: 3 }), reachedAt: fc.integer({ min: T0, max: T0 + 3 }) });
+    const entry = fc.record({
+      member: fc.constantFrom(...pool),
+      score: fc.integer({ min: -3, max: 3 }),
+      reachedAt: fc.integer({ min: T0, max: T0 + 3 }),
+    });
     const operation = fc.oneof(
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), entries: fc.array(entry, { minLength: 1, maxLength: 4 }) }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), member: fc.constantFrom(...pool) }) },
@@ -217,33 +234,38 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
     let run = 0;
 
     await fc.assert(
-      fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 30 }), fc.nat({ max: 3 }), fc.nat({ max: 8 }), async (operations, radius, offset) => {
-        const board = `property-${run++}`;
-        const expected = new Map<string, RankedMember>();
-        for (const op of operations) {
-          if (op.kind === 'set') {
-            await ranks.set(board, op.entries);
-            for (const e of op.entries) expected.set(e.member, e);
-          } else if (op.kind === 'remove') {
-            await ranks.remove(board, op.member);
-            expected.delete(op.member);
-          } else {
-            await ranks.replace(board, op.entries);
-            expected.clear();
-            for (const e of op.entries) expected.set(e.member, e);
+      fc.asyncProperty(
+        fc.array(operation, { minLength: 1, maxLength: 30 }),
+        fc.nat({ max: 3 }),
+        fc.nat({ max: 8 }),
+        async (operations, radius, offset) => {
+          const board = `property-${run++}`;
+          const expected = new Map<string, RankedMember>();
+          for (const op of operations) {
+            if (op.kind === 'set') {
+              await ranks.set(board, op.entries);
+              for (const e of op.entries) expected.set(e.member, e);
+            } else if (op.kind === 'remove') {
+              await ranks.remove(board, op.member);
+              expected.delete(op.member);
+            } else {
+              await ranks.replace(board, op.entries);
+              expected.clear();
+              for (const e of op.entries) expected.set(e.member, e);
+            }
           }
-        }
-        const ranking = oracle(expected.values());
+          const ranking = oracle(expected.values());
 
-        expect(await ranks.count(board)).toBe(ranking.length);
-        expect(await ranks.top(board, pool.length)).toEqual(ranking);
-        expect(await ranks.top(board, 3, offset)).toEqual(ranking.slice(offset, offset + 3));
-        for (const member of pool) {
-          const at = ranking.findIndex((e) => e.member === member);
-          expect(await ranks.rank(board, member)).toEqual(ranking[at]);
-          expect(await ranks.around(board, member, radius)).toEqual(at < 0 ? [] : ranking.slice(Math.max(0, at - radius), at + radius + 1));
-        }
-      }),
+          expect(await ranks.count(board)).toBe(ranking.length);
+          expect(await ranks.top(board, pool.length)).toEqual(ranking);
+          expect(await ranks.top(board, 3, offset)).toEqual(ranking.slice(offset, offset + 3));
+          for (const member of pool) {
+            const at = ranking.findIndex((e) => e.member === member);
+            expect(await ranks.rank(board, member)).toEqual(ranking[at]);
+            expect(await ranks.around(board, member, radius)).toEqual(at < 0 ? [] : ranking.slice(Math.max(0, at - radius), at + radius + 1));
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -256,7 +278,13 @@ describe('rank index on a Redis that loses its data or goes away', () => {
   beforeAll(async () => {
     server = await startRedis();
     const metrics = createMetrics();
-    ports = await createPorts({ redisUrl: server.url, redisKeyPrefix: 'loss:', breaker: createBreaker('redis', 3, 500, metrics), metrics, log: silentLog });
+    ports = await createPorts({
+      redisUrl: server.url,
+      redisKeyPrefix: 'loss:',
+      breaker: createBreaker('redis', 3, 500, metrics),
+      metrics,
+      log: silentLog,
+    });
   });
   afterAll(async () => {
     await ports?.close();
@@ -282,7 +310,12 @@ describe('rank index on a Redis that loses its data or goes away', () => {
     await ranks.replace('global', [m('a', 1)]);
     await server.kill();
 
-    for (const call of [() => ranks.rank('global', 'a'), () => ranks.top('global', 10), () => ranks.set('global', [m('b', 2)]), () => ranks.isLoaded('global')]) {
+    for (const call of [
+      () => ranks.rank('global', 'a'),
+      () => ranks.top('global', 10),
+      () => ranks.set('global', [m('b', 2)]),
+      () => ranks.isLoaded('global'),
+    ]) {
       const started = performance.now();
       await expect(call()).rejects.toBeInstanceOf(RankIndexUnavailableError);
       // Fail fast, not hang: the client's command timeout is 500 ms, and a closed connection fails at once.

@@ -40,13 +40,32 @@ describe('rebuilding a board from PGlite', () => {
     });
     // Pages of 50: the handles of every page arrive, not just the first.
     const scanInPages = { ...store, scan: (board: string, period: string) => store.scan(board, period, 50) };
-    const index = createBoardIndex({ index: new MemoryRankIndex(), store: scanInPages, handles, locks: new MemoryLocks(), metrics: createMetrics(), log: createLogger('silent'), isCurrent: async () => true });
+    const index = createBoardIndex({
+      index: new MemoryRankIndex(),
+      store: scanInPages,
+      handles,
+      locks: new MemoryLocks(),
+      metrics: createMetrics(),
+      log: createLogger('silent'),
+      isCurrent: async () => true,
+    });
 
     expect(await index.ready('global', 'all')).toBe(true);
     const page = await index.top('global', 'all', 10, 100);
     expect(page.map((entry) => entry.rank)).toEqual([101, 102, 103, 104, 105, 106, 107, 108, 109, 110]);
     const names = await handles.of(page.map((entry) => entry.userId));
-    expect([...names.values()]).toEqual(['player-19', 'player-18', 'player-17', 'player-16', 'player-15', 'player-14', 'player-13', 'player-12', 'player-11', 'player-10']);
+    expect([...names.values()]).toEqual([
+      'player-19',
+      'player-18',
+      'player-17',
+      'player-16',
+      'player-15',
+      'player-14',
+      'player-13',
+      'player-12',
+      'player-11',
+      'player-10',
+    ]);
     expect(queried).toEqual([]);
 
     const [offBoard] = await database.db.select({ id: users.id }).from(users).where(eq(users.handle, 'player-120'));
@@ -57,7 +76,15 @@ describe('rebuilding a board from PGlite', () => {
   it('answers a read of a board the index lost with the rebuilt board, not the empty one', async () => {
     const store = createBoardsStore(database.db);
     const rankIndex = new MemoryRankIndex();
-    const index = createBoardIndex({ index: rankIndex, store, handles: createHandles(store), locks: new MemoryLocks(), metrics: createMetrics(), log: createLogger('silent'), isCurrent: async () => true });
+    const index = createBoardIndex({
+      index: rankIndex,
+      store,
+      handles: createHandles(store),
+      locks: new MemoryLocks(),
+      metrics: createMetrics(),
+      log: createLogger('silent'),
+      isCurrent: async () => true,
+    });
     const topRanks = async () => (await index.top('global', 'all', 3)).map((entry) => entry.rank);
 
     // Never loaded: the read that finds it so waits for the rebuild and reads again.
@@ -66,7 +93,10 @@ describe('rebuilding a board from PGlite', () => {
     // Lost (as when Redis restarts empty) without any failed call marking it stale.
     await rankIndex.drop('global');
     expect(await rankIndex.isLoaded('global')).toBe(false);
-    const [around, count] = await Promise.all([index.around('global', 'all', (await index.top('global', 'all', 1))[0]!.userId, 1), index.count('global', 'all')]);
+    const [around, count] = await Promise.all([
+      index.around('global', 'all', (await index.top('global', 'all', 1))[0]!.userId, 1),
+      index.count('global', 'all'),
+    ]);
     expect(around.map((entry) => entry.rank)).toEqual([1, 2]);
     expect(count).toBe(120);
   });

@@ -20,7 +20,9 @@ describe('a board loaded by instances sharing Redis', () => {
     await runMigrations(database);
     await database.db.execute(sql`insert into leaderboards (name) values ('global')`);
     await database.db.execute(sql`insert into users (handle, is_guest) select 'player-' || i, true from generate_series(1, ${PLAYERS}) as i`);
-    await database.db.execute(sql`insert into leaderboard_scores (board, period, user_id, score, reached_at) select 'global', 'all', id, 10, now() from users`);
+    await database.db.execute(
+      sql`insert into leaderboard_scores (board, period, user_id, score, reached_at) select 'global', 'all', id, 10, now() from users`,
+    );
   });
   afterAll(() => database?.close());
 
@@ -36,7 +38,15 @@ describe('a board loaded by instances sharing Redis', () => {
         return store.scan(board, period);
       },
     };
-    return createBoardIndex({ index: ports.rankIndex, store: counted, handles: createHandles(store), locks: ports.locks, metrics: createMetrics(), log: silentLog, isCurrent: async () => true });
+    return createBoardIndex({
+      index: ports.rankIndex,
+      store: counted,
+      handles: createHandles(store),
+      locks: ports.locks,
+      metrics: createMetrics(),
+      log: silentLog,
+      isCurrent: async () => true,
+    });
   };
 
   it('is scanned once when four instances start at once, and not again by a fifth', async () => {

@@ -24,15 +24,22 @@ describe.each(['pglite', 'postgres'] as const)('database on %s', (kind) => {
 
   it('applies migrations idempotently', async () => {
     await runMigrations(database);
-    const rows = await database.db.execute(sql`select count(*)::int as n from information_schema.tables where table_name in ('users', 'idempotency_keys')`);
+    const rows = await database.db.execute(
+      sql`select count(*)::int as n from information_schema.tables where table_name in ('users', 'idempotency_keys')`,
+    );
     expect((rows as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(2);
   });
 
   it('enforces case-insensitive unique handles and the role check in the database', async () => {
     await database.db.insert(users).values({ handle: 'Gary', email: 'gary@example.com', passwordHash: 'x' });
-    const duplicate = await database.db.insert(users).values({ handle: 'GARY', email: 'g2@example.com', passwordHash: 'x' }).catch((e) => e);
+    const duplicate = await database.db
+      .insert(users)
+      .values({ handle: 'GARY', email: 'g2@example.com', passwordHash: 'x' })
+      .catch((e) => e);
     expect(pgErrorInfo(duplicate)).toEqual({ code: UNIQUE_VIOLATION, constraint: 'users_handle_lower_key' });
-    const badRole = await database.db.execute(sql`insert into users (handle, email, password_hash, role) values ('x1', 'x1@e.com', 'x', 'king')`).catch((e) => e);
+    const badRole = await database.db
+      .execute(sql`insert into users (handle, email, password_hash, role) values ('x1', 'x1@e.com', 'x', 'king')`)
+      .catch((e) => e);
     expect(pgErrorInfo(badRole)?.code).toBe('23514');
   });
 
@@ -42,7 +49,10 @@ describe.each(['pglite', 'postgres'] as const)('database on %s', (kind) => {
       await tx.insert(users).values({ handle: 'HALF', email: 'half2@example.com', passwordHash: 'x' });
     });
     await expect(failing).rejects.toThrow();
-    const rows = await database.db.select().from(users).where(sql`lower(handle) = 'half'`);
+    const rows = await database.db
+      .select()
+      .from(users)
+      .where(sql`lower(handle) = 'half'`);
     expect(rows).toHaveLength(0);
   });
 
@@ -121,7 +131,10 @@ describe('transaction retry on real PostgreSQL', () => {
 
 describe('the pg pool', () => {
   it('never opens more connections than DB_POOL_MAX and queues the rest', async () => {
-    const database = await openDatabase({ url: await createDatabase(inject('postgresUrl')), pool: { max: 2, idleTimeoutMs: 30_000, connectTimeoutMs: 5_000 } });
+    const database = await openDatabase({
+      url: await createDatabase(inject('postgresUrl')),
+      pool: { max: 2, idleTimeoutMs: 30_000, connectTimeoutMs: 5_000 },
+    });
     try {
       const queries = Promise.all(Array.from({ length: 8 }, () => database.db.execute(sql`select pg_sleep(0.1)`)));
       await expect.poll(() => database.poolStats().waiting).toBeGreaterThan(0);
@@ -143,9 +156,16 @@ describe('migrations on PostgreSQL', () => {
     mkdirSync(path.join(folder, 'meta'));
     writeFileSync(
       path.join(folder, 'meta', '_journal.json'),
-      JSON.stringify({ version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: Date.now(), tag: '0000_slow', breakpoints: true }] }),
+      JSON.stringify({
+        version: '7',
+        dialect: 'postgresql',
+        entries: [{ idx: 0, version: '7', when: Date.now(), tag: '0000_slow', breakpoints: true }],
+      }),
     );
-    writeFileSync(path.join(folder, '0000_slow.sql'), 'select pg_sleep(1.5);\n--> statement-breakpoint\ncreate table slow_migration_done (id int);\n');
+    writeFileSync(
+      path.join(folder, '0000_slow.sql'),
+      'select pg_sleep(1.5);\n--> statement-breakpoint\ncreate table slow_migration_done (id int);\n',
+    );
     const database = await openDatabase({ url: await createDatabase(inject('postgresUrl')), pool: { statementTimeoutMs: 200 } });
     try {
       // The pool itself does cancel such a statement.

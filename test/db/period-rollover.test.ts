@@ -56,7 +56,10 @@ describe.each([
 
     // A past period still answers, from the record, and kept its final snapshot.
     expect(await app.scoring.index.top(board, periods[0]!, 5)).toEqual([expect.objectContaining({ userId: user.id, score: 1, rank: 1 })]);
-    const response = await app.request('GET', `/api/leaderboards/${board}/snapshots?from=${new Date(start).toISOString()}&to=${new Date(start + 2 * DAY_MS).toISOString()}`);
+    const response = await app.request(
+      'GET',
+      `/api/leaderboards/${board}/snapshots?from=${new Date(start).toISOString()}&to=${new Date(start + 2 * DAY_MS).toISOString()}`,
+    );
     const snapshots = (await response.json()).snapshots as Array<{ period: string; entries: Array<{ score: number }> }>;
     expect(snapshots.filter((snapshot) => snapshot.period === periods[0]).at(-1)?.entries).toEqual([expect.objectContaining({ score: 1 })]);
   }, 300_000);

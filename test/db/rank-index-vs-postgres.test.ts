@@ -22,10 +22,29 @@ const USERS = 6;
 const TYPE_SCORES = [0, 5, 10, 25];
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('action' as const), user: fc.nat(USERS - 1), type: fc.nat(TYPE_SCORES.length - 1), identifier: fc.nat(5) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('action' as const),
+      user: fc.nat(USERS - 1),
+      type: fc.nat(TYPE_SCORES.length - 1),
+      identifier: fc.nat(5),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('set' as const), user: fc.nat(USERS - 1), value: fc.nat(60) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('submit' as const), user: fc.nat(USERS - 1), board: fc.constantFrom('incr' as const, 'best' as const), value: fc.nat(40) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('lose' as const), board: fc.constantFrom('incr' as const, 'best' as const, 'set' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('submit' as const),
+      user: fc.nat(USERS - 1),
+      board: fc.constantFrom('incr' as const, 'best' as const),
+      value: fc.nat(40),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('lose' as const), board: fc.constantFrom('incr' as const, 'best' as const, 'set' as const) }),
+  },
   // Mostly 0 ms: equal reachedAt values, so the member tie-break is exercised too.
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(0, 0, 1, 7) }) },
 );
@@ -83,7 +102,9 @@ describe.each([
                 case 'set':
                   return app.scoring.leaderboards.setScore(admin, boards.set, users[step.user]!, step.value);
                 case 'submit':
-                  return app.scoring.submitScores(undefined, [{ board: boards[step.board], userId: users[step.user]!, value: step.value, reachedAt: new Date(clock) }]);
+                  return app.scoring.submitScores(undefined, [
+                    { board: boards[step.board], userId: users[step.user]!, value: step.value, reachedAt: new Date(clock) },
+                  ]);
                 case 'lose':
                   return app.platform.rankIndex.drop(boards[step.board]);
                 case 'tick':

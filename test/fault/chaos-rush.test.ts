@@ -139,7 +139,9 @@ describe('chaos during a rush on two instances (PostgreSQL + Redis)', () => {
     await faultDone;
     const breakerOpenMs = await breakers.stop();
 
-    const failed = outcomes.flatMap((outcome, i) => (outcome.status === 200 || outcome.status === 201 ? [] : [`entrant ${i}: ${outcome.status} ${JSON.stringify(outcome.body)}`]));
+    const failed = outcomes.flatMap((outcome, i) =>
+      outcome.status === 200 || outcome.status === 201 ? [] : [`entrant ${i}: ${outcome.status} ${JSON.stringify(outcome.body)}`],
+    );
     const firstSuccessAfter = attempts.find((attempt) => attempt.at > faultEndedAt && attempt.status >= 200 && attempt.status < 300)?.at;
     const figures = {
       fault: name,

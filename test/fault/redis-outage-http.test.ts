@@ -37,7 +37,11 @@ describe('Redis outage under a running server', () => {
     expect(metrics).toMatch(/fallback_used_total\{port="(cache|rate-limit)"\} [1-9]/);
 
     await redis.start();
-    await waitFor(async () => (await (await app.request('GET', '/health/ready')).json()).status === 'ready', 15_000, 'readiness after Redis returned');
+    await waitFor(
+      async () => (await (await app.request('GET', '/health/ready')).json()).status === 'ready',
+      15_000,
+      'readiness after Redis returned',
+    );
     expect((await app.request('GET', '/api/me', { token })).status).toBe(200);
   });
 });

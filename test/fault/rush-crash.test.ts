@@ -48,7 +48,12 @@ async function tally(database: Database, eventId: string) {
   );
   const count = (status: string) => byStatus.find((row) => row.status === status)?.n ?? 0;
   const counted = { confirmed: count('confirmed'), held: count('held'), waitlisted: count('waitlisted'), entered: count('entered') };
-  const statuses = new Map((await rows<{ id: string; status: string }>(database, sql`select id, status from registrations where event_id = ${eventId}`)).map((row) => [row.id, row.status]));
+  const statuses = new Map(
+    (await rows<{ id: string; status: string }>(database, sql`select id, status from registrations where event_id = ${eventId}`)).map((row) => [
+      row.id,
+      row.status,
+    ]),
+  );
   return { capacity: capacity!, counters, counted, statuses };
 }
 
@@ -66,7 +71,10 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
   it('keeps every answered registration and never oversells', async () => {
     const databaseUrl = store === 'postgres' ? await createDatabase(inject('postgresUrl')) : '';
     const env = { STAMPEDE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl };
-    const open = () => openDatabase(databaseOptions({ databaseUrl: databaseUrl || undefined, dataDir, db: { max: 2, idleTimeoutMs: 1_000, connectTimeoutMs: 5_000 } }));
+    const open = () =>
+      openDatabase(
+        databaseOptions({ databaseUrl: databaseUrl || undefined, dataDir, db: { max: 2, idleTimeoutMs: 1_000, connectTimeoutMs: 5_000 } }),
+      );
 
     // Users go straight into the record before the server starts: PGlite has one process at a time.
     const signer = await tokenSigner(JWT_SECRET);
@@ -84,10 +92,16 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
 
     let server = await startServer(env);
     servers.push(server);
-    const created = await call(server.url, 'POST', '/api/events', organizer.token, { slug: 'crash', title: 'Crash rush', capacity: CAPACITY, mode: 'fcfs' });
+    const created = await call(server.url, 'POST', '/api/events', organizer.token, {
+      slug: 'crash',
+      title: 'Crash rush',
+      capacity: CAPACITY,
+      mode: 'fcfs',
+    });
     expect(created.status).toBe(201);
     const eventId: string = created.body.event.id;
-    if (created.body.event.status !== 'open') expect((await call(server.url, 'POST', `/api/events/${eventId}/open`, organizer.token)).status).toBe(200);
+    if (created.body.event.status !== 'open')
+      expect((await call(server.url, 'POST', `/api/events/${eventId}/open`, organizer.token)).status).toBe(200);
     const register = (i: number) => ({ path: `/api/events/${eventId}/registrations`, token: entrants[i]!.token, body: {} });
 
     // The rush, until KILL_AFTER answers are in; then SIGKILL, whatever is in flight.
@@ -125,7 +139,9 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
       const { capacity, counters, counted, statuses: stored } = await tally(database, eventId);
       expect(counters.confirmed! + counters.held!).toBeLessThanOrEqual(capacity);
       expect(counters).toEqual(counted);
-      const missing = [...answered.values()].map((answer) => parsed(answer).registration).filter((registration) => stored.get(registration.id) !== registration.status);
+      const missing = [...answered.values()]
+        .map((answer) => parsed(answer).registration)
+        .filter((registration) => stored.get(registration.id) !== registration.status);
       expect(missing).toEqual([]);
       // eslint-disable-next-line no-console -- what the kill interrupted, for the CI log
       console.log(`${store}: killed after ${answered.size} 2xx answers; ${stored.size} registrations committed`, statuses);

@@ -10,7 +10,10 @@ export type Resolve = (schema: Schema) => Schema;
 export function resolver(document: object): Resolve {
   const resolve: Resolve = (schema) => {
     if (typeof schema.$ref !== 'string') return schema;
-    const target = schema.$ref.replace(/^#\//, '').split('/').reduce((node: any, key: string) => node?.[key], document);
+    const target = schema.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((node: any, key: string) => node?.[key], document);
     return resolve(target ?? {});
   };
   return resolve;
@@ -20,7 +23,8 @@ const FORMATS: Record<string, () => Arbitrary<string>> = {
   uuid: () => fc.uuid({ version: 4 }),
   email: () => fc.emailAddress(),
   'date-time': () => fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
-  date: () => fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+  date: () =>
+    fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
 };
 
 function stringOf(schema: Schema): Arbitrary<string> {
@@ -75,10 +79,9 @@ function objectOf(schema: Schema, resolve: Resolve, depth: number): Arbitrary<Re
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   const required = new Set<string>(schema.required ?? []);
   if (depth > 4) return fc.constant({});
-  const record = fc.record(
-    Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, valid(property, resolve, depth + 1)])),
-    { requiredKeys: Object.keys(properties).filter((key) => required.has(key)) },
-  );
+  const record = fc.record(Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, valid(property, resolve, depth + 1)])), {
+    requiredKeys: Object.keys(properties).filter((key) => required.has(key)),
+  });
   return record.map((value) => value as Record<string, unknown>);
 }
 

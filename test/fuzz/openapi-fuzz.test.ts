@@ -69,7 +69,8 @@ describe('fuzzing every operation from /openapi.json', () => {
           for (let next = pending.pop(); next; next = pending.pop()) {
             const status = await send(next).catch((error: Error) => `no answer: ${error.message}`);
             if (typeof status === 'number') statuses.set(status, (statuses.get(status) ?? 0) + 1);
-            if (typeof status !== 'number' || status >= 500) failures.push(`${next.as} ${next.method} ${next.url} -> ${status} body ${preview(next.body)}`);
+            if (typeof status !== 'number' || status >= 500)
+              failures.push(`${next.as} ${next.method} ${next.url} -> ${status} body ${preview(next.body)}`);
           }
         }),
       );
@@ -88,7 +89,10 @@ describe('fuzzing every operation from /openapi.json', () => {
     const token = tokens[request.as];
     const response = await fetch(`${app.url}${request.url}`, {
       method: request.method,
-      headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
     });
@@ -110,13 +114,18 @@ function requestsFor(method: string, path: string, operation: Operation, resolve
       { weight: 1, arbitrary: broken(parameter.schema, resolve).map(text) },
     );
   const queryValue = (parameter: Parameter) =>
-    fc.option(fc.oneof({ weight: 3, arbitrary: valid(parameter.schema, resolve) }, { weight: 1, arbitrary: broken(parameter.schema, resolve) }).map(text), { nil: undefined });
+    fc.option(
+      fc.oneof({ weight: 3, arbitrary: valid(parameter.schema, resolve) }, { weight: 1, arbitrary: broken(parameter.schema, resolve) }).map(text),
+      { nil: undefined },
+    );
   return fc
     .record({
       params: fc.tuple(...pathParameters.map(pathValue)),
       query: fc.tuple(...queryParameters.map(queryValue)),
       body: bodySchema ? fc.oneof(valid(bodySchema, resolve), broken(bodySchema, resolve), fc.constant(undefined)) : fc.constant(undefined),
-      as: SESSION_ENDING.has(operation.operationId) ? fc.constant('anonymous' as const) : fc.constantFrom('anonymous' as const, 'player' as const, 'admin' as const),
+      as: SESSION_ENDING.has(operation.operationId)
+        ? fc.constant('anonymous' as const)
+        : fc.constantFrom('anonymous' as const, 'player' as const, 'admin' as const),
     })
     .map(({ params, query, body, as }) => {
       let url = path;

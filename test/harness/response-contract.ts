@@ -69,8 +69,11 @@ function compileContract(document: Document) {
       if (body === undefined) return undefined; // streams
       if (!documented.content) return body === '' ? undefined : `a body was sent where none is documented: ${body.slice(0, 200)}`;
       if (request.method === 'HEAD') return undefined;
-      const contentType = String(reply.getHeader('content-type') ?? '').split(';')[0]!.trim();
-      if (!documented.content[contentType]) return `content type '${contentType}' is not documented (documented: ${Object.keys(documented.content).join(', ')})`;
+      const contentType = String(reply.getHeader('content-type') ?? '')
+        .split(';')[0]!
+        .trim();
+      if (!documented.content[contentType])
+        return `content type '${contentType}' is not documented (documented: ${Object.keys(documented.content).join(', ')})`;
       if (!/[/+]json$/.test(contentType)) return undefined;
       let value: unknown;
       try {

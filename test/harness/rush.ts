@@ -116,7 +116,15 @@ export async function rush(requests: RushRequest[], options: RushOptions): Promi
     if (signal?.aborted) {
       while (nextToSend < requests.length) {
         const index = nextToSend++;
-        settle(index, { status: 0, body: '', headers: {}, arrivedAt: arrivalOf(index), sentAt: Number.NaN, answeredAt: Number.NaN, error: 'not sent' });
+        settle(index, {
+          status: 0,
+          body: '',
+          headers: {},
+          arrivedAt: arrivalOf(index),
+          sentAt: Number.NaN,
+          answeredAt: Number.NaN,
+          error: 'not sent',
+        });
       }
       return;
     }

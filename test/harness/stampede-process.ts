@@ -29,7 +29,13 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
 }
 
-export async function spawnStampede({ env, args = ['start'], main = MAIN, waitReady = true, readyTimeoutMs = 60_000 }: SpawnOptions): Promise<StampedeProcess> {
+export async function spawnStampede({
+  env,
+  args = ['start'],
+  main = MAIN,
+  waitReady = true,
+  readyTimeoutMs = 60_000,
+}: SpawnOptions): Promise<StampedeProcess> {
   const port = await freePort();
   const { DATABASE_URL: _d, REDIS_URL: _r, PORT: _p, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
@@ -70,7 +76,10 @@ export async function untilReady(server: StampedeProcess, timeoutMs = 60_000): P
     throw new Error(`stampede on port ${server.port} exited with code ${code} before it was ready`);
   });
   try {
-    await Promise.race([waitFor(async () => (await fetch(`${server.url}/health/ready`)).ok, timeoutMs, `stampede on port ${server.port} to be ready`), died]);
+    await Promise.race([
+      waitFor(async () => (await fetch(`${server.url}/health/ready`)).ok, timeoutMs, `stampede on port ${server.port} to be ready`),
+      died,
+    ]);
   } catch (error) {
     server.child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}; its output:\n${server.output()}`, { cause: error });

@@ -90,7 +90,10 @@ describe.each(['pglite', 'postgres'] as const)('accounts on %s', (store) => {
 
     const badRole = await app.request('PUT', `/api/users/${player.user.id}/role`, { token: admin.token, body: { role: 'king' } });
     expect(badRole.status).toBe(400);
-    const missing = await app.request('PUT', '/api/users/00000000-0000-4000-8000-000000000000/role', { token: admin.token, body: { role: 'organizer' } });
+    const missing = await app.request('PUT', '/api/users/00000000-0000-4000-8000-000000000000/role', {
+      token: admin.token,
+      body: { role: 'organizer' },
+    });
     expect(missing.status).toBe(404);
   });
 });

@@ -18,7 +18,8 @@ describe.each([
   const sockets: Socket[] = [];
   beforeAll(async () => {
     app = await startTestApp({ store, redis, env: { STAMPEDE_ADMIN_EMAIL: 'root@example.com', STAMPEDE_ADMIN_PASSWORD: 'rootpassword' } });
-    organizer = (await (await app.request('POST', '/api/auth/login', { body: { email: 'root@example.com', password: 'rootpassword' } })).json()).token;
+    organizer = (await (await app.request('POST', '/api/auth/login', { body: { email: 'root@example.com', password: 'rootpassword' } })).json())
+      .token;
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -35,10 +36,25 @@ describe.each([
     const typeKey = `checkin-${randomUUID().slice(0, 8)}`;
     const actionType = await post('/api/action-types', { key: typeKey, name: 'Check-in', baseScore: 10, active: true, rules: {} });
     const tag = typeKey;
-    await post('/api/achievements', { key: `${tag}-streak`, name: 'Day one', description: '', condition: { type: 'streak', actionType: typeKey, atLeast: 1 } });
-    await post('/api/achievements', { key: `${tag}-twice`, name: 'Twice', description: '', condition: { type: 'actionCount', actionType: typeKey, atLeast: 2 } });
+    await post('/api/achievements', {
+      key: `${tag}-streak`,
+      name: 'Day one',
+      description: '',
+      condition: { type: 'streak', actionType: typeKey, atLeast: 1 },
+    });
+    await post('/api/achievements', {
+      key: `${tag}-twice`,
+      name: 'Twice',
+      description: '',
+      condition: { type: 'actionCount', actionType: typeKey, atLeast: 2 },
+    });
     await post('/api/achievements', { key: `${tag}-score`, name: 'Twenty', description: '', condition: { type: 'score', atLeast: 20 } });
-    await post('/api/achievements', { key: `${tag}-thrice`, name: 'Thrice', description: '', condition: { type: 'actionCount', actionType: typeKey, atLeast: 3 } });
+    await post('/api/achievements', {
+      key: `${tag}-thrice`,
+      name: 'Thrice',
+      description: '',
+      condition: { type: 'actionCount', actionType: typeKey, atLeast: 3 },
+    });
 
     const { user, token } = await signUp(app);
     await app.request('PUT', '/api/me/settings', { token, body: { utcOffsetMinutes: 840 } });
@@ -79,13 +95,22 @@ describe.each([
     await post('/api/leaderboards', { name: board, operator: 'best' });
     await post('/api/action-types', { key: `high-${tag}`, name: 'High', baseScore: 100, active: true, rules: { boards: [board] } });
     await post('/api/action-types', { key: `low-${tag}`, name: 'Low', baseScore: 5, active: true, rules: { boards: [board] } });
-    await post('/api/achievements', { key: `${tag}-low`, name: 'Tried low', description: '', condition: { type: 'actionCount', actionType: `low-${tag}`, atLeast: 1 } });
+    await post('/api/achievements', {
+      key: `${tag}-low`,
+      name: 'Tried low',
+      description: '',
+      condition: { type: 'actionCount', actionType: `low-${tag}`, atLeast: 1 },
+    });
     const { token } = await signUp(app);
     const complete = (actionType: string) => app.request('POST', '/api/actions/complete', { token, body: { actionType, identifier: 'only' } });
     expect((await complete(`high-${tag}`)).status).toBe(200);
     expect(await (await complete(`low-${tag}`)).json()).toMatchObject({ scoreEarned: 5, score: 100 });
     await expect
-      .poll(async () => (await (await app.request('GET', '/api/me/achievements', { token })).json()).achievements.map((award: { key: string }) => award.key), { timeout: 5_000, interval: 20 })
+      .poll(
+        async () =>
+          (await (await app.request('GET', '/api/me/achievements', { token })).json()).achievements.map((award: { key: string }) => award.key),
+        { timeout: 5_000, interval: 20 },
+      )
       .toEqual([`${tag}-low`]);
   });
 });

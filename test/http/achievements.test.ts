@@ -11,8 +11,20 @@ import { signUp, startTestApp, type TestApp } from '../harness/app.js';
 
 const CHECKIN = randomUUID();
 const SOLVE = randomUUID();
-const checkin = (userId: string, at: string): CompletedAction => ({ userId, actionTypeId: CHECKIN, actionTypeKey: 'checkin', completedAt: new Date(at), utcOffsetMinutes: 0 });
-const solve = (userId: string, at: string): CompletedAction => ({ userId, actionTypeId: SOLVE, actionTypeKey: 'solve', completedAt: new Date(at), utcOffsetMinutes: 0 });
+const checkin = (userId: string, at: string): CompletedAction => ({
+  userId,
+  actionTypeId: CHECKIN,
+  actionTypeKey: 'checkin',
+  completedAt: new Date(at),
+  utcOffsetMinutes: 0,
+});
+const solve = (userId: string, at: string): CompletedAction => ({
+  userId,
+  actionTypeId: SOLVE,
+  actionTypeKey: 'solve',
+  completedAt: new Date(at),
+  utcOffsetMinutes: 0,
+});
 
 describe.each(['pglite', 'postgres'] as const)('achievements on %s', (store) => {
   let app: TestApp;
@@ -20,7 +32,8 @@ describe.each(['pglite', 'postgres'] as const)('achievements on %s', (store) => 
   const sockets: Socket[] = [];
   beforeAll(async () => {
     app = await startTestApp({ store, env: { STAMPEDE_ADMIN_EMAIL: 'root@example.com', STAMPEDE_ADMIN_PASSWORD: 'rootpassword' } });
-    organizer = (await (await app.request('POST', '/api/auth/login', { body: { email: 'root@example.com', password: 'rootpassword' } })).json()).token;
+    organizer = (await (await app.request('POST', '/api/auth/login', { body: { email: 'root@example.com', password: 'rootpassword' } })).json())
+      .token;
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -33,7 +46,8 @@ describe.each(['pglite', 'postgres'] as const)('achievements on %s', (store) => 
     expect(response.status, await response.clone().text()).toBe(201);
   };
   const record = (...actions: CompletedAction[]) => withTransaction(app.platform.database.db, (tx) => app.achievements.recordActions(tx, actions));
-  const evaluate = (userId: string, scores: Record<string, number> = {}, ranks: Record<string, number> = {}) => app.achievements.evaluate({ userId, scores, ranks });
+  const evaluate = (userId: string, scores: Record<string, number> = {}, ranks: Record<string, number> = {}) =>
+    app.achievements.evaluate({ userId, scores, ranks });
   const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
   async function socketFor(token: string): Promise<Socket> {
@@ -45,9 +59,18 @@ describe.each(['pglite', 'postgres'] as const)('achievements on %s', (store) => 
 
   it('creates achievements (organizer), lists them at once, and refuses a duplicate key with 409', async () => {
     const key = unique('first-blood');
-    const response = await create({ key, name: 'First blood', description: 'Solve one challenge', condition: { type: 'actionCount', actionType: 'solve', atLeast: 1 } });
+    const response = await create({
+      key,
+      name: 'First blood',
+      description: 'Solve one challenge',
+      condition: { type: 'actionCount', actionType: 'solve', atLeast: 1 },
+    });
     expect(response.status).toBe(201);
-    expect((await response.json()).achievement).toMatchObject({ key, name: 'First blood', condition: { type: 'actionCount', actionType: 'solve', atLeast: 1 } });
+    expect((await response.json()).achievement).toMatchObject({
+      key,
+      name: 'First blood',
+      condition: { type: 'actionCount', actionType: 'solve', atLeast: 1 },
+    });
 
     // The list is cached; creating must invalidate it.
     const before = (await (await app.request('GET', '/api/achievements')).json()).achievements.length;
@@ -99,7 +122,11 @@ describe.each(['pglite', 'postgres'] as const)('achievements on %s', (store) => 
     await created({ key: `${tag}-rank`, name: 'Podium', condition: { type: 'rank', board: 'global', atMost: 3 } });
     await created({ key: `${tag}-streak`, name: 'Three days', condition: { type: 'streak', atLeast: 3 } });
     await created({ key: `${tag}-solve-streak`, name: 'Solver', condition: { type: 'streak', actionType: 'solve', atLeast: 2 } });
-    const mine = (awards: Array<{ key: string }>) => awards.map((award) => award.key).filter((key) => key.startsWith(tag)).sort();
+    const mine = (awards: Array<{ key: string }>) =>
+      awards
+        .map((award) => award.key)
+        .filter((key) => key.startsWith(tag))
+        .sort();
 
     const { user, token } = await signUp(app);
     await record(checkin(user.id, '2026-04-01T10:00:00Z'), checkin(user.id, '2026-04-02T10:00:00Z'), solve(user.id, '2026-04-02T11:00:00Z'));
@@ -116,7 +143,13 @@ describe.each(['pglite', 'postgres'] as const)('achievements on %s', (store) => 
     const listed = await app.request('GET', '/api/me/achievements', { token });
     expect(listed.status).toBe(200);
     const awards = (await listed.json()).achievements.filter((award: { key: string }) => award.key.startsWith(tag));
-    expect(awards.map((award: { key: string }) => award.key).sort()).toEqual([`${tag}-count`, `${tag}-rank`, `${tag}-score`, `${tag}-solve-streak`, `${tag}-streak`]);
+    expect(awards.map((award: { key: string }) => award.key).sort()).toEqual([
+      `${tag}-count`,
+      `${tag}-rank`,
+      `${tag}-score`,
+      `${tag}-solve-streak`,
+      `${tag}-streak`,
+    ]);
     expect(awards[0]).toEqual({ key: expect.any(String), name: expect.any(String), description: '', awardedAt: expect.any(String) });
     expect((await app.request('GET', '/api/me/achievements')).status).toBe(401);
   });

@@ -55,7 +55,10 @@ describe('problem+json errors', () => {
   });
 
   it('rejects prototype poisoning', async () => {
-    const response = await app.request('POST', '/api/auth/guest', { body: '{"nickname":"x","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } });
+    const response = await app.request('POST', '/api/auth/guest', {
+      body: '{"nickname":"x","__proto__":{"admin":true}}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(400);
   });
 

@@ -25,7 +25,10 @@ let slugCounter = 0;
 export const uniqueSlug = (prefix = 'ev') => `${prefix}-${Date.now().toString(36)}-${slugCounter++}`;
 
 export async function createEvent(app: TestApp, token: string, body: Record<string, unknown> = {}) {
-  const response = await app.request('POST', '/api/events', { token, body: { slug: uniqueSlug(), title: 'Regional', capacity: 2, mode: 'fcfs', ...body } });
+  const response = await app.request('POST', '/api/events', {
+    token,
+    body: { slug: uniqueSlug(), title: 'Regional', capacity: 2, mode: 'fcfs', ...body },
+  });
   if (response.status !== 201) throw new Error(`create event failed: ${response.status} ${await response.text()}`);
   return (await response.json()).event as { id: string; slug: string; status: string; counts: Record<string, number>; [key: string]: unknown };
 }
@@ -48,7 +51,10 @@ export const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 /** Counters on the event row against the rows they count: they must always agree. */
 export async function countersMatchRows(app: TestApp, eventId: string) {
-  type Counters = Record<'capacity' | 'confirmed' | 'held' | 'waitlisted' | 'entered' | 'confirmed_rows' | 'held_rows' | 'waitlisted_rows' | 'entered_rows', number>;
+  type Counters = Record<
+    'capacity' | 'confirmed' | 'held' | 'waitlisted' | 'entered' | 'confirmed_rows' | 'held_rows' | 'waitlisted_rows' | 'entered_rows',
+    number
+  >;
   const [row] = await query<Counters>(
     app,
     sql`select e.capacity, e.confirmed, e.held, e.waitlisted, e.entered,

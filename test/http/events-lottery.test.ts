@@ -60,15 +60,27 @@ describe.each([
     expect((await get(`/api/events/${event.id}/lottery/proof`)).body).toEqual(proof);
 
     // The top `capacity` of the order are in, the rest wait in draw order.
-    const list = (await get(`/api/events/${event.id}/registrations?limit=100`, org.token)).body.registrations as Array<{ id: string; status: string; drawRank: number; position: number | null }>;
+    const list = (await get(`/api/events/${event.id}/registrations?limit=100`, org.token)).body.registrations as Array<{
+      id: string;
+      status: string;
+      drawRank: number;
+      position: number | null;
+    }>;
     const byId = new Map(list.map((r) => [r.id, r]));
     proof.order.forEach((id: string, index: number) => {
-      expect(byId.get(id)).toMatchObject(index < 3 ? { status: 'confirmed', drawRank: index + 1 } : { status: 'waitlisted', drawRank: index + 1, position: index - 2 });
+      expect(byId.get(id)).toMatchObject(
+        index < 3 ? { status: 'confirmed', drawRank: index + 1 } : { status: 'waitlisted', drawRank: index + 1, position: index - 2 },
+      );
     });
 
     // Tampering with anything the proof covers makes it fail.
     expect(verifyProof({ ...proof, seed: proof.seed.replace(/^./, (c: string) => (c === '0' ? '1' : '0')) }).ok).toBe(false);
-    expect(verifyProof({ ...proof, entrants: proof.entrants.map((e: { id: string; weight: number }, i: number) => (i === 0 ? { ...e, weight: e.weight + 1 } : e)) }).ok).toBe(false);
+    expect(
+      verifyProof({
+        ...proof,
+        entrants: proof.entrants.map((e: { id: string; weight: number }, i: number) => (i === 0 ? { ...e, weight: e.weight + 1 } : e)),
+      }).ok,
+    ).toBe(false);
     expect((await app.request('POST', `/api/events/${event.id}/draw`, { token: org.token })).status).toBe(409);
     const late = await register(app, event.id, (await players(app, 1))[0]!.token);
     expect(late.body.code).toBe('REGISTRATION_CLOSED');
@@ -91,7 +103,10 @@ describe.each([
     await waitFor(async () => (await get(`/api/events/${event.id}`)).body.event.status === 'drawn', 10_000, 'the scheduled draw');
     const counts = (await get(`/api/events/${event.id}`)).body.event.counts;
     expect(counts).toMatchObject({ confirmed: 1, waitlisted: 0, entered: 0 });
-    const rows = await query<{ status: string; status_reason: string | null }>(app, sql`select status, status_reason from registrations where event_id = ${event.id} order by draw_rank`);
+    const rows = await query<{ status: string; status_reason: string | null }>(
+      app,
+      sql`select status, status_reason from registrations where event_id = ${event.id} order by draw_rank`,
+    );
     expect(rows).toEqual([
       { status: 'confirmed', status_reason: null },
       { status: 'cancelled', status_reason: 'not_selected' },

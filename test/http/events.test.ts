@@ -2,7 +2,18 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
-import { ADMIN_ENV, adminSession, countersMatchRows, createEvent, isoIn, organizer, players, query, register, uniqueSlug } from './events-fixtures.js';
+import {
+  ADMIN_ENV,
+  adminSession,
+  countersMatchRows,
+  createEvent,
+  isoIn,
+  organizer,
+  players,
+  query,
+  register,
+  uniqueSlug,
+} from './events-fixtures.js';
 
 describe.each([
   ['pglite', false],
@@ -18,7 +29,10 @@ describe.each([
 
   it('creates an event with the documented defaults and serves it by id and by slug', async () => {
     const slug = uniqueSlug('vgc');
-    const response = await app.request('POST', '/api/events', { token: org.token, body: { slug, title: 'VGC Regional', capacity: 700, mode: 'fcfs' } });
+    const response = await app.request('POST', '/api/events', {
+      token: org.token,
+      body: { slug, title: 'VGC Regional', capacity: 700, mode: 'fcfs' },
+    });
     expect(response.status).toBe(201);
     const { event } = await response.json();
     expect(event).toMatchObject({
@@ -94,7 +108,13 @@ describe.each([
     const [a, b, c, d] = await players(app, 4);
     const first = await register(app, event.id, a!.token);
     expect(first.status).toBe(201);
-    expect(first.body.registration).toMatchObject({ status: 'confirmed', userId: a!.user.id, eventId: event.id, position: null, paymentStatus: 'none' });
+    expect(first.body.registration).toMatchObject({
+      status: 'confirmed',
+      userId: a!.user.id,
+      eventId: event.id,
+      position: null,
+      paymentStatus: 'none',
+    });
     // The body is optional, and {} is accepted.
     expect((await register(app, event.id, b!.token, {})).body.registration.status).toBe('confirmed');
     const third = await register(app, event.id, c!.token);
@@ -165,10 +185,18 @@ describe.each([
     expect((await set.json()).priorities).toHaveLength(2);
     const unknown = await app.request('PUT', `/api/events/${event.id}/priority`, { token: org.token, body: { userId: e!.user.id, group: 'gold' } });
     expect(unknown.status).toBe(400);
-    expect((await app.request('PUT', `/api/events/${event.id}/priority`, { token: org.token, body: { userId: '00000000-0000-4000-8000-000000000000', group: 'vip' } })).status).toBe(404);
+    expect(
+      (
+        await app.request('PUT', `/api/events/${event.id}/priority`, {
+          token: org.token,
+          body: { userId: '00000000-0000-4000-8000-000000000000', group: 'vip' },
+        })
+      ).status,
+    ).toBe(404);
 
     for (const player of [a, b, c, d]) await register(app, event.id, player!.token);
-    const position = async (token: string) => (await (await app.request('GET', `/api/events/${event.id}/registrations/me`, { token })).json()).registration.position;
+    const position = async (token: string) =>
+      (await (await app.request('GET', `/api/events/${event.id}/registrations/me`, { token })).json()).registration.position;
     expect(await position(d!.token)).toBe(1);
     expect(await position(c!.token)).toBe(2);
     expect(await position(b!.token)).toBe(3);
@@ -257,7 +285,9 @@ describe.each([
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await response.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('id,userId,handle,status,statusReason,position,seq,priorityGroup,drawRank,holdExpiresAt,paymentStatus,amountCents,paidAt,createdAt');
+    expect(lines[0]).toBe(
+      'id,userId,handle,status,statusReason,position,seq,priorityGroup,drawRank,holdExpiresAt,paymentStatus,amountCents,paidAt,createdAt',
+    );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(`,${a!.user.id},`);
     expect(lines[2]).toMatch(/,waitlisted,,1,2,/);

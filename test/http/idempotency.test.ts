@@ -12,7 +12,10 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
   const actionType = `idem-${store}`;
   beforeAll(async () => {
     app = await startTestApp({ store, env: ADMIN_ENV });
-    const created = await app.request('POST', '/api/action-types', { token: (await adminSession(app)).token, body: { key: actionType, name: 'Idem', baseScore: 1 } });
+    const created = await app.request('POST', '/api/action-types', {
+      token: (await adminSession(app)).token,
+      body: { key: actionType, name: 'Idem', baseScore: 1 },
+    });
     expect(created.status).toBe(201);
     player = (await signUp(app)).token;
   });

@@ -25,7 +25,10 @@ describe('leaderboards through a Redis outage', () => {
   it('answers from PostgreSQL while Redis is down and rebuilds the board once it returns empty', async () => {
     const board = `outage-${randomUUID().slice(0, 8)}`;
     expect((await app.request('POST', '/api/leaderboards', { token: admin, body: { name: board } })).status).toBe(201);
-    const typeResponse = await app.request('POST', '/api/action-types', { token: admin, body: { key: board, name: 'x', baseScore: 10, rules: { boards: [board] } } });
+    const typeResponse = await app.request('POST', '/api/action-types', {
+      token: admin,
+      body: { key: board, name: 'x', baseScore: 10, rules: { boards: [board] } },
+    });
     const type = (await typeResponse.json()).key;
     const users = await Promise.all([1, 2, 3].map(() => signUp(app)));
     const complete = async (token: string) => {
@@ -33,7 +36,11 @@ describe('leaderboards through a Redis outage', () => {
       expect(response.status, await response.clone().text()).toBe(200);
       return response.json();
     };
-    const order = async () => (await (await app.request('GET', `/api/leaderboards/${board}?limit=10`)).json()).entries.map((e: { userId: string; score: number }) => [e.userId, e.score]);
+    const order = async () =>
+      (await (await app.request('GET', `/api/leaderboards/${board}?limit=10`)).json()).entries.map((e: { userId: string; score: number }) => [
+        e.userId,
+        e.score,
+      ]);
 
     await complete(users[0]!.token);
     await complete(users[0]!.token);

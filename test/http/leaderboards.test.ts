@@ -37,7 +37,10 @@ describe.each([
   }
 
   async function typeFeeding(boards: string[], baseScore = 10) {
-    const response = await app.request('POST', '/api/action-types', { token: admin, body: { key: name('t'), name: 'Play', baseScore, rules: { boards } } });
+    const response = await app.request('POST', '/api/action-types', {
+      token: admin,
+      body: { key: name('t'), name: 'Play', baseScore, rules: { boards } },
+    });
     expect(response.status, await response.clone().text()).toBe(201);
     return (await response.json()).key as string;
   }
@@ -61,7 +64,9 @@ describe.each([
       expect((await page(board)).status).toBe(404);
       expect((await app.request('GET', `/api/leaderboards/${board}/me`, { token: player.token })).status).toBe(404);
       expect((await app.request('GET', `/api/leaderboards/${board}/snapshots`)).status).toBe(404);
-      expect((await app.request('PUT', `/api/leaderboards/${board}/scores/${player.user.id}`, { token: admin, body: { score: 1 } })).status).toBe(404);
+      expect((await app.request('PUT', `/api/leaderboards/${board}/scores/${player.user.id}`, { token: admin, body: { score: 1 } })).status).toBe(
+        404,
+      );
     }
   });
 
@@ -69,12 +74,32 @@ describe.each([
     const player = await signUp(app);
     expect((await app.request('POST', '/api/leaderboards', { token: player.token, body: { name: name() } })).status).toBe(403);
     const board = await createBoard({ operator: 'best', reset: 'weekly', timeZone: 'Europe/Paris' });
-    expect(board).toMatchObject({ operator: 'best', reset: 'weekly', timeZone: 'Europe/Paris', resetHour: 0, period: '2026-W47', nextResetAt: '2026-11-22T23:00:00.000Z' });
-    expect((await app.request('POST', '/api/leaderboards', { token: admin, body: { name: board.name, operator: 'best', reset: 'weekly', timeZone: 'Europe/Paris' } })).status).toBe(201);
+    expect(board).toMatchObject({
+      operator: 'best',
+      reset: 'weekly',
+      timeZone: 'Europe/Paris',
+      resetHour: 0,
+      period: '2026-W47',
+      nextResetAt: '2026-11-22T23:00:00.000Z',
+    });
+    expect(
+      (
+        await app.request('POST', '/api/leaderboards', {
+          token: admin,
+          body: { name: board.name, operator: 'best', reset: 'weekly', timeZone: 'Europe/Paris' },
+        })
+      ).status,
+    ).toBe(201);
     const conflict = await app.request('POST', '/api/leaderboards', { token: admin, body: { name: board.name, operator: 'incr' } });
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).code).toBe('BOARD_NAME_TAKEN');
-    for (const body of [{ name: name(), timeZone: 'Mars/Olympus' }, { name: `event:${randomUUID()}` }, { name: 'bad name' }, { name: name(), operator: 'max' }, { name: name(), resetHour: 24 }]) {
+    for (const body of [
+      { name: name(), timeZone: 'Mars/Olympus' },
+      { name: `event:${randomUUID()}` },
+      { name: 'bad name' },
+      { name: name(), operator: 'max' },
+      { name: name(), resetHour: 24 },
+    ]) {
       const response = await app.request('POST', '/api/leaderboards', { token: admin, body });
       expect(response.status, JSON.stringify(body)).toBe(400);
     }
@@ -113,7 +138,10 @@ describe.each([
     const [player, other] = [await signUp(app), await signUp(app)];
     const forbidden = await app.request('PUT', `/api/leaderboards/${board}/scores/${player.user.id}`, { token: player.token, body: { score: 999 } });
     expect(forbidden.status).toBe(403);
-    const feeding = await app.request('POST', '/api/action-types', { token: admin, body: { key: name('t'), name: 'x', baseScore: 1, rules: { boards: [board] } } });
+    const feeding = await app.request('POST', '/api/action-types', {
+      token: admin,
+      body: { key: name('t'), name: 'x', baseScore: 1, rules: { boards: [board] } },
+    });
     expect(feeding.status).toBe(400);
     for (const value of [40, 25]) {
       const set = await app.request('PUT', `/api/leaderboards/${board}/scores/${player.user.id}`, { token: admin, body: { score: value } });
@@ -142,9 +170,18 @@ describe.each([
       [10, 30],
     ]);
     const me = await app.request('GET', `/api/leaderboards/${board}/me?around=2`, { token: users[5]!.token });
-    expect(await me.json()).toMatchObject({ rank: 7, score: 60, total: 12, entries: [{ rank: 5 }, { rank: 6 }, { rank: 7, userId: users[5]!.user.id }, { rank: 8 }, { rank: 9 }] });
+    expect(await me.json()).toMatchObject({
+      rank: 7,
+      score: 60,
+      total: 12,
+      entries: [{ rank: 5 }, { rank: 6 }, { rank: 7, userId: users[5]!.user.id }, { rank: 8 }, { rank: 9 }],
+    });
     const stranger = await signUp(app);
-    expect(await (await app.request('GET', `/api/leaderboards/${board}/me`, { token: stranger.token })).json()).toMatchObject({ rank: null, score: null, entries: [] });
+    expect(await (await app.request('GET', `/api/leaderboards/${board}/me`, { token: stranger.token })).json()).toMatchObject({
+      rank: null,
+      score: null,
+      entries: [],
+    });
     expect((await page(board, '?limit=0')).status).toBe(400);
     expect((await page(board, '?limit=abc')).status).toBe(400);
   });
@@ -199,7 +236,11 @@ describe.each([
       5_000,
       'a snapshot',
     );
-    expect(snapshots[0]).toEqual({ period: 'all', takenAt: new Date(start).toISOString(), entries: [{ rank: 1, userId: user.user.id, handle: expect.any(String), score: 42 }] });
+    expect(snapshots[0]).toEqual({
+      period: 'all',
+      takenAt: new Date(start).toISOString(),
+      entries: [{ rank: 1, userId: user.user.id, handle: expect.any(String), score: 42 }],
+    });
     // Nothing outside the window, and a bad window is a 400.
     const earlier = await app.request('GET', `/api/leaderboards/${board}/snapshots?to=${from}`);
     expect((await earlier.json()).snapshots).toEqual([]);

@@ -19,7 +19,10 @@ const ENDPOINTS: ReadonlyArray<readonly [string, string]> = [
 const jsonish = fc.oneof(
   fc.jsonValue(),
   fc.object(),
-  fc.record({ handle: fc.anything(), email: fc.anything(), password: fc.anything(), nickname: fc.anything(), role: fc.anything() }, { requiredKeys: [] }),
+  fc.record(
+    { handle: fc.anything(), email: fc.anything(), password: fc.anything(), nickname: fc.anything(), role: fc.anything() },
+    { requiredKeys: [] },
+  ),
   fc.record({ handle: fc.string(), email: fc.string(), password: fc.string() }),
   fc.record({ nickname: fc.string({ maxLength: 100 }) }),
 );

@@ -24,7 +24,9 @@ describe('who may scrape /metrics', () => {
     const refused = await app.request('GET', '/metrics', { headers: proxied });
     expect(refused.status).toBe(401);
     expect((await refused.json()).code).toBe('UNAUTHENTICATED');
-    expect((await app.request('GET', '/metrics', { headers: { ...proxied, authorization: 'Bearer wrong-token-of-the-same-size!!!!' } })).status).toBe(401);
+    expect((await app.request('GET', '/metrics', { headers: { ...proxied, authorization: 'Bearer wrong-token-of-the-same-size!!!!' } })).status).toBe(
+      401,
+    );
     expect((await app.request('GET', '/metrics', { headers: { ...proxied, authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 

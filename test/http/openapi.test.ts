@@ -45,7 +45,10 @@ describe('OpenAPI document', () => {
 
   it('has no catalogue entry without a route, and no operationId twice', () => {
     const documented = new Set(operations.map(({ key }) => key));
-    expect(Object.keys(OPERATIONS).filter((key) => !documented.has(key)), 'stale entries in src/http/operations.ts').toEqual([]);
+    expect(
+      Object.keys(OPERATIONS).filter((key) => !documented.has(key)),
+      'stale entries in src/http/operations.ts',
+    ).toEqual([]);
     const ids = Object.values(OPERATIONS).map(({ operationId }) => operationId);
     expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
   });

@@ -102,7 +102,9 @@ describe('ops endpoints', () => {
   it('serves the OpenAPI document and the interactive docs', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/auth/signup', '/api/auth/login', '/api/auth/guest', '/api/me', '/api/users/{id}/role', '/health/ready']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/signup', '/api/auth/login', '/api/auth/guest', '/api/me', '/api/users/{id}/role', '/health/ready']),
+    );
     const docs = await app.request('GET', '/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
@@ -111,10 +113,20 @@ describe('ops endpoints', () => {
   it('documents the bearer requirement on exactly the guarded routes', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     const security = (path: string, method: string) => spec.paths[path][method].security;
-    for (const [path, method] of <Array<[string, string]>>[['/api/me', 'get'], ['/api/users/{id}/role', 'put'], ['/api/events', 'post'], ['/api/actions/complete', 'post'], ['/api/admin/stats', 'get']]) {
+    for (const [path, method] of <Array<[string, string]>>[
+      ['/api/me', 'get'],
+      ['/api/users/{id}/role', 'put'],
+      ['/api/events', 'post'],
+      ['/api/actions/complete', 'post'],
+      ['/api/admin/stats', 'get'],
+    ]) {
       expect(security(path, method), `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
     }
-    for (const [path, method] of <Array<[string, string]>>[['/api/auth/login', 'post'], ['/api/events', 'get'], ['/health/ready', 'get']]) {
+    for (const [path, method] of <Array<[string, string]>>[
+      ['/api/auth/login', 'post'],
+      ['/api/events', 'get'],
+      ['/health/ready', 'get'],
+    ]) {
       expect(security(path, method), `${method} ${path}`).toBeUndefined();
     }
   });

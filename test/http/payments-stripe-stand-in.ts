@@ -46,7 +46,8 @@ export async function startStripeStandIn() {
     const params = new URLSearchParams(await readBody(request));
     const header = request.headers['idempotency-key'];
     requests.push({ method: request.method ?? '', path: url.pathname, idempotencyKey: typeof header === 'string' ? header : undefined, params });
-    const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${++counter}` }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) =>
+      response.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${++counter}` }).end(JSON.stringify(body));
     const invalid = (message: string) => send(400, { error: { type: 'invalid_request_error', message } });
 
     const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(url.pathname);
@@ -82,7 +83,13 @@ export async function startStripeStandIn() {
     }
     if (request.method === 'POST' && url.pathname === '/v1/refunds') {
       if (failures.refunds) return send(500, { error: { type: 'api_error', message: 'stand-in refund failure' } });
-      return send(200, { id: `re_test_${++counter}`, object: 'refund', payment_intent: params.get('payment_intent'), amount: Number(params.get('amount')), status: 'succeeded' });
+      return send(200, {
+        id: `re_test_${++counter}`,
+        object: 'refund',
+        payment_intent: params.get('payment_intent'),
+        amount: Number(params.get('amount')),
+        status: 'succeeded',
+      });
     }
     send(404, { error: { type: 'invalid_request_error', message: `stand-in has no ${request.method} ${url.pathname}` } });
   });

@@ -71,7 +71,7 @@ describe.each([
     return signedEvent('checkout.session.completed', stripe.pay(sessionId), { id });
   }
 
-  it('creates one checkout session per hold, for its owner only, that outlives the hold by Stripe\'s minimum', async () => {
+  it("creates one checkout session per hold, for its owner only, that outlives the hold by Stripe's minimum", async () => {
     const event = await createEvent(app, org.token, { capacity: 5, priceCents: 2500, currency: 'EUR', holdSeconds: 120 });
     const { player, registration } = await heldEntrant(event);
     const before = stripe.requests.length;
@@ -149,7 +149,11 @@ describe.each([
     // The same payment under another event id (Stripe can send both) settles nothing new either.
     const echo = await deliver(signedEvent('checkout.session.async_payment_succeeded', stripe.sessions.get(body.sessionId)));
     expect(echo.status).toBe(200);
-    await waitFor(async () => (await query(app, sql`select 1 from payment_webhook_events where processed_at is null`)).length === 0, 10_000, 'webhooks processed');
+    await waitFor(
+      async () => (await query(app, sql`select 1 from payment_webhook_events where processed_at is null`)).length === 0,
+      10_000,
+      'webhooks processed',
+    );
     expect(await ledger(app, registration.id)).toEqual([
       { kind: 'charge', provider: 'stripe', external_id: `pi_test_${body.sessionId}`, amount_cents: 1500, attached: true },
     ]);
@@ -171,7 +175,11 @@ describe.each([
     await query(app, sql`update registrations set hold_expires_at = now() - interval '1 second' where id = ${registration.id}`);
     await eventually(app, event.id, late.token, (r) => r.status === 'expired', 'the hold to expire');
     await eventually(app, event.id, waiting.token, (r) => r.status === 'held', 'the waiting entrant to be promoted');
-    await waitFor(async () => stripe.requests.some((r) => r.path === `/v1/checkout/sessions/${body.sessionId}/expire`), 10_000, 'the session to be expired');
+    await waitFor(
+      async () => stripe.requests.some((r) => r.path === `/v1/checkout/sessions/${body.sessionId}/expire`),
+      10_000,
+      'the session to be expired',
+    );
 
     // The customer had paid just before the session closed; the delivery arrives late.
     const refundsBefore = stripe.refundRequests().length;
@@ -217,8 +225,17 @@ describe.each([
 
     const refundsBefore = stripe.refundRequests().length;
     await deliver(delivery);
-    await waitFor(async () => stripe.refundRequests().length > refundsBefore && (await ledger(app, registration.id)).length === 3, 10_000, 'the extra payment refund');
-    expect(stripe.refundRequests().slice(refundsBefore).map((r) => r.params.get('payment_intent'))).toEqual([`pi_test_${body.sessionId}`]);
+    await waitFor(
+      async () => stripe.refundRequests().length > refundsBefore && (await ledger(app, registration.id)).length === 3,
+      10_000,
+      'the extra payment refund',
+    );
+    expect(
+      stripe
+        .refundRequests()
+        .slice(refundsBefore)
+        .map((r) => r.params.get('payment_intent')),
+    ).toEqual([`pi_test_${body.sessionId}`]);
     expect(await mine(app, event.id, player.token)).toMatchObject({ status: 'confirmed', paymentStatus: 'paid', paymentProvider: 'manual' });
     expect((await ledger(app, registration.id)).map((row) => [row.kind, row.provider, row.attached])).toEqual([
       ['charge', 'manual', true],

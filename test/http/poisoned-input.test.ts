@@ -55,17 +55,28 @@ describe('poisoned input', () => {
     const anonymous = await app.request('POST', '/api/auth/guest', { body: `{"nickname":"deep","extra":${nested(6_000)}}` });
     expect(anonymous.status).toBe(400);
     // 30 levels pass the guard and reach the action-type lookup.
-    const fine = await app.request('POST', '/api/actions/complete', { token, body: `{"actionType":"missing-${randomUUID()}","identifier":"i","metadata":${nested(30)}}` });
+    const fine = await app.request('POST', '/api/actions/complete', {
+      token,
+      body: `{"actionType":"missing-${randomUUID()}","identifier":"i","metadata":${nested(30)}}`,
+    });
     expect(fine.status, await fine.clone().text()).toBe(404);
   });
 
   it('lets 10 concurrent completions succeed beside a poisoned one sent at the same moment', async () => {
-    const type = await app.request('POST', '/api/action-types', { token: admin, body: { key: `t-${randomUUID().slice(0, 8)}`, name: 'Solve', baseScore: 5 } });
+    const type = await app.request('POST', '/api/action-types', {
+      token: admin,
+      body: { key: `t-${randomUUID().slice(0, 8)}`, name: 'Solve', baseScore: 5 },
+    });
     const { key } = await type.json();
     const [victim, attacker] = await Promise.all([signUp(app), signUp(app)]);
     const answers = await Promise.all([
-      app.request('POST', '/api/actions/complete', { token: attacker.token, body: { actionType: key, identifier: 'x\u0000', metadata: { note: '\u0000' } } }),
-      ...Array.from({ length: 10 }, (_, i) => app.request('POST', '/api/actions/complete', { token: victim.token, body: { actionType: key, identifier: `ok-${i}` } })),
+      app.request('POST', '/api/actions/complete', {
+        token: attacker.token,
+        body: { actionType: key, identifier: 'x\u0000', metadata: { note: '\u0000' } },
+      }),
+      ...Array.from({ length: 10 }, (_, i) =>
+        app.request('POST', '/api/actions/complete', { token: victim.token, body: { actionType: key, identifier: `ok-${i}` } }),
+      ),
     ]);
     expect(answers[0]!.status).toBe(400);
     expect(answers.slice(1).map((answer) => answer.status)).toEqual(Array(10).fill(200));

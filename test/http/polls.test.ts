@@ -22,7 +22,11 @@ function recompute(keys: string[], orders: string[][]) {
   return keys.map((key) => {
     const positions = orders.map((order) => order.indexOf(key) + 1);
     const sum = positions.reduce((total, position) => total + position, 0);
-    return { key, bordaScore: positions.reduce((total, position) => total + (n - position), 0), averagePosition: orders.length ? sum / orders.length : null };
+    return {
+      key,
+      bordaScore: positions.reduce((total, position) => total + (n - position), 0),
+      averagePosition: orders.length ? sum / orders.length : null,
+    };
   });
 }
 
@@ -65,15 +69,29 @@ describe.each(['pglite', 'postgres'] as const)('polls on %s', (store) => {
 
   it('refuses polls with fewer than 2 or more than 100 items, or duplicate keys, with 400', async () => {
     const hundredAndOne = Array.from({ length: 101 }, (_, index) => `k${index}`);
-    for (const items of [itemsOf(['solo']), itemsOf(hundredAndOne), [{ key: 'bad key', label: 'x' }, { key: 'b', label: 'y' }], [{ key: 'a' }, { key: 'b', label: 'y' }]]) {
+    for (const items of [
+      itemsOf(['solo']),
+      itemsOf(hundredAndOne),
+      [
+        { key: 'bad key', label: 'x' },
+        { key: 'b', label: 'y' },
+      ],
+      [{ key: 'a' }, { key: 'b', label: 'y' }],
+    ]) {
       const response = await app.request('POST', '/api/polls', { token: organizer, body: { title: 'Bad', items } });
       expect(response.status).toBe(400);
       expect((await response.json()).code).toBe('VALIDATION_FAILED');
     }
     const duplicate = await app.request('POST', '/api/polls', { token: organizer, body: { title: 'Bad', items: itemsOf(['a', 'b', 'a']) } });
     expect(duplicate.status).toBe(400);
-    expect(await duplicate.json()).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringContaining("'a'"), errors: [{ field: '/items/2/key' }] });
-    expect((await app.request('POST', '/api/polls', { token: organizer, body: { title: 'Bad', items: itemsOf(hundredAndOne.slice(0, 100)) } })).status).toBe(201);
+    expect(await duplicate.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining("'a'"),
+      errors: [{ field: '/items/2/key' }],
+    });
+    expect(
+      (await app.request('POST', '/api/polls', { token: organizer, body: { title: 'Bad', items: itemsOf(hundredAndOne.slice(0, 100)) } })).status,
+    ).toBe(201);
   });
 
   it('refuses a partial, unknown-key or duplicate order with 400 naming the problem', async () => {
@@ -147,7 +165,9 @@ describe.each(['pglite', 'postgres'] as const)('polls on %s', (store) => {
     const scenario = fc
       .integer({ min: 2, max: 6 })
       .map((n) => Array.from({ length: n }, (_, index) => String.fromCharCode(97 + index)))
-      .chain((keys) => fc.tuple(fc.constant(keys), fc.array(fc.array(submission(keys), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 })));
+      .chain((keys) =>
+        fc.tuple(fc.constant(keys), fc.array(fc.array(submission(keys), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 })),
+      );
 
     await fc.assert(
       fc.asyncProperty(scenario, async ([keys, batches]) => {
@@ -170,8 +190,13 @@ describe.each(['pglite', 'postgres'] as const)('polls on %s', (store) => {
         }
         const got = await results(pollId);
         expect(got.voters).toBe(stored.length);
-        const expected = recompute(keys, stored.map((row) => row.order));
-        const byKey = new Map<string, { bordaScore: number; averagePosition: number | null }>(got.items.map((item: { key: string }) => [item.key, item]));
+        const expected = recompute(
+          keys,
+          stored.map((row) => row.order),
+        );
+        const byKey = new Map<string, { bordaScore: number; averagePosition: number | null }>(
+          got.items.map((item: { key: string }) => [item.key, item]),
+        );
         for (const item of expected) {
           expect(byKey.get(item.key)!.bordaScore).toBe(item.bordaScore);
           if (item.averagePosition === null) expect(byKey.get(item.key)!.averagePosition).toBeNull();
@@ -196,7 +221,13 @@ describe.each(['pglite', 'postgres'] as const)('polls on %s', (store) => {
     socket.on('poll-results', (payload) => pushes.push(payload));
 
     const voters = await Promise.all(Array.from({ length: 5 }, () => signUp(app)));
-    const orders = [['x', 'y', 'z'], ['y', 'z', 'x'], ['z', 'x', 'y'], ['x', 'z', 'y'], ['y', 'x', 'z']];
+    const orders = [
+      ['x', 'y', 'z'],
+      ['y', 'z', 'x'],
+      ['z', 'x', 'y'],
+      ['x', 'z', 'y'],
+      ['y', 'x', 'z'],
+    ];
     await Promise.all(voters.map((voter, index) => rank(pollId, voter.token, orders[index])));
     const final = await results(pollId);
     expect(final.version).toBe(5);
@@ -219,10 +250,15 @@ describe('poll ranking rate limit (PostgreSQL + Redis, default 30 per minute per
 
   it('answers the 31st ranking from one IP within a minute with 429, whatever the user', async () => {
     const organizer = await adminToken(app);
-    const pollId = (await (await app.request('POST', '/api/polls', { token: organizer, body: { title: 'Limits', items: itemsOf(['a', 'b']) } })).json()).poll.id;
+    const pollId = (
+      await (await app.request('POST', '/api/polls', { token: organizer, body: { title: 'Limits', items: itemsOf(['a', 'b']) } })).json()
+    ).poll.id;
     const users = await Promise.all(Array.from({ length: 3 }, () => signUp(app)));
     for (let attempt = 0; attempt < 30; attempt++) {
-      const response = await app.request('POST', `/api/polls/${pollId}/rankings`, { token: users[attempt % 3]!.token, body: { order: attempt % 2 ? ['a', 'b'] : ['b', 'a'] } });
+      const response = await app.request('POST', `/api/polls/${pollId}/rankings`, {
+        token: users[attempt % 3]!.token,
+        body: { order: attempt % 2 ? ['a', 'b'] : ['b', 'a'] },
+      });
       expect(response.status, `ranking ${attempt + 1}`).toBe(200);
     }
     const limited = await app.request('POST', `/api/polls/${pollId}/rankings`, { token: users[0]!.token, body: { order: ['a', 'b'] } });

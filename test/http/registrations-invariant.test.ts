@@ -22,7 +22,14 @@ describe.each([
     const first = await startTestApp({ store, redis: store === 'postgres', redisKeyPrefix: `test:${randomUUID()}:`, env });
     apps.push(first);
     for (let i = 1; i < instanceCount; i++) {
-      apps.push(await startTestApp({ databaseUrl: first.platform.config.databaseUrl, redis: true, redisKeyPrefix: first.platform.config.redisKeyPrefix, env }));
+      apps.push(
+        await startTestApp({
+          databaseUrl: first.platform.config.databaseUrl,
+          redis: true,
+          redisKeyPrefix: first.platform.config.redisKeyPrefix,
+          env,
+        }),
+      );
     }
   });
   afterAll(async () => {
@@ -52,7 +59,8 @@ describe.each([
             from events e where e.id = ${event.id}`,
         );
         samples++;
-        if (row!.confirmed + row!.held > row!.capacity || row!.taken_rows > row!.capacity || row!.taken_rows !== row!.confirmed + row!.held) violations.push(row);
+        if (row!.confirmed + row!.held > row!.capacity || row!.taken_rows > row!.capacity || row!.taken_rows !== row!.confirmed + row!.held)
+          violations.push(row);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
@@ -60,7 +68,8 @@ describe.each([
     const answers: string[] = [];
     const workload = guests.map(async (guest, i) => {
       const instance = apps[i % apps.length]!;
-      const send = () => instance.request('POST', `/api/events/${event.id}/registrations`, { token: guest.token, headers: { 'idempotency-key': `reg-${i}` } });
+      const send = () =>
+        instance.request('POST', `/api/events/${event.id}/registrations`, { token: guest.token, headers: { 'idempotency-key': `reg-${i}` } });
       let response = await send();
       // A retry below may hold the key for a moment: do what a client does, and ask again.
       while (response.status === 409 && response.headers.get('retry-after')) {
@@ -74,15 +83,24 @@ describe.each([
       if (i % 5 === 0) {
         await instance.request('DELETE', `/api/events/${event.id}/registrations/me`, { token: guest.token });
       } else if (i % 7 === 0 && registration.status === 'held') {
-        await instance.events.settlePayment({ registrationId: registration.id, provider: 'manual', externalId: `pay-${i}`, amountCents: 1000, currency: 'EUR' });
+        await instance.events.settlePayment({
+          registrationId: registration.id,
+          provider: 'manual',
+          externalId: `pay-${i}`,
+          amountCents: 1000,
+          currency: 'EUR',
+        });
       }
     });
     // Expiries race the rest: a few holds at a time become due and every instance sweeps at once.
     let registering = true;
     const expiries = (async () => {
       for (let round = 0; registering || round < 6; round++) {
-        await query(app, sql`update registrations set hold_expires_at = now() - interval '1 second'
-          where id in (select id from registrations where event_id = ${event.id} and status = 'held' order by seq limit 3)`);
+        await query(
+          app,
+          sql`update registrations set hold_expires_at = now() - interval '1 second'
+          where id in (select id from registrations where event_id = ${event.id} and status = 'held' order by seq limit 3)`,
+        );
         await Promise.all(apps.map((instance) => instance.events.tick()));
         // Pacing, not synchronisation: embedded queries resolve without yielding to I/O.
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -91,7 +109,10 @@ describe.each([
     // Duplicate retries, with and without the same Idempotency-Key, create nothing extra.
     const retries = guests.slice(0, 20).map(async (guest, i) => {
       const instance = apps[(i + 1) % apps.length]!;
-      const response = await instance.request('POST', `/api/events/${event.id}/registrations`, { token: guest.token, ...(i % 2 ? { headers: { 'idempotency-key': `reg-${i}` } } : {}) });
+      const response = await instance.request('POST', `/api/events/${event.id}/registrations`, {
+        token: guest.token,
+        ...(i % 2 ? { headers: { 'idempotency-key': `reg-${i}` } } : {}),
+      });
       expect([200, 201, 409]).toContain(response.status);
     });
     try {

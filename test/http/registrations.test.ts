@@ -24,8 +24,10 @@ describe.each([
     await app?.stop();
   });
 
-  const mine = async (eventId: string, token: string) => (await (await app.request('GET', `/api/events/${eventId}/registrations/me`, { token })).json()).registration;
-  const expireHold = (registrationId: string) => query(app, sql`update registrations set hold_expires_at = now() - interval '1 second' where id = ${registrationId}`);
+  const mine = async (eventId: string, token: string) =>
+    (await (await app.request('GET', `/api/events/${eventId}/registrations/me`, { token })).json()).registration;
+  const expireHold = (registrationId: string) =>
+    query(app, sql`update registrations set hold_expires_at = now() - interval '1 second' where id = ${registrationId}`);
   const pay = (registrationId: string, externalId: string, amountCents = 2500) =>
     app.events.settlePayment({ registrationId, provider: 'manual', externalId, amountCents, currency: 'eur' });
 
@@ -81,13 +83,21 @@ describe.each([
     expect(promoted).toMatchObject({ status: 'held', paymentStatus: 'pending' });
     expect(new Date(promoted.holdExpiresAt).getTime()).toBeGreaterThan(Date.now());
     expect(await mine(event.id, c!.token)).toMatchObject({ status: 'waitlisted', position: 1, waitlistPromoted: 1 });
-    expect(listener).toEqual(expect.arrayContaining([{ previousStatus: 'held', status: 'expired' }, { previousStatus: 'waitlisted', status: 'held' }]));
+    expect(listener).toEqual(
+      expect.arrayContaining([
+        { previousStatus: 'held', status: 'expired' },
+        { previousStatus: 'waitlisted', status: 'held' },
+      ]),
+    );
 
     await waitFor(async () => pushes.some((p) => p.status === 'held'), 5_000, 'the promotion push');
     await waitFor(async () => counts.some((p) => p.waitlistPromoted === 1 && p.held === 1), 5_000, 'the counts with the head counter');
     // A second sweep finds nothing more to do: expiry happens once.
     await app.events.tick();
-    const audit = await query<{ n: number }>(app, sql`select count(*)::int as n from audit_log where event_id = ${event.id} and data->>'reason' = 'hold_expired'`);
+    const audit = await query<{ n: number }>(
+      app,
+      sql`select count(*)::int as n from audit_log where event_id = ${event.id} and data->>'reason' = 'hold_expired'`,
+    );
     expect(audit[0]!.n).toBe(1);
     await countersMatchRows(app, event.id);
 
@@ -146,7 +156,10 @@ describe.each([
     expect((await cancelled.json()).registration).toMatchObject({ status: 'cancelled', paymentStatus: 'refund_pending', amountCents: 2500 });
     expect(changes).toEqual(['paid->refund_pending']);
     expect(await mine(event.id, b!.token)).toMatchObject({ status: 'held' });
-    const [row] = await query<{ n: number }>(app, sql`select count(*)::int as n from registrations where event_id = ${event.id} and payment_status = 'refund_pending'`);
+    const [row] = await query<{ n: number }>(
+      app,
+      sql`select count(*)::int as n from registrations where event_id = ${event.id} and payment_status = 'refund_pending'`,
+    );
     expect(row!.n).toBe(1);
     // A payment arriving for the cancelled registration is refunded, not kept.
     expect((await pay(first.id, 'after-cancel')).outcome).toBe('refund');

@@ -92,7 +92,7 @@ describe.each([
     expect(page.entries.map((entry: { userId: string }) => entry.userId)).toEqual([a.entrant.user.id]);
   });
 
-  it("gives boards an owner: another organizer may neither set scores on nor feed one; shared boards feed but only admins set", async () => {
+  it('gives boards an owner: another organizer may neither set scores on nor feed one; shared boards feed but only admins set', async () => {
     const a = await organizer(app);
     const b = await organizer(app);
     const player = await signUp(app);
@@ -138,7 +138,11 @@ describe.each([
     for (const name of [upper, mixed, lower]) {
       const response = await app.request('GET', `/api/leaderboards/${name}`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ board: lower, total: 1, entries: [expect.objectContaining({ userId: a.entrant.user.id, score: 10 })] });
+      expect(await response.json()).toMatchObject({
+        board: lower,
+        total: 1,
+        entries: [expect.objectContaining({ userId: a.entrant.user.id, score: 10 })],
+      });
     }
     expect(await stored()).toEqual([lower]);
 

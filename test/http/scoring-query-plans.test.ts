@@ -75,7 +75,11 @@ describe('scoring query plans on PostgreSQL', () => {
   const now = new Date();
 
   it.each([
-    ['replay lookup by (user, type, identifier)', (db: Db) => createActionsStore(db).findExisting(db, [key(), { ...key(), identifier: 'i4' }]), ['actions_user_type_identifier_key']],
+    [
+      'replay lookup by (user, type, identifier)',
+      (db: Db) => createActionsStore(db).findExisting(db, [key(), { ...key(), identifier: 'i4' }]),
+      ['actions_user_type_identifier_key'],
+    ],
     [
       'cooldown / maxPerUser / maxPerDay history',
       (db: Db) => createActionsStore(db).usage(db, [{ userId: user, actionTypeId: type, totalCap: 5, dayStart: now, dayCap: 5 }]),
@@ -83,10 +87,17 @@ describe('scoring query plans on PostgreSQL', () => {
     ],
     [
       'insert actions ON CONFLICT DO NOTHING',
-      (db: Db) => createActionsStore(db).insert(db, [{ ...key(), identifier: randomUUID(), metadata: undefined, scoreEarned: 1, result: { scoreEarned: 1, boards: [] }, createdAt: now }]),
+      (db: Db) =>
+        createActionsStore(db).insert(db, [
+          { ...key(), identifier: randomUUID(), metadata: undefined, scoreEarned: 1, result: { scoreEarned: 1, boards: [] }, createdAt: now },
+        ]),
       ['Conflict Arbiter Indexes: actions_user_type_identifier_key'],
     ],
-    ['store results with ranks', (db: Db) => createActionsStore(db).setResults(db, [{ id: randomUUID(), result: { scoreEarned: 1, boards: [] } }]), ['actions_pkey']],
+    [
+      'store results with ranks',
+      (db: Db) => createActionsStore(db).setResults(db, [{ id: randomUUID(), result: { scoreEarned: 1, boards: [] } }]),
+      ['actions_pkey'],
+    ],
     ['actions today', (db: Db) => createActionsStore(db).countSince(new Date(Date.now() - 3_600_000 * 3)), ['actions_created_idx']],
     [
       'score upsert with the operator',
@@ -105,7 +116,11 @@ describe('scoring query plans on PostgreSQL', () => {
     ],
     ['my scores', (db: Db) => createBoardsStore(db).userScores(user), ['leaderboard_scores_user_idx']],
     ['handles', (db: Db) => createBoardsStore(db).handles([user]), ['users_pkey']],
-    ['snapshots by time', (db: Db) => createBoardsStore(db).snapshots('seed-3', new Date(Date.now() - 3_600_000), new Date(), 100), ['scoreboard_snapshots_board_taken_at_pk']],
+    [
+      'snapshots by time',
+      (db: Db) => createBoardsStore(db).snapshots('seed-3', new Date(Date.now() - 3_600_000), new Date(), 100),
+      ['scoreboard_snapshots_board_taken_at_pk'],
+    ],
   ] as const)('%s uses an index', async (name, work, indexes) => {
     const plan = await explain(name, await capture(work));
     for (const index of indexes) expect(plan, plan).toContain(index);

@@ -33,7 +33,10 @@ describe.each([
   }
 
   async function complete(token: string, actionType: string, identifier: string, metadata?: unknown) {
-    const response = await app.request('POST', '/api/actions/complete', { token, body: { actionType, identifier, ...(metadata === undefined ? {} : { metadata }) } });
+    const response = await app.request('POST', '/api/actions/complete', {
+      token,
+      body: { actionType, identifier, ...(metadata === undefined ? {} : { metadata }) },
+    });
     return { status: response.status, headers: response.headers, body: await response.json() };
   }
 
@@ -43,7 +46,10 @@ describe.each([
     expect(refused.status).toBe(403);
 
     const organizer = await promoteOrganizer(app);
-    const created = await app.request('POST', '/api/action-types', { token: organizer.token, body: { key: key('match'), name: 'Match won', baseScore: 50, rules: { multiplier: 1.5 } } });
+    const created = await app.request('POST', '/api/action-types', {
+      token: organizer.token,
+      body: { key: key('match'), name: 'Match won', baseScore: 50, rules: { multiplier: 1.5 } },
+    });
     expect(created.status).toBe(201);
     const type = await created.json();
     expect(type).toMatchObject({ name: 'Match won', baseScore: 50, active: true, rules: { multiplier: 1.5 } });
@@ -54,7 +60,10 @@ describe.each([
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect((await second.json()).actionTypes.map((t: { key: string }) => t.key)).toContain(type.key);
 
-    const patched = await app.request('PATCH', `/api/action-types/${type.id}`, { token: organizer.token, body: { name: 'Match won!', active: false } });
+    const patched = await app.request('PATCH', `/api/action-types/${type.id}`, {
+      token: organizer.token,
+      body: { name: 'Match won!', active: false },
+    });
     expect(patched.status).toBe(200);
     const third = await app.request('GET', '/api/action-types', { token: player.token });
     expect(third.headers.get('x-cache')).toBe('MISS');
@@ -103,7 +112,10 @@ describe.each([
     const first = await complete(alice.token, type.key, 'challenge-1', { level: 3 });
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
-    expect(first.body).toMatchObject({ scoreEarned: 21, action: { actionType: type.key, identifier: 'challenge-1', metadata: { level: 3 }, scoreEarned: 21 } });
+    expect(first.body).toMatchObject({
+      scoreEarned: 21,
+      action: { actionType: type.key, identifier: 'challenge-1', metadata: { level: 3 }, scoreEarned: 21 },
+    });
     expect(first.body.boards[0]).toMatchObject({ board: 'global', period: 'all' });
     expect(first.body.rank).toBeGreaterThanOrEqual(1);
     expect(first.body.previousRank).toBeNull();
@@ -170,7 +182,9 @@ describe.each([
     const refused = await complete(dave.token, inactive.key, 'a');
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('ACTION_INACTIVE');
-    const windowed = await createType({ rules: { activeFrom: new Date(start + 3_600_000).toISOString(), activeTo: new Date(start + 7_200_000).toISOString() } });
+    const windowed = await createType({
+      rules: { activeFrom: new Date(start + 3_600_000).toISOString(), activeTo: new Date(start + 7_200_000).toISOString() },
+    });
     expect((await complete(dave.token, windowed.key, 'early')).body.code).toBe('ACTION_INACTIVE');
     clock = start + 5_400_000;
     expect((await complete(dave.token, windowed.key, 'in-time')).status).toBe(200);
@@ -256,7 +270,12 @@ describe.each([
     await waitFor(
       async () => {
         const { cache, body } = await stats();
-        return cache === 'MISS' && body.actionsToday === before.actionsToday + 1 && body.topPlayer?.userId === star.user.id && body.activeEvents === before.activeEvents + 1;
+        return (
+          cache === 'MISS' &&
+          body.actionsToday === before.actionsToday + 1 &&
+          body.topPlayer?.userId === star.user.id &&
+          body.activeEvents === before.activeEvents + 1
+        );
       },
       5_000,
       'home stats to show the new action and top player',

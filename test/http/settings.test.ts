@@ -36,7 +36,14 @@ describe.each(['pglite', 'postgres'] as const)('settings on %s', (store) => {
     for (const utcOffsetMinutes of [-720, 840]) {
       expect((await app.request('PUT', '/api/me/settings', { token, body: { utcOffsetMinutes } })).status).toBe(200);
     }
-    for (const body of [{ utcOffsetMinutes: -721 }, { utcOffsetMinutes: 841 }, { utcOffsetMinutes: 60.5 }, { utcOffsetMinutes: '60' }, {}, { utcOffsetMinutes: 60, theme: 'dark' }]) {
+    for (const body of [
+      { utcOffsetMinutes: -721 },
+      { utcOffsetMinutes: 841 },
+      { utcOffsetMinutes: 60.5 },
+      { utcOffsetMinutes: '60' },
+      {},
+      { utcOffsetMinutes: 60, theme: 'dark' },
+    ]) {
       const response = await app.request('PUT', '/api/me/settings', { token, body });
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect((await response.json()).code).toBe('VALIDATION_FAILED');

@@ -70,7 +70,13 @@ describe.each(['pglite', 'postgres'] as const)('streaks on %s', (store) => {
 
   it('applies several days of one user in one batch in day order, whatever the order they arrive in', async () => {
     const user = await newUser();
-    await record(action(user, 'solve', noon(3)), action(user, 'solve', noon(1)), action(user, 'match', noon(2)), action(user, 'solve', noon(2)), action(user, 'solve', noon(1)));
+    await record(
+      action(user, 'solve', noon(3)),
+      action(user, 'solve', noon(1)),
+      action(user, 'match', noon(2)),
+      action(user, 'solve', noon(2)),
+      action(user, 'solve', noon(1)),
+    );
     const streaks = await streaksAt(user, noon(3));
     expect(streaks.overall).toMatchObject({ current: 3, longest: 3, lastDay: '2026-03-03' });
     expect(streaks.byActionType.solve).toMatchObject({ current: 3, longest: 3 });
@@ -124,7 +130,11 @@ describe.each(['pglite', 'postgres'] as const)('streaks on %s', (store) => {
   });
 
   it('matches a day-by-day recomputation after random batches (property)', async () => {
-    interface Stored { current: number; longest: number; lastDay: number }
+    interface Stored {
+      current: number;
+      longest: number;
+      lastDay: number;
+    }
     const advance = (stored: Stored | undefined, day: number): Stored => {
       if (!stored) return { current: 1, longest: 1, lastDay: day };
       if (day <= stored.lastDay) return stored;
@@ -141,7 +151,9 @@ describe.each(['pglite', 'postgres'] as const)('streaks on %s', (store) => {
           await record(...entries.map(({ key, day }) => action(user, key, noon(day))));
           // Within a batch each scope takes its distinct days in ascending order.
           for (const scope of ['*', ...keys]) {
-            const days = [...new Set(entries.filter((entry) => scope === '*' || entry.key === scope).map((entry) => entry.day))].sort((x, y) => x - y);
+            const days = [...new Set(entries.filter((entry) => scope === '*' || entry.key === scope).map((entry) => entry.day))].sort(
+              (x, y) => x - y,
+            );
             for (const day of days) oracle.set(scope, advance(oracle.get(scope), day));
           }
         }

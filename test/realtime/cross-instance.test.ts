@@ -94,8 +94,7 @@ describe('gateways sharing Redis', () => {
   it('close every Redis connection they opened and leave the shared client alone', async () => {
     const { a, b, connectionName } = await twoInstances();
     const [probe] = redisClients;
-    const ours = async () =>
-      ((await probe!.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=${connectionName} `)).length;
+    const ours = async () => ((await probe!.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=${connectionName} `)).length;
     // Per instance: the shared client, plus the adapter's publisher, stream reader and subscriber.
     await vi.waitFor(async () => expect(await ours()).toBe(8));
 

@@ -17,7 +17,7 @@ describe('a screen without a token on the real server', () => {
     await app?.stop();
   });
 
-  it('follows an event\'s counts live as players register, and may not follow a user', async () => {
+  it("follows an event's counts live as players register, and may not follow a user", async () => {
     const admin = await adminSession(app);
     const event = await createEvent(app, admin.token, { capacity: 5 });
     expect(await screen.emitWithAck('subscribe', `event:${event.id}`)).toEqual({ ok: true, channel: `event:${event.id}` });

@@ -83,7 +83,11 @@ describe('instances starting at once on an empty PostgreSQL + Redis', () => {
     expect(String(warnings[0]!.msg)).toContain('stampede admin create');
     // The environment did not overwrite the stored password.
     const login = (password: string) =>
-      fetch(`${restarted.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN.email, password }) });
+      fetch(`${restarted.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN.email, password }),
+      });
     expect((await login(ADMIN.password)).status).toBe(200);
     expect((await login('a-changed-password')).status).toBe(401);
   }, 240_000);

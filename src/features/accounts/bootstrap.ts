@@ -22,7 +22,12 @@ export async function bootstrapAdmin(database: Database, email: string, password
       return matches ? 'present' : 'differs';
     }
     // ON CONFLICT as well: an instance of an older version may be creating it without the lock.
-    const created = await store.insertIfAbsent({ handle: adminHandle(), email: normalized, passwordHash: await hashPassword(password), role: 'admin' });
+    const created = await store.insertIfAbsent({
+      handle: adminHandle(),
+      email: normalized,
+      passwordHash: await hashPassword(password),
+      role: 'admin',
+    });
     return created ? 'created' : 'present';
   });
   if (outcome === 'created') log.info({ email: normalized }, 'created the admin account from STAMPEDE_ADMIN_EMAIL');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD_COST, hashPassword, needsRehash, verifyPassword } from './password.js';
 
 describe('password hashing', () => {
-  it('hashes at OWASP\'s minimum by default: scrypt N = 2^17, r = 8, p = 1', async () => {
+  it("hashes at OWASP's minimum by default: scrypt N = 2^17, r = 8, p = 1", async () => {
     expect(DEFAULT_PASSWORD_COST).toBe(17);
     const hash = await hashPassword('correct horse battery');
     expect(hash.startsWith('scrypt$131072$8$1$')).toBe(true);

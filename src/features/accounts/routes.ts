@@ -18,7 +18,13 @@ const UserSchema = Type.Object(
   { $id: 'User' },
 );
 const SettingsSchema = Type.Object(
-  { utcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840, description: 'Minutes east of UTC (UTC-12:00 to UTC+14:00); where your day starts for streaks and daily limits' }) },
+  {
+    utcOffsetMinutes: Type.Integer({
+      minimum: -720,
+      maximum: 840,
+      description: 'Minutes east of UTC (UTC-12:00 to UTC+14:00); where your day starts for streaks and daily limits',
+    }),
+  },
   { $id: 'Settings', additionalProperties: false },
 );
 const SessionSchema = Type.Object({ user: ref(UserSchema), token: Type.String() });
@@ -56,7 +62,10 @@ export const accountsRoutes =
         schema: {
           tags: ['accounts'],
           summary: 'Log in with email and password',
-          body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+          body: Type.Object(
+            { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 128 }) },
+            { additionalProperties: false },
+          ),
           response: withProblems({ 200: SessionSchema }, 400, 401, 429),
         },
       },

@@ -117,7 +117,11 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
     },
 
     async guest(input: { nickname: string }): Promise<Session> {
-      const base = input.nickname.trim().replace(/[^\p{L}\p{N}_.-]+/gu, '-').slice(0, 24) || 'guest';
+      const base =
+        input.nickname
+          .trim()
+          .replace(/[^\p{L}\p{N}_.-]+/gu, '-')
+          .slice(0, 24) || 'guest';
       // A random suffix keeps guest handles unique; retry on the rare collision.
       for (let attempt = 0; ; attempt++) {
         const handle = `${base}-${randomBytes(3).toString('hex')}`;

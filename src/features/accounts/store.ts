@@ -63,7 +63,10 @@ export function createAccountsStore(db: Executor) {
       return row as SessionState | undefined;
     },
     async endSessions(id: string): Promise<void> {
-      await db.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, id));
+      await db
+        .update(users)
+        .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, id));
     },
     async revokeToken(jti: string, userId: string, expiresAt: Date): Promise<void> {
       await db.insert(revokedTokens).values({ jti, userId, expiresAt }).onConflictDoNothing();

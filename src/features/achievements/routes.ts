@@ -14,7 +14,12 @@ const AchievementSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-const AwardSchema = Type.Object({ key: Type.String(), name: Type.String(), description: Type.String(), awardedAt: Type.String({ format: 'date-time' }) });
+const AwardSchema = Type.Object({
+  key: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  awardedAt: Type.String({ format: 'date-time' }),
+});
 
 const Day = Type.String({ format: 'date', description: 'A calendar day in your UTC offset' });
 const StreakSchema = Type.Object({

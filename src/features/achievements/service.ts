@@ -123,16 +123,27 @@ export function createAchievementsService({ store, cache, push, utcOffsetMinutes
         if (count) count.count += 1;
         else counts.set(countKey, { userId: action.userId, actionTypeId: action.actionTypeId, actionTypeKey: action.actionTypeKey, count: 1 });
         const day = localDay(action.completedAt, action.utcOffsetMinutes);
-        for (const scope of [OVERALL_STREAK, action.actionTypeKey]) days.push({ key: `${action.userId}/${scope}`, userId: action.userId, scope, day });
+        for (const scope of [OVERALL_STREAK, action.actionTypeKey])
+          days.push({ key: `${action.userId}/${scope}`, userId: action.userId, scope, day });
       }
-      await store.addCounts(tx, [...counts.values()].sort((a, b) => byText(a.userId, b.userId) || byText(a.actionTypeId, b.actionTypeId)));
+      await store.addCounts(
+        tx,
+        [...counts.values()].sort((a, b) => byText(a.userId, b.userId) || byText(a.actionTypeId, b.actionTypeId)),
+      );
       for (const layer of dayLayers(days)) {
-        await store.addStreakDays(tx, layer.sort((a, b) => byText(a.userId, b.userId) || byText(a.scope, b.scope)));
+        await store.addStreakDays(
+          tx,
+          layer.sort((a, b) => byText(a.userId, b.userId) || byText(a.scope, b.scope)),
+        );
       }
     },
 
     /** After commit: awards each achievement the user now meets, once ever, and pushes `achievement` on user:<id>. */
-    async evaluate(input: { userId: string; scores: Record<string, number>; ranks: Record<string, number> }): Promise<Array<{ key: string; name: string }>> {
+    async evaluate(input: {
+      userId: string;
+      scores: Record<string, number>;
+      ranks: Record<string, number>;
+    }): Promise<Array<{ key: string; name: string }>> {
       const all = (await definitions.get('all')).value;
       if (all.length === 0) return [];
       const held = new Set((await awardedIds.get(input.userId)).value);
@@ -145,7 +156,10 @@ export function createAchievementsService({ store, cache, push, utcOffsetMinutes
       const met = open.filter((definition) => isMet(definition.condition, progress));
       if (met.length === 0) return [];
 
-      const inserted = await store.award(input.userId, met.map((definition) => definition.id));
+      const inserted = await store.award(
+        input.userId,
+        met.map((definition) => definition.id),
+      );
       if (inserted.length === 0) return [];
       await cache.invalidate(awardedTag(input.userId));
       const byId = new Map(met.map((definition) => [definition.id, definition]));

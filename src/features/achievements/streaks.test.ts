@@ -21,7 +21,12 @@ describe('viewStreak', () => {
   const stored = { current: 4, longest: 6, lastDay: '2026-03-10' };
 
   it('is alive through the day after the last action and breaks at its end', () => {
-    expect(viewStreak(stored, 0, new Date('2026-03-11T23:59:59Z'))).toEqual({ current: 4, longest: 6, lastDay: '2026-03-10', breaksAt: '2026-03-12T00:00:00.000Z' });
+    expect(viewStreak(stored, 0, new Date('2026-03-11T23:59:59Z'))).toEqual({
+      current: 4,
+      longest: 6,
+      lastDay: '2026-03-10',
+      breaksAt: '2026-03-12T00:00:00.000Z',
+    });
     expect(viewStreak(stored, 0, new Date('2026-03-12T00:00:00Z'))).toEqual({ current: 0, longest: 6, lastDay: '2026-03-10', breaksAt: null });
     expect(viewStreak(stored, 120, new Date('2026-03-11T21:59:59Z')).breaksAt).toBe('2026-03-11T22:00:00.000Z');
   });

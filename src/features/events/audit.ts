@@ -21,7 +21,14 @@ export type AuditDraft = Pick<AuditEntry, 'actor' | 'type' | 'data'>;
 
 /** sha256(prevHash + canonical JSON of {eventId, seq, at, actor, type, data}). */
 export function auditHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
-  const body = canonicalJson({ eventId: entry.eventId, seq: entry.seq, at: entry.at.toISOString(), actor: entry.actor, type: entry.type, data: entry.data });
+  const body = canonicalJson({
+    eventId: entry.eventId,
+    seq: entry.seq,
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    type: entry.type,
+    data: entry.data,
+  });
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 

@@ -73,7 +73,8 @@ export function createEventsContext({ db, push, log, metrics, seeds }: EventsCon
   /** Organizers manage the events they created; admins manage all. */
   async function managed(actor: Actor, idOrSlug: string): Promise<EventRow> {
     const event = await findEvent(idOrSlug);
-    if (actor.role !== 'admin' && event.createdBy !== actor.id) throw new AppError('FORBIDDEN', 'Only the organizer who created this event, or an admin, may manage it');
+    if (actor.role !== 'admin' && event.createdBy !== actor.id)
+      throw new AppError('FORBIDDEN', 'Only the organizer who created this event, or an admin, may manage it');
     return event;
   }
 
@@ -89,7 +90,10 @@ export function createEventsContext({ db, push, log, metrics, seeds }: EventsCon
     const owner = event ?? (await findEvent(row.eventId));
     if (row.status !== 'waitlisted') return toRegistrationView(row, owner);
     const live = await stores.registrations.withPosition(row.id);
-    return toRegistrationView(live?.registration ?? row, owner, { position: live?.position ?? null, waitlistPromoted: live?.waitlistPromoted ?? null });
+    return toRegistrationView(live?.registration ?? row, owner, {
+      position: live?.position ?? null,
+      waitlistPromoted: live?.waitlistPromoted ?? null,
+    });
   }
 
   return { db, stores, live, run, resolveId, findEvent, managed, lockedEvent, eventView, registrationView };

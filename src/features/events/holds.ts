@@ -40,8 +40,24 @@ export function recordMoves(unit: Unit, actor: string, eventId: string, moves: M
 }
 
 /** Applies one update to many rows and records the moves, in the order given. */
-export async function moveMany(unit: Unit, stores: Stores, actor: string, eventId: string, rows: RegistrationRow[], set: RegistrationUpdate, reason: string): Promise<RegistrationRow[]> {
-  const updated = new Map((await stores.registrations.updateMany(unit.tx, rows.map((row) => row.id), set)).map((row) => [row.id, row]));
+export async function moveMany(
+  unit: Unit,
+  stores: Stores,
+  actor: string,
+  eventId: string,
+  rows: RegistrationRow[],
+  set: RegistrationUpdate,
+  reason: string,
+): Promise<RegistrationRow[]> {
+  const updated = new Map(
+    (
+      await stores.registrations.updateMany(
+        unit.tx,
+        rows.map((row) => row.id),
+        set,
+      )
+    ).map((row) => [row.id, row]),
+  );
   const moves = rows.map((before) => ({ before, after: updated.get(before.id)! }));
   recordMoves(unit, actor, eventId, moves, reason);
   return moves.map((move) => move.after);
@@ -62,7 +78,15 @@ export async function fillFromWaitlist(unit: Unit, stores: Stores, eventId: stri
 export async function expireHolds(unit: Unit, stores: Stores, eventId: string, actor: string): Promise<number> {
   const due = await stores.registrations.expiredHolds(unit.tx, eventId, unit.now, EXPIRY_BATCH);
   if (due.length === 0) return 0;
-  await moveMany(unit, stores, actor, eventId, due, { status: 'expired', statusReason: 'hold_expired', holdExpiresAt: null, paymentStatus: 'none' }, 'hold_expired');
+  await moveMany(
+    unit,
+    stores,
+    actor,
+    eventId,
+    due,
+    { status: 'expired', statusReason: 'hold_expired', holdExpiresAt: null, paymentStatus: 'none' },
+    'hold_expired',
+  );
   await fillFromWaitlist(unit, stores, eventId, actor);
   return due.length;
 }
@@ -75,8 +99,14 @@ const TERMINAL: RegistrationStatus[] = ['expired', 'cancelled'];
  */
 export async function cancelRegistration(unit: Unit, stores: Stores, registration: RegistrationRow, actor: string): Promise<RegistrationRow> {
   if (TERMINAL.includes(registration.status)) return registration;
-  const paymentStatus = registration.paymentStatus === 'paid' ? 'refund_pending' : registration.paymentStatus === 'pending' ? 'none' : registration.paymentStatus;
-  const after = await stores.registrations.update(unit.tx, registration.id, { status: 'cancelled', statusReason: 'cancelled', holdExpiresAt: null, paymentStatus });
+  const paymentStatus =
+    registration.paymentStatus === 'paid' ? 'refund_pending' : registration.paymentStatus === 'pending' ? 'none' : registration.paymentStatus;
+  const after = await stores.registrations.update(unit.tx, registration.id, {
+    status: 'cancelled',
+    statusReason: 'cancelled',
+    holdExpiresAt: null,
+    paymentStatus,
+  });
   recordMoves(unit, actor, registration.eventId, [{ before: registration, after }], 'cancelled');
   if (registration.status === 'held' || registration.status === 'confirmed') await fillFromWaitlist(unit, stores, registration.eventId, actor);
   return after;

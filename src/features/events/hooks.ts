@@ -51,6 +51,5 @@ export function createHooks({ stores, run, live, registrationView }: EventsConte
       const event = await stores.events.findEvent(eventId);
       return event?.id === eventId ? event.createdBy : undefined;
     },
-
   };
 }

@@ -82,9 +82,15 @@ describe('lottery proof', () => {
     expect(verifyProof({ ...proof, order: proof.order.slice(0, -1) })).toMatchObject({ ok: false });
     expect(verifyProof({ ...proof, algorithm: 'coin-flip' })).toMatchObject({ ok: false, reason: expect.stringContaining('unknown algorithm') });
     const zero = entrants.map((e, i) => (i === 0 ? { ...e, weight: 0 } : e));
-    expect(verifyProof({ ...proof, entrants: zero, entrantsHash: entrantsHashOf(zero) })).toMatchObject({ ok: false, reason: expect.stringContaining('weight') });
+    expect(verifyProof({ ...proof, entrants: zero, entrantsHash: entrantsHashOf(zero) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('weight'),
+    });
     const dup = [...entrants, entrants[0]!];
-    expect(verifyProof({ ...proof, entrants: dup, entrantsHash: entrantsHashOf(dup) })).toMatchObject({ ok: false, reason: expect.stringContaining('twice') });
+    expect(verifyProof({ ...proof, entrants: dup, entrantsHash: entrantsHashOf(dup) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('twice'),
+    });
   });
 
   it('never throws on malformed input', () => {
@@ -101,7 +107,9 @@ describe('lottery proof', () => {
     expect(entrantsHashOf(reversed)).toBe(entrantsHashOf(entrants));
     expect(drawOrder(seed, reversed)).toEqual(proof.order);
     const sorted = [...entrants].sort((x, y) => (x.id < y.id ? -1 : 1));
-    const expected = createHash('sha256').update(JSON.stringify(sorted.map((e) => ({ id: e.id, weight: e.weight })))).digest('hex');
+    const expected = createHash('sha256')
+      .update(JSON.stringify(sorted.map((e) => ({ id: e.id, weight: e.weight }))))
+      .digest('hex');
     expect(entrantsHashOf(entrants)).toBe(expected);
   });
 });
@@ -147,7 +155,13 @@ describe('weighted draw frequencies (chi-square at 99.9%)', () => {
     const n = 20_000;
     const firsts = new Array<number>(10).fill(0);
     for (let i = 0; i < n; i++) firsts[Number(drawOrder(seedAt('k-of-n', i), pool)[0]!.slice(1))]!++;
-    expect(chiSquare(firsts, pool.map((e) => e.weight / 55), n)).toBeLessThan(CHI2_999[9]!);
+    expect(
+      chiSquare(
+        firsts,
+        pool.map((e) => e.weight / 55),
+        n,
+      ),
+    ).toBeLessThan(CHI2_999[9]!);
   });
 });
 
@@ -193,10 +207,10 @@ describe('pre-queue shuffle', () => {
 
 describe('draw properties', () => {
   it('any entrant set gives a permutation whose proof verifies', () => {
-    const entrantsArb = fc.uniqueArray(
-      fc.record({ id: fc.string({ minLength: 1, maxLength: 12 }), weight: fc.integer({ min: 1, max: 100 }) }),
-      { selector: (e) => e.id, maxLength: 30 },
-    );
+    const entrantsArb = fc.uniqueArray(fc.record({ id: fc.string({ minLength: 1, maxLength: 12 }), weight: fc.integer({ min: 1, max: 100 }) }), {
+      selector: (e) => e.id,
+      maxLength: 30,
+    });
     fc.assert(
       fc.property(entrantsArb, seedArb, (list, seed) => {
         const proof = proofFor(seed, list);
@@ -210,6 +224,11 @@ describe('draw properties', () => {
   it('rejects invalid weights and duplicate ids when drawing', () => {
     expect(() => drawOrder('s', [{ id: 'a', weight: 0.5 }])).toThrow(RangeError);
     expect(() => drawOrder('s', [{ id: 'a', weight: Number.NaN }])).toThrow(RangeError);
-    expect(() => drawOrder('s', [{ id: 'a', weight: 1 }, { id: 'a', weight: 2 }])).toThrow(RangeError);
+    expect(() =>
+      drawOrder('s', [
+        { id: 'a', weight: 1 },
+        { id: 'a', weight: 2 },
+      ]),
+    ).toThrow(RangeError);
   });
 });

@@ -131,7 +131,10 @@ function recomputedOrder(proof: LotteryProof): string[] | string {
   if (proof.algorithm === SHUFFLE_ALGORITHM) {
     // The shuffle ignores weights; requiring 1 keeps the published entrants list unambiguous.
     if (proof.entrants.some((e) => e.weight !== 1)) return 'shuffle entrants must all have weight 1';
-    return shuffleOrder(proof.seed, proof.entrants.map((e) => e.id));
+    return shuffleOrder(
+      proof.seed,
+      proof.entrants.map((e) => e.id),
+    );
   }
   return `unknown algorithm ${JSON.stringify(proof.algorithm)}`;
 }

@@ -30,7 +30,9 @@ export function createManagement({ db, stores, run, findEvent, managed, lockedEv
 
     async list(query: { limit: number; offset: number; createdBy?: string }): Promise<EventView[]> {
       const now = new Date();
-      return (await stores.events.listEvents({ limit: query.limit, offset: query.offset, createdBy: query.createdBy })).map((row) => toEventView(row, now));
+      return (await stores.events.listEvents({ limit: query.limit, offset: query.offset, createdBy: query.createdBy })).map((row) =>
+        toEventView(row, now),
+      );
     },
 
     get: async (idOrSlug: string) => toEventView(await findEvent(idOrSlug), new Date()),
@@ -84,7 +86,9 @@ export function createManagement({ db, stores, run, findEvent, managed, lockedEv
       entries.forEach(({ group }, index) => {
         if (group !== null && !Object.hasOwn(priorityGroups, group)) {
           const field = `body${entries.length > 1 ? `.${index}` : ''}.group`;
-          throw new AppError('VALIDATION_FAILED', `Unknown priority group "${group}"`, { errors: [{ field, message: `must be one of: ${Object.keys(priorityGroups).join(', ') || '(no groups defined)'}` }] });
+          throw new AppError('VALIDATION_FAILED', `Unknown priority group "${group}"`, {
+            errors: [{ field, message: `must be one of: ${Object.keys(priorityGroups).join(', ') || '(no groups defined)'}` }],
+          });
         }
       });
       await run(async (unit) => {
@@ -96,7 +100,11 @@ export function createManagement({ db, stores, run, findEvent, managed, lockedEv
           const registration = await stores.registrations.findByUser(id, userId, unit.tx);
           // Waiting places follow the new weight; a drawn lottery's waitlist keeps draw order.
           const reorder = registration && (registration.status === 'entered' || (registration.status === 'waitlisted' && event.mode === 'fcfs'));
-          if (reorder) unit.changed(await stores.registrations.update(unit.tx, registration.id, { weight, priority: weight, priorityGroup: group }), registration);
+          if (reorder)
+            unit.changed(
+              await stores.registrations.update(unit.tx, registration.id, { weight, priority: weight, priorityGroup: group }),
+              registration,
+            );
         }
       });
       return priorityList(id);
@@ -122,13 +130,21 @@ export function createManagement({ db, stores, run, findEvent, managed, lockedEv
     async lottery(idOrSlug: string) {
       const event = await findEvent(idOrSlug);
       if (event.mode !== 'lottery') throw new AppError('INVALID_STATE', 'This event is not a lottery');
-      return { eventId: event.id, algorithm: LOTTERY_ALGORITHM, commitment: event.lotteryCommitment!, drawn: event.state === 'drawn', drawnAt: event.drawnAt?.toISOString() ?? null, entrants: event.entered };
+      return {
+        eventId: event.id,
+        algorithm: LOTTERY_ALGORITHM,
+        commitment: event.lotteryCommitment!,
+        drawn: event.state === 'drawn',
+        drawnAt: event.drawnAt?.toISOString() ?? null,
+        entrants: event.entered,
+      };
     },
 
     async lotteryProof(idOrSlug: string): Promise<LotteryProof> {
       const event = await findEvent(idOrSlug);
       const proof = event.mode === 'lottery' ? await stores.events.findProof(event.id, 'lottery') : undefined;
-      if (!proof) throw new AppError('INVALID_STATE', event.mode === 'lottery' ? 'The lottery has not been drawn yet' : 'This event is not a lottery');
+      if (!proof)
+        throw new AppError('INVALID_STATE', event.mode === 'lottery' ? 'The lottery has not been drawn yet' : 'This event is not a lottery');
       return proof as LotteryProof;
     },
 
@@ -161,6 +177,5 @@ export function createManagement({ db, stores, run, findEvent, managed, lockedEv
         { isolationLevel: 'repeatable read' },
       );
     },
-
   };
 }

@@ -33,7 +33,11 @@ interface Plan {
 }
 
 /** Decides the status a new entrant gets now, or the refusal. */
-function decide(unit: Unit, eventId: string, available: { spots: number }): { status: RegistrationStatus; grant?: ReturnType<typeof spotGrant> } | AppError {
+function decide(
+  unit: Unit,
+  eventId: string,
+  available: { spots: number },
+): { status: RegistrationStatus; grant?: ReturnType<typeof spotGrant> } | AppError {
   const event = unit.event(eventId);
   const status = eventStatus(event, unit.now);
   if (status === 'closed' || status === 'drawn') return new AppError('REGISTRATION_CLOSED');
@@ -73,7 +77,12 @@ async function waitlistPositions(unit: Unit, stores: Stores, eventId: string, pl
   return positions;
 }
 
-export async function registerBatch(unit: Unit, stores: Stores, eventId: string, requests: RegisterRequest[]): Promise<Array<RegisterOutcome | Error>> {
+export async function registerBatch(
+  unit: Unit,
+  stores: Stores,
+  eventId: string,
+  requests: RegisterRequest[],
+): Promise<Array<RegisterOutcome | Error>> {
   if (!(await unit.lock(eventId))) return requests.map(() => new AppError('NOT_FOUND', 'No such event'));
   // The clock may have passed opensAt before any scheduler tick: open now, so pre-queue
   // entrants are shuffled ahead of this batch.
@@ -83,7 +92,8 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
   const userIds = [...new Set(requests.map((request) => request.userId))];
   const existing = new Map((await stores.registrations.findByUsers(unit.tx, eventId, userIds)).map((row) => [row.userId, row]));
   const newUserIds = userIds.filter((id) => !existing.has(id));
-  const groups = Object.keys(event.priorityGroups).length > 0 ? await stores.events.prioritiesOf(unit.tx, eventId, newUserIds) : new Map<string, string>();
+  const groups =
+    Object.keys(event.priorityGroups).length > 0 ? await stores.events.prioritiesOf(unit.tx, eventId, newUserIds) : new Map<string, string>();
 
   const results: Array<RegisterOutcome | Error | undefined> = new Array(requests.length);
   const plans: Plan[] = [];
@@ -121,14 +131,25 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
   });
 
   const positions = await waitlistPositions(unit, stores, eventId, plans);
-  const inserted = new Map((await stores.registrations.insertMany(unit.tx, plans.map((plan) => plan.row))).map((row) => [row.userId, row]));
+  const inserted = new Map(
+    (
+      await stores.registrations.insertMany(
+        unit.tx,
+        plans.map((plan) => plan.row),
+      )
+    ).map((row) => [row.userId, row]),
+  );
   unit.bump(eventId, 'arrivals', seq - event.arrivals);
   const moves = [];
   for (const plan of plans) {
     const row = inserted.get(plan.row.userId);
     if (!row) continue;
     const position = positions.get(plan.index) ?? null;
-    moves.push({ before: null, after: row, detail: { seq: row.seq, by: row.registeredBy ?? row.userId, ...(position === null ? {} : { position }) } });
+    moves.push({
+      before: null,
+      after: row,
+      detail: { seq: row.seq, by: row.registeredBy ?? row.userId, ...(position === null ? {} : { position }) },
+    });
     results[plan.index] = { registration: row, created: true, position, waitlistPromoted: 0 };
   }
   // One audit entry for the whole batch; each change names who asked for it.
@@ -139,7 +160,12 @@ export async function registerBatch(unit: Unit, stores: Stores, eventId: string,
   const missing = requests.filter((request, index) => results[index] === undefined && !existing.has(request.userId) && !inserted.has(request.userId));
   if (missing.length > 0) {
     // Only reachable if a row appeared without this lock (it cannot today): answer with it.
-    for (const row of await stores.registrations.findByUsers(unit.tx, eventId, missing.map((request) => request.userId))) existing.set(row.userId, row);
+    for (const row of await stores.registrations.findByUsers(
+      unit.tx,
+      eventId,
+      missing.map((request) => request.userId),
+    ))
+      existing.set(row.userId, row);
   }
   const promoted = unit.event(eventId).waitlistPromoted;
   return requests.map((request, index) => {

@@ -19,7 +19,10 @@ export interface RegistrationsDeps {
   batch: { maxItems: number; maxWaitMs: number };
 }
 
-export function createRegistrations({ stores, run, resolveId, findEvent, managed, lockedEvent, registrationView }: EventsContext, options: RegistrationsDeps) {
+export function createRegistrations(
+  { stores, run, resolveId, findEvent, managed, lockedEvent, registrationView }: EventsContext,
+  options: RegistrationsDeps,
+) {
   const { metrics } = options;
   const batcher = createBatcher<RegisterRequest, { outcome: RegisterOutcome; event: EventRow }>({
     name: 'registrations',
@@ -38,7 +41,8 @@ export function createRegistrations({ stores, run, resolveId, findEvent, managed
             async (subset) => {
               const committed = await run(
                 async (unit) => ({ outcomes: await registerBatch(unit, stores, eventId, subset), event: unit.event(eventId) }),
-                ({ outcomes }) => new Map(outcomes.flatMap((o) => (o instanceof Error || o.position === null ? [] : [[o.registration.id, o.position] as const]))),
+                ({ outcomes }) =>
+                  new Map(outcomes.flatMap((o) => (o instanceof Error || o.position === null ? [] : [[o.registration.id, o.position] as const]))),
               );
               return committed.outcomes.map((outcome) => (outcome instanceof Error ? outcome : { outcome, event: committed.event }));
             },
@@ -52,7 +56,11 @@ export function createRegistrations({ stores, run, resolveId, findEvent, managed
 
   return {
     /** The hot path: batched with everyone else's registrations for the same event. */
-    async register(actor: Pick<Actor, 'id' | 'isGuest'>, idOrSlug: string, forUserId?: string): Promise<{ created: boolean; registration: RegistrationView }> {
+    async register(
+      actor: Pick<Actor, 'id' | 'isGuest'>,
+      idOrSlug: string,
+      forUserId?: string,
+    ): Promise<{ created: boolean; registration: RegistrationView }> {
       const actorId = actor.id;
       const eventId = await resolveId(idOrSlug);
       let userId = actorId;

@@ -21,7 +21,6 @@ import type { EventsService } from './service.js';
 import type { RegistrationView } from './views.js';
 import { ORGANIZERS } from '../../domain/accounts.js';
 
-
 const CSV_COLUMNS: Array<[string, (row: RegistrationView & { handle?: string }) => unknown]> = [
   ['id', (r) => r.id],
   ['userId', (r) => r.userId],
@@ -55,7 +54,12 @@ export const eventsRoutes =
       '/api/events',
       {
         config: { auth: ORGANIZERS },
-        schema: { tags: ['events'], summary: 'Create an event (organizer or admin)', body: CreateEventBody, response: withProblems({ 201: EventAnswer }, 400, 401, 403, 409) },
+        schema: {
+          tags: ['events'],
+          summary: 'Create an event (organizer or admin)',
+          body: CreateEventBody,
+          response: withProblems({ 201: EventAnswer }, 400, 401, 403, 409),
+        },
       },
       async (request, reply) => reply.code(201).send({ event: await service.create(request.actor, request.body) }),
     );
@@ -78,7 +82,14 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id',
-      { schema: { tags: ['events'], summary: 'An event by id or slug, with live counts and status', params: IdParams, response: withProblems({ 200: EventAnswer }, 404) } },
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'An event by id or slug, with live counts and status',
+          params: IdParams,
+          response: withProblems({ 200: EventAnswer }, 404),
+        },
+      },
       async (request) => ({ event: await service.get(request.params.id) }),
     );
 
@@ -86,7 +97,13 @@ export const eventsRoutes =
       '/api/events/:id',
       {
         config: { auth: ORGANIZERS },
-        schema: { tags: ['events'], summary: 'Edit an event', params: IdParams, body: PatchEventBody, response: withProblems({ 200: EventAnswer }, 400, 401, 403, 404, 409, 422) },
+        schema: {
+          tags: ['events'],
+          summary: 'Edit an event',
+          params: IdParams,
+          body: PatchEventBody,
+          response: withProblems({ 200: EventAnswer }, 400, 401, 403, 404, 409, 422),
+        },
       },
       async (request) => ({ event: await service.update(request.actor, request.params.id, request.body) }),
     );
@@ -99,13 +116,20 @@ export const eventsRoutes =
         `/api/events/:id/${action}`,
         {
           config: { auth: ORGANIZERS },
-          schema: { tags: ['events'], summary: `${action === 'open' ? 'Open' : 'Close'} registration now`, params: IdParams, response: withProblems({ 200: EventAnswer }, 401, 403, 404, 409) },
+          schema: {
+            tags: ['events'],
+            summary: `${action === 'open' ? 'Open' : 'Close'} registration now`,
+            params: IdParams,
+            response: withProblems({ 200: EventAnswer }, 401, 403, 404, 409),
+          },
         },
         async (request) => ({ event: await service[method](request.actor, request.params.id) }),
       );
     }
 
-    const Priorities = Type.Object({ priorities: Type.Array(Type.Object({ userId: Uuid, group: Type.String(), setAt: Type.String({ format: 'date-time' }) })) });
+    const Priorities = Type.Object({
+      priorities: Type.Array(Type.Object({ userId: Uuid, group: Type.String(), setAt: Type.String({ format: 'date-time' }) })),
+    });
     app.put(
       '/api/events/:id/priority',
       {
@@ -113,7 +137,7 @@ export const eventsRoutes =
         schema: {
           tags: ['events'],
           summary: 'Put users in priority groups (null group removes)',
-         
+
           params: IdParams,
           body: Type.Union([PriorityEntry, Type.Array(PriorityEntry, { minItems: 1, maxItems: 1000 })]),
           response: withProblems({ 200: Priorities }, 400, 401, 403, 404),
@@ -127,7 +151,10 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/priority',
-      { config: { auth: ORGANIZERS }, schema: { tags: ['events'], summary: 'Priority assignments', params: IdParams, response: withProblems({ 200: Priorities }, 401, 403, 404) } },
+      {
+        config: { auth: ORGANIZERS },
+        schema: { tags: ['events'], summary: 'Priority assignments', params: IdParams, response: withProblems({ 200: Priorities }, 401, 403, 404) },
+      },
       async (request) => ({ priorities: await service.priorities(request.actor, request.params.id) }),
     );
 
@@ -144,7 +171,7 @@ export const eventsRoutes =
           summary: 'Register (201), or get my existing registration (200)',
           description:
             'The body is optional. An organizer or admin may register someone else with `userId`. An event whose settings refuse guests answers 403 `GUESTS_NOT_ALLOWED` or `VERIFIED_EMAIL_REQUIRED`.',
-         
+
           params: IdParams,
           body: Type.Object({ userId: Type.Optional(Uuid) }, { additionalProperties: false }),
           response: withProblems({ 200: RegistrationAnswer, 201: RegistrationAnswer }, 400, 401, 403, 404, 409),
@@ -158,7 +185,15 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/registrations/me',
-      { config: { auth: 'user' }, schema: { tags: ['registrations'], summary: 'My registration with its live position', params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) } },
+      {
+        config: { auth: 'user' },
+        schema: {
+          tags: ['registrations'],
+          summary: 'My registration with its live position',
+          params: IdParams,
+          response: withProblems({ 200: RegistrationAnswer }, 401, 404),
+        },
+      },
       async (request) => ({ registration: await service.myRegistration(request.actor.id, request.params.id) }),
     );
 
@@ -166,7 +201,12 @@ export const eventsRoutes =
       '/api/events/:id/registrations/me',
       {
         config: { auth: 'user' },
-        schema: { tags: ['registrations'], summary: 'Cancel my registration (a paid one is refunded)', params: IdParams, response: withProblems({ 200: RegistrationAnswer }, 401, 404) },
+        schema: {
+          tags: ['registrations'],
+          summary: 'Cancel my registration (a paid one is refunded)',
+          params: IdParams,
+          response: withProblems({ 200: RegistrationAnswer }, 401, 404),
+        },
       },
       async (request) => ({ registration: await service.cancelMine(request.actor.id, request.params.id) }),
     );
@@ -179,7 +219,7 @@ export const eventsRoutes =
           tags: ['registrations'],
           summary: 'List registrations (JSON, or CSV with Accept: text/csv)',
           description: 'CSV exports every matching row unless `limit` is given.',
-         
+
           params: IdParams,
           querystring: Type.Object({ status: Type.Optional(RegistrationStatusSchema), limit: Pagination.limit, offset: Pagination.offset }),
           response: withProblems(
@@ -206,7 +246,10 @@ export const eventsRoutes =
           const { registrations } = await service.listRegistrations(actor, request.params.id, { status, limit, offset });
           const csv = toCsv(CSV_COLUMNS, registrations);
           // A string is sent as is; the JSON response schema only types (and serialises) objects.
-          return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="registrations.csv"').send(csv as never);
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', 'attachment; filename="registrations.csv"')
+            .send(csv as never);
         }
         return service.listRegistrations(actor, request.params.id, { status, limit: limit ?? 50, offset });
       },
@@ -220,7 +263,16 @@ export const eventsRoutes =
           summary: 'The lottery commitment (sha256 of the secret seed), public from creation',
           params: IdParams,
           response: withProblems(
-            { 200: Type.Object({ eventId: Uuid, algorithm: Type.String(), commitment: Type.String(), drawn: Type.Boolean(), drawnAt: Type.Union([Type.String(), Type.Null()]), entrants: Type.Integer() }) },
+            {
+              200: Type.Object({
+                eventId: Uuid,
+                algorithm: Type.String(),
+                commitment: Type.String(),
+                drawn: Type.Boolean(),
+                drawnAt: Type.Union([Type.String(), Type.Null()]),
+                entrants: Type.Integer(),
+              }),
+            },
             404,
             409,
           ),
@@ -236,7 +288,7 @@ export const eventsRoutes =
         schema: {
           tags: ['lottery'],
           summary: 'Close entries and draw the lottery now',
-         
+
           params: IdParams,
           response: withProblems({ 200: Type.Object({ event: ref(EventSchema), proof: ref(ProofSchema) }) }, 401, 403, 404, 409),
         },
@@ -246,7 +298,14 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/lottery/proof',
-      { schema: { tags: ['lottery'], summary: 'The draw proof: seed, entrants, their hash and the order', params: IdParams, response: withProblems({ 200: ref(ProofSchema) }, 404, 409) } },
+      {
+        schema: {
+          tags: ['lottery'],
+          summary: 'The draw proof: seed, entrants, their hash and the order',
+          params: IdParams,
+          response: withProblems({ 200: ref(ProofSchema) }, 404, 409),
+        },
+      },
       async (request) => service.lotteryProof(request.params.id),
     );
 
@@ -257,7 +316,11 @@ export const eventsRoutes =
           tags: ['lottery'],
           summary: 'The pre-queue shuffle commitment',
           params: IdParams,
-          response: withProblems({ 200: Type.Object({ eventId: Uuid, algorithm: Type.String(), commitment: Type.String(), shuffled: Type.Boolean() }) }, 404, 409),
+          response: withProblems(
+            { 200: Type.Object({ eventId: Uuid, algorithm: Type.String(), commitment: Type.String(), shuffled: Type.Boolean() }) },
+            404,
+            409,
+          ),
         },
       },
       async (request) => service.preQueue(request.params.id),
@@ -265,7 +328,14 @@ export const eventsRoutes =
 
     app.get(
       '/api/events/:id/pre-queue/proof',
-      { schema: { tags: ['lottery'], summary: 'The pre-queue shuffle proof (same shape as a lottery proof)', params: IdParams, response: withProblems({ 200: ref(ProofSchema) }, 404, 409) } },
+      {
+        schema: {
+          tags: ['lottery'],
+          summary: 'The pre-queue shuffle proof (same shape as a lottery proof)',
+          params: IdParams,
+          response: withProblems({ 200: ref(ProofSchema) }, 404, 409),
+        },
+      },
       async (request) => service.preQueueProof(request.params.id),
     );
 
@@ -276,10 +346,19 @@ export const eventsRoutes =
         schema: {
           tags: ['audit'],
           summary: 'The hash-chained audit log, oldest first; page with afterSeq',
-         
+
           params: IdParams,
-          querystring: Type.Object({ afterSeq: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })) }),
-          response: withProblems({ 200: Type.Object({ head: Type.Object({ seq: Type.Integer(), hash: Type.String() }), entries: Type.Array(AuditEntrySchema) }) }, 400, 401, 403, 404),
+          querystring: Type.Object({
+            afterSeq: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
+          }),
+          response: withProblems(
+            { 200: Type.Object({ head: Type.Object({ seq: Type.Integer(), hash: Type.String() }), entries: Type.Array(AuditEntrySchema) }) },
+            400,
+            401,
+            403,
+            404,
+          ),
         },
       },
       async (request) => {
@@ -295,7 +374,17 @@ export const eventsRoutes =
           tags: ['audit'],
           summary: 'Recompute the audit hash chain',
           params: IdParams,
-          response: withProblems({ 200: Type.Object({ ok: Type.Boolean(), entries: Type.Integer(), brokenAt: Type.Optional(Type.Integer()), reason: Type.Optional(Type.String()) }) }, 404),
+          response: withProblems(
+            {
+              200: Type.Object({
+                ok: Type.Boolean(),
+                entries: Type.Integer(),
+                brokenAt: Type.Optional(Type.Integer()),
+                reason: Type.Optional(Type.String()),
+              }),
+            },
+            404,
+          ),
         },
       },
       async (request) => service.verifyAudit(request.params.id),

@@ -67,8 +67,10 @@ export type EventPatch = Partial<Omit<EventInput, 'slug'>>;
  */
 export function admissionRefusal(settings: EventSettings, account: { isGuest: boolean }): AppError | undefined {
   if (!account.isGuest) return undefined;
-  if (!settings.allowGuests) return new AppError('GUESTS_NOT_ALLOWED', 'This event does not accept guest accounts: sign up with an email to register');
-  if (settings.requireVerifiedEmail) return new AppError('VERIFIED_EMAIL_REQUIRED', 'This event requires an account with a verified email: sign up with an email to register');
+  if (!settings.allowGuests)
+    return new AppError('GUESTS_NOT_ALLOWED', 'This event does not accept guest accounts: sign up with an email to register');
+  if (settings.requireVerifiedEmail)
+    return new AppError('VERIFIED_EMAIL_REQUIRED', 'This event requires an account with a verified email: sign up with an email to register');
   return undefined;
 }
 
@@ -86,7 +88,8 @@ export function checkSchedule(event: Schedule): void {
   if (event.preQueue && event.mode !== 'fcfs') throw invalid('body.preQueue', 'is only for fcfs events (a lottery is already order-free)');
   if (event.preQueue && !event.opensAt) throw invalid('body.preQueue', 'needs opensAt: the pre-queue runs until the opening');
   if (event.preQueueOpensAt && !event.preQueue) throw invalid('body.preQueueOpensAt', 'needs preQueue');
-  if (event.preQueueOpensAt && event.opensAt && event.preQueueOpensAt >= event.opensAt) throw invalid('body.preQueueOpensAt', 'must be before opensAt');
+  if (event.preQueueOpensAt && event.opensAt && event.preQueueOpensAt >= event.opensAt)
+    throw invalid('body.preQueueOpensAt', 'must be before opensAt');
 }
 
 /** Commit-reveal seeds: created whenever the event needs one and has none yet. */
@@ -140,7 +143,8 @@ export function patchFields(event: EventRow, status: EventStatus, patch: EventPa
   const set = <K extends keyof EventRow>(key: K, value: EventRow[K] | undefined) => {
     if (value === undefined) return;
     const current = event[key];
-    const same = current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : JSON.stringify(current) === JSON.stringify(value);
+    const same =
+      current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : JSON.stringify(current) === JSON.stringify(value);
     if (!same) next[key] = value;
   };
   set('title', patch.title);
@@ -169,7 +173,9 @@ export function patchFields(event: EventRow, status: EventStatus, patch: EventPa
   const afterDraw = Object.keys(next).filter((key) => key !== 'title' && key !== 'capacity');
   if (event.state === 'drawn' && afterDraw.length > 0) throw new AppError('INVALID_STATE', `${afterDraw.join(', ')} cannot change after the draw`);
   if (next.capacity !== undefined && next.capacity < event.confirmed + event.held) {
-    throw new AppError('CAPACITY_BELOW_TAKEN', `${event.confirmed + event.held} spots are confirmed or held`, { taken: event.confirmed + event.held });
+    throw new AppError('CAPACITY_BELOW_TAKEN', `${event.confirmed + event.held} spots are confirmed or held`, {
+      taken: event.confirmed + event.held,
+    });
   }
   const merged = { ...event, ...next };
   checkSchedule(merged);

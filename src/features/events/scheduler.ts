@@ -28,7 +28,10 @@ export function createScheduler({ stores, run }: EventsContext, options: { sweep
     }
   }
   const runTick = () => (ticking ??= tick().finally(() => (ticking = undefined)));
-  const timer = setInterval(() => void runTick().catch((error) => log.warn({ err: error }, 'event scheduler tick failed')), options.sweepIntervalMs).unref();
+  const timer = setInterval(
+    () => void runTick().catch((error) => log.warn({ err: error }, 'event scheduler tick failed')),
+    options.sweepIntervalMs,
+  ).unref();
 
   return {
     /** Runs the scheduler now (tests, and the CLI); concurrent calls share one pass. */

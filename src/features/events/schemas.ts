@@ -6,11 +6,20 @@ import { REGISTRATION_STATUSES } from '../../domain/events.js';
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 
-export const Slug = Type.String({ minLength: 2, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Lowercase letters, digits and dashes' });
-const PriorityGroups = Type.Record(Type.String({ minLength: 1, maxLength: 40, pattern: '^[\\w .-]+$' }), Type.Integer({ minimum: 1, maximum: 1000 }), {
-  maxProperties: 20,
-  description: 'Group name -> weight (>= 1)',
+export const Slug = Type.String({
+  minLength: 2,
+  maxLength: 64,
+  pattern: '^[a-z0-9][a-z0-9-]*$',
+  description: 'Lowercase letters, digits and dashes',
 });
+const PriorityGroups = Type.Record(
+  Type.String({ minLength: 1, maxLength: 40, pattern: '^[\\w .-]+$' }),
+  Type.Integer({ minimum: 1, maximum: 1000 }),
+  {
+    maxProperties: 20,
+    description: 'Group name -> weight (>= 1)',
+  },
+);
 
 const eventFields = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -29,7 +38,8 @@ const eventFields = {
     Type.Object({
       allowGuests: Type.Boolean({ description: 'Guest accounts may register (default true)' }),
       requireVerifiedEmail: Type.Boolean({
-        description: 'Only accounts with a verified email may register (default false). Accounts do not verify emails yet: today this refuses guests, the accounts without an email',
+        description:
+          'Only accounts with a verified email may register (default false). Accounts do not verify emails yet: today this refuses guests, the accounts without an email',
       }),
     }),
     { additionalProperties: false, description: 'Who may register; a patch changes only the settings it names' },

@@ -33,7 +33,12 @@ async function lockRegistration(unit: Unit, stores: Stores, registrationId: stri
  * payment, a waitlisted or lottery entry) leaves it untouched, is audited, and answers
  * 'refund': the caller refunds that payment from its own ledger.
  */
-export async function settlePayment(unit: Unit, stores: Stores, input: PaymentInput, actor: string): Promise<{ outcome: SettleOutcome; registration: RegistrationRow }> {
+export async function settlePayment(
+  unit: Unit,
+  stores: Stores,
+  input: PaymentInput,
+  actor: string,
+): Promise<{ outcome: SettleOutcome; registration: RegistrationRow }> {
   const registration = await lockRegistration(unit, stores, input.registrationId);
   if (registration.paymentProvider === input.provider && registration.paymentRef === input.externalId) {
     return { outcome: registration.paymentStatus === 'paid' ? 'already-paid' : 'refund', registration };
@@ -42,7 +47,12 @@ export async function settlePayment(unit: Unit, stores: Stores, input: PaymentIn
   const payment = { provider: input.provider, externalId: input.externalId, amountCents: input.amountCents, currency: input.currency };
   const refused = refusal(registration, event, input);
   if (refused) {
-    unit.audit(registration.eventId, actor, 'payment.refused', { registrationId: registration.id, userId: registration.userId, reason: refused, ...payment });
+    unit.audit(registration.eventId, actor, 'payment.refused', {
+      registrationId: registration.id,
+      userId: registration.userId,
+      reason: refused,
+      ...payment,
+    });
     return { outcome: 'refund', registration };
   }
   const columns = { paymentProvider: input.provider, paymentRef: input.externalId, amountCents: input.amountCents, paidAt: unit.now };
@@ -52,7 +62,14 @@ export async function settlePayment(unit: Unit, stores: Stores, input: PaymentIn
     ? { ...columns, status: 'confirmed', statusReason: null, holdExpiresAt: null, paymentStatus: 'paid' }
     : { ...columns, paymentStatus: 'refund_pending' };
   const after = await stores.registrations.update(unit.tx, registration.id, set);
-  recordMoves(unit, actor, after.eventId, [{ before: registration, after }], !confirmable ? 'payment_without_spot' : late ? 'late_payment' : 'payment', payment);
+  recordMoves(
+    unit,
+    actor,
+    after.eventId,
+    [{ before: registration, after }],
+    !confirmable ? 'payment_without_spot' : late ? 'late_payment' : 'payment',
+    payment,
+  );
   return { outcome: confirmable ? 'confirmed' : 'refund', registration: after };
 }
 

@@ -77,7 +77,12 @@ export function createEventsStore(db: Db, sealer: Sealer) {
       return Number(row!.count);
     },
     /** Applies counter deltas and absolute fields in one UPDATE; the CHECKs judge the result. */
-    async applyEventChanges(tx: Tx, id: string, deltas: Record<'confirmed' | 'held' | 'waitlisted' | 'entered' | 'arrivals' | 'waitlistPromoted', number>, fields: Partial<EventRow>): Promise<void> {
+    async applyEventChanges(
+      tx: Tx,
+      id: string,
+      deltas: Record<'confirmed' | 'held' | 'waitlisted' | 'entered' | 'arrivals' | 'waitlistPromoted', number>,
+      fields: Partial<EventRow>,
+    ): Promise<void> {
       await tx
         .update(events)
         .set({
@@ -165,9 +170,19 @@ export type EventsStore = ReturnType<typeof createEventsStore>;
 export type NewRegistration = typeof registrations.$inferInsert;
 
 /** What the registration batch decides for each new entrant; every other column starts at its default. */
-export type NewEntrant = Pick<RegistrationRow, 'eventId' | 'userId' | 'status' | 'seq' | 'queuePos' | 'priority' | 'weight' | 'priorityGroup' | 'holdExpiresAt' | 'registeredBy' | 'paymentStatus'>;
+export type NewEntrant = Pick<
+  RegistrationRow,
+  'eventId' | 'userId' | 'status' | 'seq' | 'queuePos' | 'priority' | 'weight' | 'priorityGroup' | 'holdExpiresAt' | 'registeredBy' | 'paymentStatus'
+>;
 
-const ENTRANT_DEFAULTS = { statusReason: null, drawRank: null, paymentProvider: null, paymentRef: null, amountCents: null, paidAt: null } satisfies Partial<RegistrationRow>;
+const ENTRANT_DEFAULTS = {
+  statusReason: null,
+  drawRank: null,
+  paymentProvider: null,
+  paymentRef: null,
+  amountCents: null,
+  paidAt: null,
+} satisfies Partial<RegistrationRow>;
 export type RegistrationUpdate = Partial<Omit<NewRegistration, 'id' | 'eventId' | 'userId'>>;
 
 const WAITLIST_ORDER = [sql`${registrations.priority} desc`, asc(registrations.queuePos)] as const;
@@ -216,7 +231,19 @@ export function createRegistrationStore(db: Db) {
     async insertMany(tx: Tx, rows: NewEntrant[]): Promise<RegistrationRow[]> {
       if (rows.length === 0) return [];
       const json = JSON.stringify(
-        rows.map((r) => [r.eventId, r.userId, r.status, r.seq, r.queuePos, r.priority, r.weight, r.priorityGroup, r.holdExpiresAt?.toISOString() ?? null, r.registeredBy, r.paymentStatus]),
+        rows.map((r) => [
+          r.eventId,
+          r.userId,
+          r.status,
+          r.seq,
+          r.queuePos,
+          r.priority,
+          r.weight,
+          r.priorityGroup,
+          r.holdExpiresAt?.toISOString() ?? null,
+          r.registeredBy,
+          r.paymentStatus,
+        ]),
       );
       const result = (await tx.execute(sql`
         insert into ${registrations} (event_id, user_id, status, seq, queue_pos, priority, weight, priority_group, hold_expires_at, registered_by, payment_status)

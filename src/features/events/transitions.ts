@@ -29,7 +29,10 @@ async function allocate(
   const rest = ordered.slice(winners.length);
   await moveMany(unit, stores, actor, eventId, winners, spotGrant(event, unit.now), options.reason);
   if (event.waitlist) {
-    const set = options.waitlistPriority === undefined ? { status: 'waitlisted' as const } : { status: 'waitlisted' as const, priority: options.waitlistPriority };
+    const set =
+      options.waitlistPriority === undefined
+        ? { status: 'waitlisted' as const }
+        : { status: 'waitlisted' as const, priority: options.waitlistPriority };
     await moveMany(unit, stores, actor, eventId, rest, set, options.reason);
   } else {
     await moveMany(unit, stores, actor, eventId, rest, { status: 'cancelled', statusReason: options.noSpotReason }, options.noSpotReason);
@@ -56,7 +59,10 @@ async function shufflePreQueue(unit: Unit, stores: Stores, eventId: string, acto
   const event = unit.event(eventId);
   const seed = event.preQueueSeed!;
   const entrants = await stores.registrations.byStatus(unit.tx, eventId, 'entered');
-  const order = shuffleOrder(seed, entrants.map((row) => row.id));
+  const order = shuffleOrder(
+    seed,
+    entrants.map((row) => row.id),
+  );
   const proof: LotteryProof = {
     commitment: event.preQueueCommitment!,
     seed,
@@ -67,10 +73,19 @@ async function shufflePreQueue(unit: Unit, stores: Stores, eventId: string, acto
   };
   await stores.events.saveProof(unit.tx, eventId, 'pre-queue', proof);
   // Entrants arrived first, so their seqs are the lowest: places 1..n keep them ahead of later arrivals.
-  await stores.registrations.setQueuePlaces(unit.tx, order.map((id, index) => ({ id, queuePos: index + 1, drawRank: null })));
+  await stores.registrations.setQueuePlaces(
+    unit.tx,
+    order.map((id, index) => ({ id, queuePos: index + 1, drawRank: null })),
+  );
   const byId = new Map(entrants.map((row) => [row.id, row]));
   const ordered = order.map((id, index) => ({ ...byId.get(id)!, queuePos: index + 1 }));
-  unit.audit(eventId, actor, 'pre_queue.shuffled', { commitment: proof.commitment, seed, entrantsHash: proof.entrantsHash, entrants: order.length, orderHash: orderHash(order) });
+  unit.audit(eventId, actor, 'pre_queue.shuffled', {
+    commitment: proof.commitment,
+    seed,
+    entrantsHash: proof.entrantsHash,
+    entrants: order.length,
+    orderHash: orderHash(order),
+  });
   await allocate(unit, stores, eventId, actor, ordered, { reason: 'pre_queue_shuffle', noSpotReason: 'event_full' });
 }
 
@@ -94,9 +109,19 @@ export async function drawLottery(unit: Unit, stores: Stores, eventId: string, a
   const entrants = entrantRows.map((row) => ({ id: row.id, weight: row.weight }));
   const seed = event.lotterySeed!;
   const order = drawOrder(seed, entrants);
-  const proof: LotteryProof = { commitment: event.lotteryCommitment!, seed, entrantsHash: entrantsHashOf(entrants), algorithm: LOTTERY_ALGORITHM, entrants, order };
+  const proof: LotteryProof = {
+    commitment: event.lotteryCommitment!,
+    seed,
+    entrantsHash: entrantsHashOf(entrants),
+    algorithm: LOTTERY_ALGORITHM,
+    entrants,
+    order,
+  };
   await stores.events.saveProof(unit.tx, eventId, 'lottery', proof);
-  await stores.registrations.setQueuePlaces(unit.tx, order.map((id, index) => ({ id, queuePos: index + 1, drawRank: index + 1 })));
+  await stores.registrations.setQueuePlaces(
+    unit.tx,
+    order.map((id, index) => ({ id, queuePos: index + 1, drawRank: index + 1 })),
+  );
   const byId = new Map(entrantRows.map((row) => [row.id, row]));
   const ordered = order.map((id, index) => ({ ...byId.get(id)!, queuePos: index + 1, drawRank: index + 1 }));
   unit.patch(eventId, { state: 'drawn', drawnAt: unit.now });

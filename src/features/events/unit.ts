@@ -90,7 +90,12 @@ function createUnit(tx: Tx, store: EventsStore, now: Date): Unit & { flush(): Pr
       if (existing) return existing.current;
       const row = await store.lockEvent(tx, eventId);
       if (!row) return undefined;
-      locked.set(eventId, { current: { ...row }, deltas: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>, fields: {}, audit: [] });
+      locked.set(eventId, {
+        current: { ...row },
+        deltas: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>,
+        fields: {},
+        audit: [],
+      });
       return locked.get(eventId)!.current;
     },
     event: (eventId: string) => get(eventId).current,

@@ -101,7 +101,10 @@ export const opsRoutes =
       async (request) => {
         const jobs = await platform.jobs.failed(request.query.limit);
         // Every job is added with an object payload (or none); the port keeps it opaque.
-        return { counts: await platform.jobs.counts(), jobs: jobs.map((job) => ({ ...job, data: (job.data ?? null) as Record<string, unknown> | null })) };
+        return {
+          counts: await platform.jobs.counts(),
+          jobs: jobs.map((job) => ({ ...job, data: (job.data ?? null) as Record<string, unknown> | null })),
+        };
       },
     );
 

@@ -66,7 +66,9 @@ export function startPaymentJobs(deps: PaymentJobsDeps): { close(): Promise<void
     let refund = await store.refundOf(charge.id);
     if (!refund) {
       const idempotencyKey = `refund-${charge.id}`;
-      const { refundId } = await service.providerFor(charge.provider).refund({ paymentRef: charge.externalId, amountCents: charge.amountCents, idempotencyKey });
+      const { refundId } = await service
+        .providerFor(charge.provider)
+        .refund({ paymentRef: charge.externalId, amountCents: charge.amountCents, idempotencyKey });
       refund = await store.recordRefund(charge, refundId, idempotencyKey);
       log.info({ registrationId: charge.registrationId, refundId, provider: charge.provider }, 'payment refunded');
     }

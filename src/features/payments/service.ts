@@ -12,7 +12,10 @@ import type { PaymentProvider, WebhookEvent } from './provider.js';
 import type { PaymentsStore } from './store.js';
 
 /** What payments uses of the events service. */
-export type EventsForPayments = Pick<EventsService, 'get' | 'getRegistration' | 'settlePayment' | 'markRefunded' | 'pendingRefunds' | 'onRegistrationChanged'>;
+export type EventsForPayments = Pick<
+  EventsService,
+  'get' | 'getRegistration' | 'settlePayment' | 'markRefunded' | 'pendingRefunds' | 'onRegistrationChanged'
+>;
 
 export const JOB = {
   webhook: 'payments.webhook',
@@ -101,7 +104,10 @@ export function createPaymentsService(deps: PaymentsDeps) {
       if (registration.userId !== userId) throw new AppError('FORBIDDEN', 'This is not your registration');
       const holdEnds = registration.holdExpiresAt ? new Date(registration.holdExpiresAt) : undefined;
       if (registration.status !== 'held' || !UNPAID.has(registration.paymentStatus) || !holdEnds || holdEnds.getTime() <= Date.now()) {
-        throw new AppError('INVALID_STATE', `Only a held, unpaid registration can be paid (it is ${registration.status}, payment ${registration.paymentStatus})`);
+        throw new AppError(
+          'INVALID_STATE',
+          `Only a held, unpaid registration can be paid (it is ${registration.status}, payment ${registration.paymentStatus})`,
+        );
       }
       const open = await store.openCheckout(registrationId);
       if (open && open.expiresAt.getTime() - Date.now() > REUSE_MARGIN_MS) {
@@ -143,7 +149,10 @@ export function createPaymentsService(deps: PaymentsDeps) {
      * The organizer received the money outside Stampede (cash, transfer). Idempotent: the
      * manual payment's id is derived from the registration, so a repeat settles nothing new.
      */
-    async markPaid(actor: { userId: string; role: Role }, registrationId: string): Promise<{ outcome: SettleOutcome; registration: RegistrationView }> {
+    async markPaid(
+      actor: { userId: string; role: Role },
+      registrationId: string,
+    ): Promise<{ outcome: SettleOutcome; registration: RegistrationView }> {
       const registration = await registrationOrThrow(registrationId);
       if (actor.role !== 'admin' && (await events.get(registration.eventId)).createdBy !== actor.userId) {
         throw new AppError('FORBIDDEN', 'Only the organizer of this event or an admin can mark it paid');

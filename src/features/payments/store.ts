@@ -31,7 +31,12 @@ export function createPaymentsStore(db: Db) {
     },
 
     /** Stores a delivery once: `inserted` is false for a redelivery, `processed` once its job finished. */
-    async recordWebhook(provider: string, eventId: string, type: string, payload: Record<string, unknown>): Promise<{ inserted: boolean; processed: boolean }> {
+    async recordWebhook(
+      provider: string,
+      eventId: string,
+      type: string,
+      payload: Record<string, unknown>,
+    ): Promise<{ inserted: boolean; processed: boolean }> {
       const inserted = await db
         .insert(paymentWebhookEvents)
         .values({ provider, eventId, type, payload })
@@ -63,7 +68,10 @@ export function createPaymentsStore(db: Db) {
 
     /** A charge is recorded once per provider payment; a replay returns the existing row. */
     async recordCharge(values: Pick<LedgerInsert, 'registrationId' | 'provider' | 'externalId' | 'amountCents' | 'currency'>): Promise<LedgerRow> {
-      await db.insert(paymentLedger).values({ ...values, kind: 'charge' }).onConflictDoNothing();
+      await db
+        .insert(paymentLedger)
+        .values({ ...values, kind: 'charge' })
+        .onConflictDoNothing();
       const [row] = await db
         .select()
         .from(paymentLedger)
@@ -80,7 +88,10 @@ export function createPaymentsStore(db: Db) {
     },
 
     async charge(id: string): Promise<LedgerRow | undefined> {
-      const [row] = await db.select().from(paymentLedger).where(and(eq(paymentLedger.id, id), eq(paymentLedger.kind, 'charge')));
+      const [row] = await db
+        .select()
+        .from(paymentLedger)
+        .where(and(eq(paymentLedger.id, id), eq(paymentLedger.kind, 'charge')));
       return row;
     },
 
@@ -93,7 +104,10 @@ export function createPaymentsStore(db: Db) {
     },
 
     async refundOf(chargeId: string): Promise<LedgerRow | undefined> {
-      const [row] = await db.select().from(paymentLedger).where(and(eq(paymentLedger.refundOf, chargeId), eq(paymentLedger.kind, 'refund')));
+      const [row] = await db
+        .select()
+        .from(paymentLedger)
+        .where(and(eq(paymentLedger.refundOf, chargeId), eq(paymentLedger.kind, 'refund')));
       return row;
     },
 
@@ -112,7 +126,10 @@ export function createPaymentsStore(db: Db) {
           idempotencyKey,
         })
         .onConflictDoNothing();
-      const [row] = await db.select().from(paymentLedger).where(and(eq(paymentLedger.refundOf, charge.id), eq(paymentLedger.kind, 'refund')));
+      const [row] = await db
+        .select()
+        .from(paymentLedger)
+        .where(and(eq(paymentLedger.refundOf, charge.id), eq(paymentLedger.kind, 'refund')));
       return row!;
     },
 
@@ -127,7 +144,12 @@ export function createPaymentsStore(db: Db) {
             eq(paymentLedger.kind, 'charge'),
             isNotNull(paymentLedger.settledAt),
             eq(paymentLedger.attached, false),
-            notExists(db.select({ one: sql`1` }).from(refunds).where(and(eq(refunds.kind, 'refund'), eq(refunds.refundOf, paymentLedger.id)))),
+            notExists(
+              db
+                .select({ one: sql`1` })
+                .from(refunds)
+                .where(and(eq(refunds.kind, 'refund'), eq(refunds.refundOf, paymentLedger.id))),
+            ),
           ),
         )
         .limit(limit);

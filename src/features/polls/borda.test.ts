@@ -54,13 +54,31 @@ describe('computeResults', () => {
   it('turns position sums into Borda scores and averages, best first, ties in poll order', () => {
     const poll = { id: 'p', title: 'T', items, voters: 2, version: 7 };
     // Rankings [b, a, c] and [c, a, b]: sums a=4, b=4, c=4.
-    expect(computeResults(poll, new Map([['a', 4], ['b', 4], ['c', 4]])).items.map((item) => [item.key, item.bordaScore, item.averagePosition])).toEqual([
+    expect(
+      computeResults(
+        poll,
+        new Map([
+          ['a', 4],
+          ['b', 4],
+          ['c', 4],
+        ]),
+      ).items.map((item) => [item.key, item.bordaScore, item.averagePosition]),
+    ).toEqual([
       ['a', 2, 2],
       ['b', 2, 2],
       ['c', 2, 2],
     ]);
     // Rankings [c, b, a] and [c, a, b]: sums a=5, b=5, c=2.
-    expect(computeResults(poll, new Map([['a', 5], ['b', 5], ['c', 2]])).items.map((item) => [item.key, item.bordaScore])).toEqual([
+    expect(
+      computeResults(
+        poll,
+        new Map([
+          ['a', 5],
+          ['b', 5],
+          ['c', 2],
+        ]),
+      ).items.map((item) => [item.key, item.bordaScore]),
+    ).toEqual([
       ['c', 4],
       ['a', 1],
       ['b', 1],

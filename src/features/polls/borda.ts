@@ -11,7 +11,8 @@ export function orderProblem(items: PollItem[], order: string[]): string | undef
     seen.add(key);
   }
   const unknown = order.filter((key) => !known.has(key));
-  if (unknown.length > 0) return `Unknown item${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')}; this poll's items are ${[...known].join(', ')}`;
+  if (unknown.length > 0)
+    return `Unknown item${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')}; this poll's items are ${[...known].join(', ')}`;
   const missing = items.filter((item) => !seen.has(item.key)).map((item) => `'${item.key}'`);
   if (missing.length > 0) return `order must rank all ${items.length} items; missing ${missing.join(', ')}`;
   return undefined;

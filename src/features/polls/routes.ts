@@ -42,7 +42,10 @@ export const pollsRoutes =
           tags: ['polls'],
           summary: 'Create a poll whose items users rank (organizer)',
           body: Type.Object(
-            { title: Type.String({ minLength: 1, maxLength: 200 }), items: Type.Array(ItemSchema, { minItems: 2, maxItems: 100, description: 'Keys must be unique' }) },
+            {
+              title: Type.String({ minLength: 1, maxLength: 200 }),
+              items: Type.Array(ItemSchema, { minItems: 2, maxItems: 100, description: 'Keys must be unique' }),
+            },
             { additionalProperties: false },
           ),
           response: withProblems({ 201: Type.Object({ poll: PollSchema }) }, 400, 401, 403),
@@ -54,7 +57,12 @@ export const pollsRoutes =
     app.get(
       '/api/polls/:id',
       {
-        schema: { tags: ['polls'], summary: 'A poll and its items', params: PollParams, response: withProblems({ 200: Type.Object({ poll: PollSchema }) }, 400, 404) },
+        schema: {
+          tags: ['polls'],
+          summary: 'A poll and its items',
+          params: PollParams,
+          response: withProblems({ 200: Type.Object({ poll: PollSchema }) }, 400, 404),
+        },
       },
       async (request) => ({ poll: await service.get(request.params.id) }),
     );
@@ -67,8 +75,17 @@ export const pollsRoutes =
           tags: ['polls'],
           summary: 'Rank every item of a poll, best first; replaces my previous ranking',
           params: PollParams,
-          body: Type.Object({ order: Type.Array(ItemKey, { minItems: 1, maxItems: 100, description: 'Every item key exactly once' }) }, { additionalProperties: false }),
-          response: withProblems({ 200: Type.Object({ pollId: Uuid, order: Type.Array(Type.String()), replaced: Type.Boolean() }) }, 400, 401, 404, 429),
+          body: Type.Object(
+            { order: Type.Array(ItemKey, { minItems: 1, maxItems: 100, description: 'Every item key exactly once' }) },
+            { additionalProperties: false },
+          ),
+          response: withProblems(
+            { 200: Type.Object({ pollId: Uuid, order: Type.Array(Type.String()), replaced: Type.Boolean() }) },
+            400,
+            401,
+            404,
+            429,
+          ),
         },
       },
       async (request) => service.rank(request.params.id, request.actor.id, request.body.order),

@@ -27,7 +27,13 @@ export interface PollsDeps {
   log: Logger;
 }
 
-const toPoll = (row: PollRow): Poll => ({ id: row.id, title: row.title, items: row.items, voters: row.voters, createdAt: row.createdAt.toISOString() });
+const toPoll = (row: PollRow): Poll => ({
+  id: row.id,
+  title: row.title,
+  items: row.items,
+  voters: row.voters,
+  createdAt: row.createdAt.toISOString(),
+});
 
 function invalid(field: string, message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { errors: [{ field, message }] });

@@ -6,7 +6,6 @@ import { JsonObject, literals, ref, Uuid } from '../../http/schemas.js';
 import { BOARD_OPERATORS, BOARD_RESETS } from '../../domain/scoring.js';
 import { BOARD_NAME_PATTERN } from './boards/service.js';
 
-
 export const BoardName = Type.String({ pattern: BOARD_NAME_PATTERN, description: 'Letters, digits, _ . : - (e.g. global, event:<id>, weekly-cup)' });
 /** Board names in paths are looked up as given: anything unknown is a 404, not a 400. */
 export const BoardParam = Type.Object({ board: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -23,7 +22,12 @@ export const RulesSchema = Type.Object(
     eventId: Type.Optional(Type.String({ format: 'uuid', description: 'Only entrants confirmed for this event may score' })),
     multiplier: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'Score = round(baseScore × multiplier)' })),
     boards: Type.Optional(
-      Type.Array(BoardName, { minItems: 1, maxItems: 10, uniqueItems: true, description: "Boards fed; default global, plus the event's board with eventId" }),
+      Type.Array(BoardName, {
+        minItems: 1,
+        maxItems: 10,
+        uniqueItems: true,
+        description: "Boards fed; default global, plus the event's board with eventId",
+      }),
     ),
   },
   { $id: 'ActionRules', additionalProperties: false },
@@ -104,7 +108,10 @@ export const BoardBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const EntrySchema = Type.Object({ rank: Type.Integer(), userId: Uuid, handle: Type.String(), score: Type.Number() }, { $id: 'LeaderboardEntry' });
+export const EntrySchema = Type.Object(
+  { rank: Type.Integer(), userId: Uuid, handle: Type.String(), score: Type.Number() },
+  { $id: 'LeaderboardEntry' },
+);
 
 export const PageSchema = Type.Object({
   board: Type.String(),

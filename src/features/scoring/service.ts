@@ -25,7 +25,9 @@ import { createSnapshots } from './boards/snapshots.js';
 export type EventsPort = EventsLookup &
   RegistrationLookup & {
     countActiveEvents(): Promise<number>;
-    onRegistrationChanged(listener: (change: { registration: { eventId: string; userId: string; status: string }; previousStatus: string | null }) => void): void;
+    onRegistrationChanged(
+      listener: (change: { registration: { eventId: string; userId: string; status: string }; previousStatus: string | null }) => void,
+    ): void;
   };
 
 export interface ScoringDeps {
@@ -89,7 +91,6 @@ export function createScoringService(deps: ScoringDeps) {
     },
   });
 
-
   const snapshots = createSnapshots({ store: boardsStore, boards, index, handles, intervalSeconds: deps.snapshotSeconds, topN: deps.topN, now, log });
   const homeStats = createHomeStats({
     cache,
@@ -119,7 +120,9 @@ export function createScoringService(deps: ScoringDeps) {
   // changes matter: a rush's thousands of waitlistings would each cost a cache invalidation.
   deps.events.onRegistrationChanged(({ registration, previousStatus }) => {
     if ((previousStatus === 'confirmed') === (registration.status === 'confirmed')) return;
-    actions.forgetEntrant(registration.eventId, registration.userId).catch((error: unknown) => log.warn({ err: error }, 'could not forget a cached entrant'));
+    actions
+      .forgetEntrant(registration.eventId, registration.userId)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not forget a cached entrant'));
   });
   const leaderboards = createLeaderboards({ db, store: boardsStore, boards, index, cache, handles, registrations: deps.events, now });
 

@@ -210,7 +210,6 @@ function dropConnection(client: pg.PoolClient): void {
 function guardPool(pool: pg.Pool, breaker: Breaker): void {
   const connect = pool.connect.bind(pool);
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-  pool.connect = ((callback?: unknown) =>
-    callback ? connect(callback as never) : breaker.execute(() => connect())) as typeof pool.connect;
+  pool.connect = ((callback?: unknown) => (callback ? connect(callback as never) : breaker.execute(() => connect()))) as typeof pool.connect;
   pool.query = ((...args: unknown[]) => breaker.execute(() => query(...args))) as typeof pool.query;
 }

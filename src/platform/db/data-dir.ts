@@ -9,7 +9,19 @@
 // data in memory, so two processes on one data dir would each acknowledge writes that the other
 // then overwrites. A lock file, held for the process's life, names the holder (pid and port) so
 // that a second server or CLI command refuses at once and says who has the directory.
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 

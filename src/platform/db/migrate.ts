@@ -37,7 +37,9 @@ async function underStartupLock<T>(db: Db, work: (tx: Executor) => Promise<T>): 
     const deadline = Date.now() + STARTUP_LOCK_WAIT_MS;
     while (!(await tryStartupLock(tx))) {
       if (Date.now() > deadline) {
-        throw new Error(`another instance has held the start-up lock (pg advisory lock ${STARTUP_LOCK_ID}) for ${STARTUP_LOCK_WAIT_MS / 60_000} minutes`);
+        throw new Error(
+          `another instance has held the start-up lock (pg advisory lock ${STARTUP_LOCK_ID}) for ${STARTUP_LOCK_WAIT_MS / 60_000} minutes`,
+        );
       }
       await sleep(STARTUP_LOCK_POLL_MS);
     }
@@ -75,13 +77,16 @@ export async function runMigrations(database: Database, migrationsFolder = MIGRA
 }
 
 async function tryStartupLock(executor: Executor): Promise<boolean> {
-  const { rows } = (await executor.execute(sql`select pg_try_advisory_xact_lock(${STARTUP_LOCK_ID}) as locked`)) as unknown as { rows: Array<{ locked: boolean }> };
+  const { rows } = (await executor.execute(sql`select pg_try_advisory_xact_lock(${STARTUP_LOCK_ID}) as locked`)) as unknown as {
+    rows: Array<{ locked: boolean }>;
+  };
   return rows[0]?.locked === true;
 }
 
 /** Rows in Drizzle's journal table, which it creates on the first migration. */
 async function appliedMigrations(executor: Executor): Promise<number> {
-  const rows = async (statement: ReturnType<typeof sql>) => ((await executor.execute(statement)) as unknown as { rows: Array<{ n: number | null }> }).rows;
+  const rows = async (statement: ReturnType<typeof sql>) =>
+    ((await executor.execute(statement)) as unknown as { rows: Array<{ n: number | null }> }).rows;
   const [table] = await rows(sql`select to_regclass('drizzle.__drizzle_migrations')::text as n`);
   if (!table?.n) return 0;
   const [count] = await rows(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);

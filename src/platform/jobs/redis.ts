@@ -108,7 +108,9 @@ export class RedisJobQueue implements JobQueue {
   }
 
   async add(name: string, data: unknown, options: JobOptions = {}): Promise<string> {
-    const job = await (await this.queue()).add(name, data, {
+    const job = await (
+      await this.queue()
+    ).add(name, data, {
       jobId: options.jobId,
       attempts: options.attempts ?? JOB_DEFAULTS.attempts,
       backoff: { type: 'exponential', delay: options.backoffMs ?? JOB_DEFAULTS.backoffMs },

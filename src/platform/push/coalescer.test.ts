@@ -17,7 +17,10 @@ describe('coalescer', () => {
     await vi.advanceTimersByTimeAsync(249);
     expect(flushed).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(flushed).toEqual([['a', start], ['a', start + 250]]);
+    expect(flushed).toEqual([
+      ['a', start],
+      ['a', start + 250],
+    ]);
   });
 
   it('keeps keys independent and flushes each at most once per interval under constant change', async () => {
@@ -36,7 +39,13 @@ describe('coalescer', () => {
 
   it('reports flush errors and drops pending work on close', async () => {
     const errors: unknown[] = [];
-    const coalescer = createCoalescer<string>(250, () => { throw new Error('boom'); }, (error) => errors.push(error));
+    const coalescer = createCoalescer<string>(
+      250,
+      () => {
+        throw new Error('boom');
+      },
+      (error) => errors.push(error),
+    );
     coalescer.schedule('a');
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toHaveLength(1);

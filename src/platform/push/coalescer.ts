@@ -9,7 +9,11 @@ export interface Coalescer<K> {
   close(): void;
 }
 
-export function createCoalescer<K>(intervalMs: number, flush: (key: K) => void | Promise<void>, onError: (error: unknown, key: K) => void = () => undefined): Coalescer<K> {
+export function createCoalescer<K>(
+  intervalMs: number,
+  flush: (key: K) => void | Promise<void>,
+  onError: (error: unknown, key: K) => void = () => undefined,
+): Coalescer<K> {
   const lastFlush = new Map<K, number>();
   const pending = new Map<K, NodeJS.Timeout>();
   let closed = false;

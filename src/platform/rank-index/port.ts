@@ -60,7 +60,8 @@ export function assertRankedMember({ member, score, reachedAt, version }: Ranked
   if (!Number.isInteger(reachedAt) || reachedAt < 0 || reachedAt > MAX_REACHED_AT) {
     throw new RangeError(`rank index: reachedAt of ${member} must be epoch milliseconds from 0 to ${MAX_REACHED_AT}`);
   }
-  if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) throw new RangeError(`rank index: version of ${member} must be a whole number >= 0`);
+  if (version !== undefined && (!Number.isSafeInteger(version) || version < 0))
+    throw new RangeError(`rank index: version of ${member} must be a whole number >= 0`);
 }
 
 export function assertCount(name: string, value: number): void {

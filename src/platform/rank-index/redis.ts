@@ -178,7 +178,11 @@ export class RedisRankIndex implements RankIndex {
     await this.run(() =>
       Promise.all(
         chunks(members).map((chunk) =>
-          this.client.stampedeRankSet(z, h, ...chunk.flatMap((m) => [m.member, String(negate(m.score)), padReachedAt(m.reachedAt), String(m.version ?? '')])),
+          this.client.stampedeRankSet(
+            z,
+            h,
+            ...chunk.flatMap((m) => [m.member, String(negate(m.score)), padReachedAt(m.reachedAt), String(m.version ?? '')]),
+          ),
         ),
       ),
     );

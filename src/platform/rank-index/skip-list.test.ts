@@ -22,7 +22,9 @@ describe('order-statistic skip list', () => {
   it('keeps ranks, positions and spans exact through random inserts and removals', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ insert: fc.boolean(), member: fc.integer({ min: 0, max: 40 }), score: fc.integer({ min: 0, max: 5 }) }), { maxLength: 200 }),
+        fc.array(fc.record({ insert: fc.boolean(), member: fc.integer({ min: 0, max: 40 }), score: fc.integer({ min: 0, max: 5 }) }), {
+          maxLength: 200,
+        }),
         (operations) => {
           const list = new OrderStatisticSkipList();
           const nodes = new Map<string, SkipNode>();

@@ -89,7 +89,8 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
     if (eventId) {
       const organizer = await events.eventOrganizer(eventId);
       if (!organizer) throw invalid('rules.eventId', `No event ${rules.eventId}`);
-      if (actor.role !== 'admin' && organizer !== actor.id) throw new AppError('FORBIDDEN', `Only the organizer of event ${eventId}, or an admin, may score on it`);
+      if (actor.role !== 'admin' && organizer !== actor.id)
+        throw new AppError('FORBIDDEN', `Only the organizer of event ${eventId}, or an admin, may score on it`);
       await boards.ensureBoard(eventBoard(eventId));
     }
     const names = rules.boards?.map(canonicalBoard);
@@ -130,7 +131,14 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
       const rules = await validateRules(actor, input.rules ?? {});
       let row: ActionTypeRow;
       try {
-        row = await store.insertType({ key: input.key, name: input.name, baseScore: input.baseScore, active: input.active ?? true, rules, createdBy: actor.id });
+        row = await store.insertType({
+          key: input.key,
+          name: input.name,
+          baseScore: input.baseScore,
+          active: input.active ?? true,
+          rules,
+          createdBy: actor.id,
+        });
       } catch (error) {
         if (pgErrorInfo(error)?.code === UNIQUE_VIOLATION) throw new AppError('ACTION_TYPE_KEY_TAKEN', `Action type ${input.key} already exists`);
         throw error;
@@ -143,7 +151,8 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
     async update(actor: Actor, id: string, patch: ActionTypePatch): Promise<ActionTypeView> {
       const current = await store.typeById(id);
       if (!current) throw new AppError('NOT_FOUND', `No action type ${id}`);
-      if (actor.role !== 'admin' && current.createdBy !== actor.id) throw new AppError('FORBIDDEN', 'Only the organizer who created this action type, or an admin, may edit it');
+      if (actor.role !== 'admin' && current.createdBy !== actor.id)
+        throw new AppError('FORBIDDEN', 'Only the organizer who created this action type, or an admin, may edit it');
       const rules = patch.rules && (await validateRules(actor, patch.rules));
       const row = await store.updateType(id, { ...patch, ...(rules ? { rules } : {}) });
       if (!row) throw new AppError('NOT_FOUND', `No action type ${id}`);

@@ -38,7 +38,13 @@ export const actionsRoutes =
           tags: ['scoring'],
           summary: "Create an action type (organizer); scoring on an event or its board needs that event's organizer, on another board its creator",
           body: Type.Object(
-            { key: ActionTypeBody.key, name: ActionTypeBody.name, baseScore: ActionTypeBody.baseScore, active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
+            {
+              key: ActionTypeBody.key,
+              name: ActionTypeBody.name,
+              baseScore: ActionTypeBody.baseScore,
+              active: Type.Optional(ActionTypeBody.active),
+              rules: Type.Optional(ActionTypeBody.rules),
+            },
             { additionalProperties: false },
           ),
           response: withProblems({ 201: ref(ActionTypeSchema) }, 400, 401, 403, 409),
@@ -56,7 +62,12 @@ export const actionsRoutes =
           summary: 'Edit an action type (its creator or an admin); rules are replaced as a whole',
           params: Type.Object({ id: Uuid }),
           body: Type.Object(
-            { name: Type.Optional(ActionTypeBody.name), baseScore: Type.Optional(ActionTypeBody.baseScore), active: Type.Optional(ActionTypeBody.active), rules: Type.Optional(ActionTypeBody.rules) },
+            {
+              name: Type.Optional(ActionTypeBody.name),
+              baseScore: Type.Optional(ActionTypeBody.baseScore),
+              active: Type.Optional(ActionTypeBody.active),
+              rules: Type.Optional(ActionTypeBody.rules),
+            },
             { additionalProperties: false, minProperties: 1 },
           ),
           response: withProblems({ 200: ref(ActionTypeSchema) }, 400, 401, 403, 404),

@@ -128,7 +128,9 @@ export function createActions(deps: ActionsDeps) {
       if (outcomes.has(keyOf(item))) continue;
       const refused =
         checkWindow(item.type, item.completedAt) ??
-        (item.notEntrantOf === undefined ? undefined : new AppError('NOT_REGISTERED', `Only confirmed entrants of event ${item.notEntrantOf} may do this`));
+        (item.notEntrantOf === undefined
+          ? undefined
+          : new AppError('NOT_REGISTERED', `Only confirmed entrants of event ${item.notEntrantOf} may do this`));
       if (refused) outcomes.set(keyOf(item), refused);
       else fresh.push(item);
     }
@@ -181,14 +183,25 @@ export function createActions(deps: ActionsDeps) {
 
     const byKey = new Map(accepted.map((item) => [keyOf(item), item]));
     const entries = inserted.flatMap((action) =>
-      boardsOf(byKey.get(keyOf(action))!.type.rules).map((board) => ({ board, userId: action.userId, value: action.scoreEarned, reachedAt: action.createdAt })),
+      boardsOf(byKey.get(keyOf(action))!.type.rules).map((board) => ({
+        board,
+        userId: action.userId,
+        value: action.scoreEarned,
+        reachedAt: action.createdAt,
+      })),
     );
     const changes = await boards.applyScores(tx, entries);
     await deps.progress.recordActions(
       tx,
       inserted.map((action) => {
         const item = byKey.get(keyOf(action))!;
-        return { userId: item.userId, actionTypeId: item.actionTypeId, actionTypeKey: item.type.key, completedAt: item.completedAt, utcOffsetMinutes: item.utcOffsetMinutes };
+        return {
+          userId: item.userId,
+          actionTypeId: item.actionTypeId,
+          actionTypeKey: item.type.key,
+          completedAt: item.completedAt,
+          utcOffsetMinutes: item.utcOffsetMinutes,
+        };
       }),
     );
     return { outcomes, inserted, byKey, changes };
@@ -205,7 +218,9 @@ export function createActions(deps: ActionsDeps) {
       for (const { board, period } of places) reads.set(changeKey(board, period, item.userId), { board, period, userId: item.userId });
     }
     const before = new Map(
-      await Promise.all([...reads].map(async ([key, { board, period, userId }]) => [key, (await index.rank(board, period, userId))?.rank ?? null] as const)),
+      await Promise.all(
+        [...reads].map(async ([key, { board, period, userId }]) => [key, (await index.rank(board, period, userId))?.rank ?? null] as const),
+      ),
     );
 
     const { outcomes, inserted, byKey, changes } = await withTransaction(db, (tx) => commit(tx, [...leaders.values()]));
@@ -227,7 +242,9 @@ export function createActions(deps: ActionsDeps) {
         fresh.set(keyOf(action), bodyOf(item.type, action, result));
       }),
     );
-    await store.setResults(db, inserted).catch((error: unknown) => log.warn({ err: error }, 'could not store action results (replays will lack ranks)'));
+    await store
+      .setResults(db, inserted)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not store action results (replays will lack ranks)'));
     evaluate(changes, ranks);
 
     const answers = items.map((item): Completion | Error => {
@@ -240,7 +257,8 @@ export function createActions(deps: ActionsDeps) {
       if (!outcome) return new AppError('INTERNAL', 'The action was neither recorded nor found');
       return { replayed: true, body: bodyOf(item.type, outcome, outcome.result) };
     });
-    for (const answer of answers) deps.metrics.actions.inc({ result: answer instanceof Error ? 'refused' : answer.replayed ? 'replayed' : 'recorded' });
+    for (const answer of answers)
+      deps.metrics.actions.inc({ result: answer instanceof Error ? 'refused' : answer.replayed ? 'replayed' : 'recorded' });
     return answers;
   }
 
@@ -280,7 +298,16 @@ export function createActions(deps: ActionsDeps) {
         Promise.all(eventsOf(type.rules).map(async (eventId) => ({ eventId, entered: (await entrant.get({ eventId, userId })).value }))),
       ]);
       const notEntrantOf = entered.find((each) => !each.entered)?.eventId;
-      return batcher.add({ userId, actionTypeId: type.id, identifier: input.identifier, type, metadata: input.metadata, completedAt, utcOffsetMinutes, notEntrantOf });
+      return batcher.add({
+        userId,
+        actionTypeId: type.id,
+        identifier: input.identifier,
+        type,
+        metadata: input.metadata,
+        completedAt,
+        utcOffsetMinutes,
+        notEntrantOf,
+      });
     },
 
     /** For the events feature's registration changes: a new or lost confirmation counts at once. */

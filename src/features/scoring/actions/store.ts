@@ -66,12 +66,22 @@ export function createActionsStore(db: Db) {
       return row;
     },
 
-    async insertType(values: { key: string; name: string; baseScore: number; active: boolean; rules: ActionRules; createdBy: string }): Promise<ActionTypeRow> {
+    async insertType(values: {
+      key: string;
+      name: string;
+      baseScore: number;
+      active: boolean;
+      rules: ActionRules;
+      createdBy: string;
+    }): Promise<ActionTypeRow> {
       const [row] = await db.insert(actionTypes).values(values).returning();
       return row!;
     },
 
-    async updateType(id: string, values: Partial<Pick<ActionTypeRow, 'name' | 'baseScore' | 'active' | 'rules'>>): Promise<ActionTypeRow | undefined> {
+    async updateType(
+      id: string,
+      values: Partial<Pick<ActionTypeRow, 'name' | 'baseScore' | 'active' | 'rules'>>,
+    ): Promise<ActionTypeRow | undefined> {
       const [row] = await db
         .update(actionTypes)
         .set({ ...values, updatedAt: new Date() })
@@ -83,11 +93,14 @@ export function createActionsStore(db: Db) {
     /** Completions already recorded under these keys (replays), with their original results. */
     async findExisting(ex: Executor, keys: ActionKey[]): Promise<StoredAction[]> {
       if (keys.length === 0) return [];
-      const result = await queryRows(ex, sql`
+      const result = await queryRows(
+        ex,
+        sql`
         select a.id, a.user_id, a.action_type_id, a.identifier, a.metadata, a.score_earned::float8 as score_earned, a.result,
           ${ms('a.created_at')} as created_at
         from actions a join unnest(${keyArrays(keys)}) as k(user_id, action_type_id, identifier)
-          on a.user_id = k.user_id and a.action_type_id = k.action_type_id and a.identifier = k.identifier`);
+          on a.user_id = k.user_id and a.action_type_id = k.action_type_id and a.identifier = k.identifier`,
+      );
       return result.map(toStoredAction);
     },
 
@@ -97,15 +110,20 @@ export function createActionsStore(db: Db) {
      */
     async lockUsage(ex: Executor, pairs: string[]): Promise<void> {
       if (pairs.length === 0) return;
-      await queryRows(ex, sql`
+      await queryRows(
+        ex,
+        sql`
         select pg_advisory_xact_lock(hashtextextended(pair, 0))
-        from (select distinct unnest(${sql.param(pairs)}::text[]) as pair order by 1) as sorted`);
+        from (select distinct unnest(${sql.param(pairs)}::text[]) as pair order by 1) as sorted`,
+      );
     },
 
     /** Latest completion, lifetime count and count since the user's day start, per (user, type). */
     async usage(ex: Executor, queries: UsageQuery[]): Promise<Array<{ lastAt: Date | null; total: number; today: number }>> {
       if (queries.length === 0) return [];
-      const result = await queryRows(ex, sql`
+      const result = await queryRows(
+        ex,
+        sql`
         select k.ord,
           (select ${ms('max(a.created_at)')} from actions a where a.user_id = k.user_id and a.action_type_id = k.action_type_id) as last_at,
           (select count(*) from (select 1 from actions a where a.user_id = k.user_id and a.action_type_id = k.action_type_id
@@ -114,7 +132,8 @@ export function createActionsStore(db: Db) {
             and a.created_at >= k.day_start limit k.day_cap) d)::float8 as today
         from unnest(${sql.param(queries.map((q) => q.userId))}::uuid[], ${sql.param(queries.map((q) => q.actionTypeId))}::uuid[],
           ${sql.param(queries.map((q) => q.totalCap))}::int[], ${sql.param(queries.map((q) => q.dayStart.toISOString()))}::timestamptz[],
-          ${sql.param(queries.map((q) => q.dayCap))}::int[]) with ordinality as k(user_id, action_type_id, total_cap, day_start, day_cap, ord)`);
+          ${sql.param(queries.map((q) => q.dayCap))}::int[]) with ordinality as k(user_id, action_type_id, total_cap, day_start, day_cap, ord)`,
+      );
       const byOrdinal = new Map(result.map((row) => [Number(row.ord), row]));
       return queries.map((_, index) => {
         const row = byOrdinal.get(index + 1)!;
@@ -128,7 +147,9 @@ export function createActionsStore(db: Db) {
       rows: Array<ActionKey & { metadata: Record<string, unknown> | undefined; scoreEarned: number; result: StoredActionResult; createdAt: Date }>,
     ): Promise<StoredAction[]> {
       if (rows.length === 0) return [];
-      const result = await queryRows(ex, sql`
+      const result = await queryRows(
+        ex,
+        sql`
         insert into actions (user_id, action_type_id, identifier, metadata, score_earned, result, created_at)
         select user_id, action_type_id, identifier, metadata::jsonb, score_earned, result::jsonb, created_at
         from unnest(${keyArrays(rows)}, ${sql.param(rows.map((r) => (r.metadata === undefined ? null : JSON.stringify(r.metadata))))}::text[],
@@ -136,17 +157,21 @@ export function createActionsStore(db: Db) {
           ${sql.param(rows.map((r) => r.createdAt.toISOString()))}::timestamptz[])
           as k(user_id, action_type_id, identifier, metadata, score_earned, result, created_at)
         on conflict (user_id, action_type_id, identifier) do nothing
-        returning id, user_id, action_type_id, identifier, metadata, score_earned::float8 as score_earned, result, ${ms('created_at')} as created_at`);
+        returning id, user_id, action_type_id, identifier, metadata, score_earned::float8 as score_earned, result, ${ms('created_at')} as created_at`,
+      );
       return result.map(toStoredAction);
     },
 
     /** Completes the stored results with the ranks known once the index has the batch. */
     async setResults(ex: Executor, rows: Array<{ id: string; result: StoredActionResult }>): Promise<void> {
       if (rows.length === 0) return;
-      await queryRows(ex, sql`
+      await queryRows(
+        ex,
+        sql`
         update actions a set result = k.result::jsonb
         from unnest(${sql.param(rows.map((r) => r.id))}::uuid[], ${sql.param(rows.map((r) => JSON.stringify(r.result)))}::text[]) as k(id, result)
-        where a.id = k.id`);
+        where a.id = k.id`,
+      );
     },
 
     async countSince(since: Date): Promise<number> {

@@ -114,7 +114,10 @@ export function createLeaderboards({ db, store, boards, index, cache, handles, r
       return (await store.list()).map(viewOf);
     },
 
-    async create(actor: Actor, input: { name: string; operator?: BoardOperator; reset?: BoardReset; timeZone?: string; resetHour?: number }): Promise<BoardView> {
+    async create(
+      actor: Actor,
+      input: { name: string; operator?: BoardOperator; reset?: BoardReset; timeZone?: string; resetHour?: number },
+    ): Promise<BoardView> {
       if (RESERVED_PREFIXES.some((prefix) => input.name.toLowerCase().startsWith(prefix))) {
         throw new AppError('VALIDATION_FAILED', `Board names starting with ${RESERVED_PREFIXES.join(' or ')} are created by the server`, {
           errors: [{ field: 'name', message: 'reserved prefix' }],
@@ -169,7 +172,12 @@ export function createLeaderboards({ db, store, boards, index, cache, handles, r
       const until = to ?? now();
       const since = from ?? new Date(until.getTime() - 86_400_000);
       if (since > until) throw new AppError('VALIDATION_FAILED', 'from must not be after to', { errors: [{ field: 'from', message: 'after to' }] });
-      return { board: board.name, from: since.toISOString(), to: until.toISOString(), snapshots: await store.snapshots(board.name, since, until, MAX_SNAPSHOTS) };
+      return {
+        board: board.name,
+        from: since.toISOString(),
+        to: until.toISOString(),
+        snapshots: await store.snapshots(board.name, since, until, MAX_SNAPSHOTS),
+      };
     },
   };
 }

@@ -148,7 +148,13 @@ export function createBoardIndex({ index, store, handles, locks, metrics, log, i
     // a read of a loaded board costs one round trip instead of two. The early answer counts
     // only if the board was held all along; after a rebuild (or a failed read) it is asked again.
     const state = readiness(board, period);
-    const early = stale.has(key) || coolingDown(key) ? undefined : fromIndex(key).then((value) => ({ value }), () => undefined);
+    const early =
+      stale.has(key) || coolingDown(key)
+        ? undefined
+        : fromIndex(key).then(
+            (value) => ({ value }),
+            () => undefined,
+          );
     const held = await state;
     if (held !== 'unavailable') {
       const answer = held === 'held' ? await early : undefined;

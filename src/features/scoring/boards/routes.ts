@@ -90,7 +90,15 @@ export const boardsRoutes =
           params: Type.Object({ board: BoardParam.properties.board, userId: Uuid }),
           body: Type.Object({ score: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
           response: withProblems(
-            { 200: Type.Object({ board: Type.String(), period: Type.String(), userId: Uuid, score: Type.Number(), rank: Type.Union([Type.Integer(), Type.Null()]) }) },
+            {
+              200: Type.Object({
+                board: Type.String(),
+                period: Type.String(),
+                userId: Uuid,
+                score: Type.Number(),
+                rank: Type.Union([Type.Integer(), Type.Null()]),
+              }),
+            },
             400,
             401,
             403,
@@ -109,14 +117,19 @@ export const boardsRoutes =
           tags: ['leaderboards'],
           summary: 'Saved top-N snapshots between from and to (default: the last 24 h)',
           params: BoardParam,
-          querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }),
+          querystring: Type.Object({
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+          }),
           response: withProblems(
             {
               200: Type.Object({
                 board: Type.String(),
                 from: Type.String({ format: 'date-time' }),
                 to: Type.String({ format: 'date-time' }),
-                snapshots: Type.Array(Type.Object({ period: Type.String(), takenAt: Type.String({ format: 'date-time' }), entries: Type.Array(ref(EntrySchema)) })),
+                snapshots: Type.Array(
+                  Type.Object({ period: Type.String(), takenAt: Type.String({ format: 'date-time' }), entries: Type.Array(ref(EntrySchema)) }),
+                ),
               }),
             },
             400,
@@ -137,7 +150,10 @@ export const boardsRoutes =
         schema: {
           tags: ['leaderboards'],
           summary: 'My score on every board and period (cached 5 min, invalidated when it changes)',
-          response: withProblems({ 200: Type.Object({ scores: Type.Array(Type.Object({ board: Type.String(), period: Type.String(), score: Type.Number() })) }) }, 401),
+          response: withProblems(
+            { 200: Type.Object({ scores: Type.Array(Type.Object({ board: Type.String(), period: Type.String(), score: Type.Number() })) }) },
+            401,
+          ),
         },
       },
       async (request, reply) => {

@@ -88,7 +88,8 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
       resetHour: options.resetHour ?? 0,
       createdBy: options.createdBy ?? null,
     };
-    if (!new RegExp(BOARD_NAME_PATTERN).test(name)) throw new AppError('VALIDATION_FAILED', `Board name ${name} does not match ${BOARD_NAME_PATTERN}`);
+    if (!new RegExp(BOARD_NAME_PATTERN).test(name))
+      throw new AppError('VALIDATION_FAILED', `Board name ${name} does not match ${BOARD_NAME_PATTERN}`);
     if (!isValidTimeZone(definition.timeZone)) throw new AppError('VALIDATION_FAILED', `Unknown time zone ${definition.timeZone}`);
     const { row } = await store.ensure(definition);
     const same = (['operator', 'reset', 'timeZone', 'resetHour'] as const).every((field) => row[field] === definition[field]);
@@ -110,7 +111,8 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     if (actor.role === 'admin') return board;
     const eventId = eventOfBoard(board.name);
     if (eventId) {
-      if ((await events.eventOrganizer(eventId)) !== actor.id) throw new AppError('FORBIDDEN', `Only the organizer of event ${eventId}, or an admin, may ${VERBS[use]} its board`);
+      if ((await events.eventOrganizer(eventId)) !== actor.id)
+        throw new AppError('FORBIDDEN', `Only the organizer of event ${eventId}, or an admin, may ${VERBS[use]} its board`);
       return board;
     }
     if (board.createdBy === actor.id || (board.createdBy === null && use === 'feed')) return board;
@@ -130,7 +132,10 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
       const key = `${indexKey(board.name, period)}\n${entry.userId}`;
       const current = folded.get(key);
       if (!current) {
-        folded.set(key, { operator: operator ?? board.operator, input: { board: board.name, period, userId: entry.userId, value: entry.value, reachedAt: entry.reachedAt } });
+        folded.set(key, {
+          operator: operator ?? board.operator,
+          input: { board: board.name, period, userId: entry.userId, value: entry.value, reachedAt: entry.reachedAt },
+        });
       } else {
         current.input = fold(current.operator, current.input, entry);
       }
@@ -153,7 +158,10 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     await index.apply(changes);
     await Promise.all(
       changes.map(async (change) => {
-        ranks.set(changeKey(change.board, change.period, change.userId), (await index.rank(change.board, change.period, change.userId))?.rank ?? null);
+        ranks.set(
+          changeKey(change.board, change.period, change.userId),
+          (await index.rank(change.board, change.period, change.userId))?.rank ?? null,
+        );
       }),
     );
     const tags = new Set<string>();
@@ -208,13 +216,22 @@ export type Boards = ReturnType<typeof createBoards>;
 
 const VERBS = { feed: 'feed', set: 'set scores on' } as const;
 
-const eventBoardDefinition = (name: string): BoardDefinition => ({ name, operator: 'incr', reset: 'never', timeZone: 'UTC', resetHour: 0, createdBy: null });
+const eventBoardDefinition = (name: string): BoardDefinition => ({
+  name,
+  operator: 'incr',
+  reset: 'never',
+  timeZone: 'UTC',
+  resetHour: 0,
+  createdBy: null,
+});
 
 export const changeKey = (board: string, period: string, userId: string) => `${indexKey(board, period)}\n${userId}`;
 
 function validateEntry(entry: ScoreEntry): void {
-  if (!Number.isSafeInteger(entry.value) || entry.value < 0) throw new AppError('VALIDATION_FAILED', `Score for ${entry.userId} must be a whole number >= 0`);
-  if (!(entry.reachedAt instanceof Date) || Number.isNaN(entry.reachedAt.getTime())) throw new AppError('VALIDATION_FAILED', 'reachedAt must be a valid date');
+  if (!Number.isSafeInteger(entry.value) || entry.value < 0)
+    throw new AppError('VALIDATION_FAILED', `Score for ${entry.userId} must be a whole number >= 0`);
+  if (!(entry.reachedAt instanceof Date) || Number.isNaN(entry.reachedAt.getTime()))
+    throw new AppError('VALIDATION_FAILED', 'reachedAt must be a valid date');
 }
 
 /** Two entries for one row within a batch, merged as applying them in turn would. */

@@ -31,7 +31,12 @@ export function createSnapshots({ store, boards, index, handles, intervalSeconds
     const board = await boards.get(name);
     const top = await index.top(board.name, period, topN);
     const names = await handles.of(top.map((entry) => entry.userId));
-    const entries: SnapshotEntry[] = top.map((entry) => ({ rank: entry.rank, userId: entry.userId, handle: names.get(entry.userId) ?? '', score: entry.score }));
+    const entries: SnapshotEntry[] = top.map((entry) => ({
+      rank: entry.rank,
+      userId: entry.userId,
+      handle: names.get(entry.userId) ?? '',
+      score: entry.score,
+    }));
     return store.insertSnapshot(board.name, period, takenAt, entries);
   }
 

@@ -106,7 +106,9 @@ export function createBoardsStore(db: Executor) {
     async apply(ex: Executor, operator: BoardOperator, inputs: ScoreInput[]): Promise<ScoreChange[]> {
       if (inputs.length === 0) return [];
       const rows = [...inputs].sort((a, b) => compareKeys(a, b));
-      const result = await queryRows(ex, sql`
+      const result = await queryRows(
+        ex,
+        sql`
         with input (board, period, user_id, value, reached_at) as (
           select * from unnest(${sql.param(rows.map((r) => r.board))}::text[], ${sql.param(rows.map((r) => r.period))}::text[],
             ${sql.param(rows.map((r) => r.userId))}::uuid[], ${sql.param(rows.map((r) => r.value))}::bigint[],
@@ -122,7 +124,8 @@ export function createBoardsStore(db: Executor) {
         )
         select u.board, u.period, u.user_id, u.score::float8 as score, ${ms(sql`u.reached_at`)} as reached_at, p.score::float8 as previous,
           u.version::float8 as version
-        from upserted u left join previous p on p.board = u.board and p.period = u.period and p.user_id = u.user_id`);
+        from upserted u left join previous p on p.board = u.board and p.period = u.period and p.user_id = u.user_id`,
+      );
       return result.map((row) => ({
         board: String(row.board),
         period: String(row.period),
@@ -142,11 +145,14 @@ export function createBoardsStore(db: Executor) {
       let after: string | undefined;
       for (;;) {
         const cursor = after ? sql`and s.user_id > ${after}::uuid` : sql``;
-        const result = await queryRows(db, sql`
+        const result = await queryRows(
+          db,
+          sql`
           select s.user_id, (select u.handle from users u where u.id = s.user_id) as handle,
             s.score::float8 as score, ${ms(sql`s.reached_at`)} as reached_at, s.version::float8 as version
           from leaderboard_scores s
-          where s.board = ${board} and s.period = ${period} ${cursor} order by s.user_id limit ${pageSize}`);
+          where s.board = ${board} and s.period = ${period} ${cursor} order by s.user_id limit ${pageSize}`,
+        );
         const page = result.map((row) => ({
           userId: String(row.user_id),
           handle: String(row.handle),
@@ -170,12 +176,15 @@ export function createBoardsStore(db: Executor) {
     async rank(board: string, period: string, userId: string): Promise<RankedRow | undefined> {
       const ahead = (condition: SQL) =>
         sql`(select count(*) from leaderboard_scores s where s.board = me.board and s.period = me.period and ${condition})`;
-      const result = await queryRows(db, sql`
+      const result = await queryRows(
+        db,
+        sql`
         select me.user_id, me.score::float8 as score, ${ms(sql`me.reached_at`)} as reached_at,
           (${ahead(sql`s.score > me.score`)}
             + ${ahead(sql`s.score = me.score and s.reached_at < me.reached_at`)}
             + ${ahead(sql`s.score = me.score and s.reached_at = me.reached_at and s.user_id < me.user_id`)})::float8 + 1 as rank
-        from leaderboard_scores me where me.board = ${board} and me.period = ${period} and me.user_id = ${userId}`);
+        from leaderboard_scores me where me.board = ${board} and me.period = ${period} and me.user_id = ${userId}`,
+      );
       const [row] = result;
       return row ? { userId: String(row.user_id), score: Number(row.score), reachedAt: Number(row.reached_at), rank: Number(row.rank) } : undefined;
     },
@@ -187,7 +196,8 @@ export function createBoardsStore(db: Executor) {
 
     /** Every board and period the user has a score on. */
     async userScores(userId: string): Promise<Array<{ board: string; period: string; score: number }>> {
-      const result = await queryRows(db, 
+      const result = await queryRows(
+        db,
         sql`select board, period, score::float8 as score from leaderboard_scores where user_id = ${userId} order by board, period`,
       );
       return result.map((row) => ({ board: String(row.board), period: String(row.period), score: Number(row.score) }));
@@ -202,18 +212,24 @@ export function createBoardsStore(db: Executor) {
 
     /** Idempotent per (board, interval start): instances racing on one tick write one row. */
     async insertSnapshot(board: string, period: string, takenAt: Date, entries: SnapshotEntry[]): Promise<boolean> {
-      const result = await queryRows(db, sql`
+      const result = await queryRows(
+        db,
+        sql`
         insert into scoreboard_snapshots (board, period, taken_at, entries)
         values (${board}, ${period}, ${takenAt.toISOString()}::timestamptz, ${JSON.stringify(entries)}::jsonb)
-        on conflict (board, taken_at) do nothing returning board`);
+        on conflict (board, taken_at) do nothing returning board`,
+      );
       return result.length > 0;
     },
 
     async snapshots(board: string, from: Date, to: Date, limit: number) {
-      const result = await queryRows(db, sql`
+      const result = await queryRows(
+        db,
+        sql`
         select period, ${ms(sql`taken_at`)} as taken_at, entries from scoreboard_snapshots
         where board = ${board} and taken_at >= ${from.toISOString()}::timestamptz and taken_at <= ${to.toISOString()}::timestamptz
-        order by scoreboard_snapshots.taken_at asc limit ${limit}`);
+        order by scoreboard_snapshots.taken_at asc limit ${limit}`,
+      );
       return result.map((row) => ({
         period: String(row.period),
         takenAt: new Date(Number(row.taken_at)).toISOString(),
@@ -224,9 +240,12 @@ export function createBoardsStore(db: Executor) {
 }
 
 async function rankedRows(db: Executor, where: SQL, limit: number, offset: number): Promise<RankedRow[]> {
-  const result = await queryRows(db, sql`
+  const result = await queryRows(
+    db,
+    sql`
     select s.user_id, s.score::float8 as score, ${ms(sql`s.reached_at`)} as reached_at from leaderboard_scores s
-    where ${where} order by ${RANK_ORDER} limit ${limit} offset ${offset}`);
+    where ${where} order by ${RANK_ORDER} limit ${limit} offset ${offset}`,
+  );
   return toRankedRows(result);
 }
 

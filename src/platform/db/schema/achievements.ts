@@ -57,8 +57,5 @@ export const userStreaks = pgTable(
     // The user's local calendar day of the last counted action.
     lastDay: date('last_day', { mode: 'string' }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.scope] }),
-    check('user_streaks_sane', sql`${t.current} >= 1 and ${t.longest} >= ${t.current}`),
-  ],
+  (t) => [primaryKey({ columns: [t.userId, t.scope] }), check('user_streaks_sane', sql`${t.current} >= 1 and ${t.longest} >= ${t.current}`)],
 );

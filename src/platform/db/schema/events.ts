@@ -4,7 +4,14 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
-import { DEFAULT_EVENT_SETTINGS, type EventMode, type EventSettings, type EventState, type RegistrationStatus, type PaymentStatus } from '../../../domain/events.js';
+import {
+  DEFAULT_EVENT_SETTINGS,
+  type EventMode,
+  type EventSettings,
+  type EventState,
+  type RegistrationStatus,
+  type PaymentStatus,
+} from '../../../domain/events.js';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
 const counter = (name: string) => integer(name).notNull().default(0);
