@@ -52,7 +52,11 @@ export interface Config {
     admin: RateLimitPolicy;
     /** POST /api/polls/:id/rankings, per client IP, on top of the api policies. */
     pollRankings: RateLimitPolicy;
+    /** Socket.IO handshakes per client address. */
+    socketHandshake: RateLimitPolicy;
   };
+  /** Socket caps, counted per instance; 0 lifts a cap. */
+  sockets: { perUser: number; perAddress: number; anonymousPerAddress: number };
   trustProxy: boolean | number | string;
   corsOrigin: boolean | string[];
   bodyLimitBytes: number;
@@ -233,6 +237,12 @@ export function loadConfig(env: Env = process.env): Config {
       apiIp: policy(env, 'RATE_LIMIT_API_IP', '120/1m'),
       admin: policy(env, 'RATE_LIMIT_ADMIN', '20/1m'),
       pollRankings: policy(env, 'RATE_LIMIT_POLL_RANKINGS', '30/1m'),
+      socketHandshake: policy(env, 'RATE_LIMIT_SOCKET_HANDSHAKE', '120/1m'),
+    },
+    sockets: {
+      perUser: int(env, 'SOCKETS_PER_USER', 10, 0, 100_000),
+      perAddress: int(env, 'SOCKETS_PER_ADDRESS', 1_000, 0, 1_000_000),
+      anonymousPerAddress: int(env, 'SOCKETS_ANONYMOUS_PER_ADDRESS', 100, 0, 1_000_000),
     },
     trustProxy: trustProxy(env),
     corsOrigin: corsOrigin(env),

@@ -41,6 +41,7 @@ export const ERROR_CATALOGUE = {
   INVALID_CHANNEL: { status: 400, title: 'The channel name is malformed' },
   UNKNOWN_CHANNEL_KIND: { status: 404, title: 'No such kind of channel' },
   TOO_MANY_SUBSCRIPTIONS: { status: 429, title: 'This connection has too many subscriptions' },
+  TOO_MANY_CONNECTIONS: { status: 429, title: 'Too many open connections' },
   OVERLOADED: { status: 503, title: 'The server is overloaded, retry shortly' },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable, retry shortly' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },

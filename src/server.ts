@@ -39,6 +39,7 @@ import { validatorCompilers } from './http/validation.js';
 import { createPlatform, type Platform } from './platform/index.js';
 import { clientAddress } from './realtime/client-address.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
+import { handshakeLimiter } from './realtime/handshake-limit.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
@@ -145,6 +146,10 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     corsOrigin: config.corsOrigin,
     websocketOnly: options.websocketOnly,
     clientAddress: clientAddress(config.trustProxy),
+    limits: config.sockets,
+    limitHandshake: config.rateLimits.enabled
+      ? handshakeLimiter(platform.rateLimiter, { name: 'socket-handshake', ...config.rateLimits.socketHandshake }, metrics, log)
+      : undefined,
   });
 
   // Features in dependency order: each gets the services it calls, required, at construction.
@@ -195,7 +200,10 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   const polls = createPollsFeature({ db, cache: platform.cache, push: gateway, log });
 
   const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, scoring, polls];
-  for (const feature of features) await app.register(feature.routes);
+  for (const feature of features) {
+    await app.register(feature.routes);
+    for (const [kind, authorize] of Object.entries(feature.channels ?? {})) gateway.channels.register(kind, authorize);
+  }
   for (const feature of features) await feature.start?.();
 
   const sweep = setInterval(() => {

@@ -166,6 +166,9 @@ export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; pr
       JWT_SECRET: jwtSecret,
       LOG_LEVEL: 'warn',
       STAMPEDE_RATE_LIMITS: 'off',
+      // Every benchmark client connects from 127.0.0.1, and some share a user.
+      SOCKETS_PER_ADDRESS: '0',
+      SOCKETS_PER_USER: '0',
       STAMPEDE_ADMIN_EMAIL: admin.email,
       STAMPEDE_ADMIN_PASSWORD: admin.password,
     },

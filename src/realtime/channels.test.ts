@@ -74,4 +74,28 @@ describe('createChannelRegistry', () => {
     });
     await expect(registry.authorize(alice, 'flaky:1')).rejects.toThrow('database down');
   });
+
+  it('answers NOT_FOUND for an id that names nothing, and joins an allowed id under its canonical spelling', async () => {
+    const registry = createChannelRegistry();
+    registry.register('event', (_user, id) => (id.toLowerCase() === 'abc' ? { id: 'abc' } : 'missing'));
+    expect(await registry.authorize(undefined, 'event:ABC')).toEqual({ ok: true, channel: 'event:abc' });
+    expect(await registry.authorize(alice, 'event:nope')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+  });
+
+  it('refuses a canonical id that would not be a channel name', async () => {
+    const registry = createChannelRegistry();
+    registry.register('event', () => ({ id: 'has space' }));
+    expect(await registry.authorize(alice, 'event:1')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('hands a nested kind (board:poll) its channels and the plain kind the rest', async () => {
+    const registry = createChannelRegistry();
+    registry.register('board', (_user, name) => (name === 'global' ? true : 'missing'));
+    registry.register('board:poll', (_user, pollId) => (pollId === 'P1' ? { id: 'p1' } : 'missing'));
+    expect(await registry.authorize(undefined, 'board:global')).toEqual({ ok: true, channel: 'board:global' });
+    expect(await registry.authorize(undefined, 'board:poll:P1')).toEqual({ ok: true, channel: 'board:poll:p1' });
+    expect(await registry.authorize(undefined, 'board:poll:P2')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await registry.authorize(undefined, 'board:weekly')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(() => registry.register('board:poll:x', () => true)).toThrow(TypeError);
+  });
 });

@@ -3,23 +3,15 @@
 // or replace the defaults. Pure: the gateway owns sockets, rooms and the subscription cap.
 // Sockets without a token (big screens, public pages) have no user: only public kinds admit them.
 import type { ErrorCode } from '../errors.js';
-import { userChannel } from '../platform/push/port.js';
+import { userChannel, type ChannelAuthorizer, type Subscriber } from '../platform/push/port.js';
 
-export { userChannel };
-
-export interface ChannelUser {
-  id: string;
-  role: string;
-  isGuest?: boolean;
-}
-
-/** Decides whether `user` (undefined for an anonymous socket) may subscribe to `<kind>:<channelId>`. */
-export type ChannelAuthorizer = (user: ChannelUser | undefined, channelId: string) => boolean | Promise<boolean>;
+export { userChannel, type ChannelAuthorizer };
+export type ChannelUser = Subscriber;
 
 /** Refusal codes come from the one error catalogue, like HTTP errors. */
 export type ChannelRefusalCode = Extract<
   ErrorCode,
-  'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'
+  'INVALID_CHANNEL' | 'UNKNOWN_CHANNEL_KIND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'TOO_MANY_SUBSCRIPTIONS' | 'INTERNAL'
 >;
 
 export interface ChannelRefusal {
@@ -40,8 +32,12 @@ export interface ParsedChannel {
 // Kinds are short lowercase words; ids are the characters of UUIDs, numbers and slugs, and may
 // contain ':' for composite ids (board:event:42). Socket ids never contain ':', so a client can
 // never join another socket's private room.
-const KIND = /^[a-z][a-z0-9-]{0,31}$/;
-const CHANNEL = /^([a-z][a-z0-9-]{0,31}):([A-Za-z0-9_.:-]{1,128})$/;
+const WORD = '[a-z][a-z0-9-]{0,31}';
+const CHANNEL = new RegExp(`^(${WORD}):([A-Za-z0-9_.:-]{1,128})$`);
+// A registered kind may be nested one level (board:poll), so that one feature owns polls' boards
+// while another owns the rest of board:.
+const KIND = new RegExp(`^${WORD}(:${WORD})?$`);
+const NESTED_ID = new RegExp(`^(${WORD}):(.+)$`);
 
 export function parseChannel(name: unknown): ParsedChannel | undefined {
   if (typeof name !== 'string') return undefined;
@@ -71,7 +67,9 @@ const anyUser: ChannelAuthorizer = (user) => user !== undefined;
 
 /**
  * Boards and event counts are public: what a big screen shows without signing in. Other live
- * channels need a token, guests' included; a user channel only its user's.
+ * channels need a token, guests' included; a user channel only its user's. The features that
+ * own events, boards, polls and games replace these with authorizers that also refuse ids that
+ * name nothing.
  */
 export const DEFAULT_AUTHORIZERS: Readonly<Record<string, ChannelAuthorizer>> = {
   event: anyone,
@@ -93,18 +91,31 @@ export function createChannelRegistry(defaults: Readonly<Record<string, ChannelA
     async authorize(user, name) {
       const channel = parseChannel(name);
       if (!channel) return invalidChannel();
-      const authorize = authorizers.get(channel.kind);
+      const { kind, id, authorize } = owner(channel);
       if (!authorize) {
         return refusal('UNKNOWN_CHANNEL_KIND', `Unknown channel kind '${channel.kind}'; known kinds: ${registry.kinds().join(', ')}`);
       }
-      if ((await authorize(user, channel.id)) !== true) {
-        return user
-          ? refusal('FORBIDDEN', `You are not allowed to subscribe to ${channel.name}`)
-          : refusal('UNAUTHENTICATED', `${channel.name} needs a token; connect with auth: { token }`);
+      const access = await authorize(user, id);
+      if (access === true) return { ok: true, channel: channel.name };
+      if (access === 'missing') return refusal('NOT_FOUND', `There is no ${channel.name}`);
+      if (typeof access === 'object' && access !== null && typeof access.id === 'string') {
+        const canonical = `${kind}:${access.id}`;
+        if (parseChannel(canonical)) return { ok: true, channel: canonical };
       }
-      return { ok: true, channel: channel.name };
+      return user
+        ? refusal('FORBIDDEN', `You are not allowed to subscribe to ${channel.name}`)
+        : refusal('UNAUTHENTICATED', `${channel.name} needs a token; connect with auth: { token }`);
     },
   };
+
+  /** The nested kind (board:poll) when one is registered for the channel, else its plain kind. */
+  function owner(channel: ParsedChannel) {
+    const nested = NESTED_ID.exec(channel.id);
+    const nestedKind = nested && `${channel.kind}:${nested[1]}`;
+    if (nestedKind && authorizers.has(nestedKind)) return { kind: nestedKind, id: nested[2]!, authorize: authorizers.get(nestedKind) };
+    return { kind: channel.kind, id: channel.id, authorize: authorizers.get(channel.kind) };
+  }
+
   for (const [kind, authorize] of Object.entries(defaults)) registry.register(kind, authorize);
   return registry;
 }

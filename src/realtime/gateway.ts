@@ -24,8 +24,20 @@ import {
 } from './channels.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
-/** A venue's screens share one address behind NAT; more than this from one address is not screens. */
-export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 100;
+
+/** Open sockets per instance; 0 lifts a cap. */
+export interface SocketLimits {
+  perUser: number;
+  /** Every socket from one client address, signed in or not. */
+  perAddress: number;
+  /** A venue's screens share one address behind NAT; more than this from one address is not screens. */
+  anonymousPerAddress: number;
+}
+
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = { perUser: 10, perAddress: 1_000, anonymousPerAddress: 100 };
+
+/** Whether a client address may open another connection now; otherwise how long it should wait. */
+export type HandshakeLimiter = (address: string) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 
 export interface GatewayOptions {
   httpServer: HttpServer;
@@ -42,13 +54,18 @@ export interface GatewayOptions {
    * different worker, which breaks polling sessions; refusing polling makes that failure clear.
    */
   websocketOnly?: boolean;
-  /** Where a handshake came from, for the anonymous cap; the peer address by default. */
+  /** Where a handshake came from, for the per-address caps and limits; the peer address by default. */
   clientAddress?: (request: IncomingMessage) => string;
+  limits?: SocketLimits;
+  /** Spends a handshake of the client's address; no limit when absent. */
+  limitHandshake?: HandshakeLimiter;
 }
 
 /** isGuest is always set so the data survives the msgpack round trip of a Redis recovery session; null for anonymous sockets. */
 export interface SocketData {
   user: Required<ChannelUser> | null;
+  /** Channel names as the client asked for them, mapped to the canonical rooms they joined. */
+  aliases: Record<string, string>;
 }
 
 export type GatewayServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
@@ -66,7 +83,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { log, metrics } = options;
   const channels = createChannelRegistry();
   const clientAddress = options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
-  const anonymousByAddress = new Map<string, number>();
+  const limits = options.limits ?? DEFAULT_SOCKET_LIMITS;
+  const byUser = createTally();
+  const byAddress = createTally();
+  const anonymousByAddress = createTally();
   const redis = options.redis ? streamsAdapter(options.redis, options.redisKeyPrefix, log, metrics) : undefined;
   let closing: Promise<void> | undefined;
 
@@ -83,38 +103,48 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   io.use((socket, next) => {
-    authenticate(socket.handshake).then(
-      (user) => {
-        socket.data.user = user ? { id: user.id, role: user.role, isGuest: user.isGuest === true } : null;
-        next(user ? undefined : countAnonymous(socket));
-      },
-      (error: unknown) => {
-        log.debug({ err: error }, 'websocket handshake refused');
-        next(handshakeError(isAppError(error) ? error : new AppError('INVALID_TOKEN')));
-      },
-    );
+    admit(socket).then(next, (error: unknown) => {
+      log.debug({ err: error }, 'websocket handshake refused');
+      next(handshakeError(isAppError(error) ? error : new AppError('INVALID_TOKEN')));
+    });
   });
+
+  /**
+   * The address's handshake budget is spent before the token is checked, so floods cost no
+   * session lookups; then the caps. Each cap's slot is held until the socket disconnects.
+   */
+  async function admit(socket: GatewaySocket): Promise<undefined> {
+    const address = clientAddress(socket.request);
+    const decision = await options.limitHandshake?.(address);
+    if (decision && !decision.allowed) {
+      throw new AppError('RATE_LIMITED', `Too many connections from your address; retry in ${decision.retryAfterSeconds} s`, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+    const user = await authenticate(socket.handshake);
+    socket.data.user = user ? { id: user.id, role: user.role, isGuest: user.isGuest === true } : null;
+    socket.data.aliases = {};
+    const slots = [
+      { tally: byAddress, key: address, cap: limits.perAddress, refusal: `At most ${limits.perAddress} connections per address` },
+      user
+        ? { tally: byUser, key: user.id, cap: limits.perUser, refusal: `At most ${limits.perUser} connections per user; close another tab or device` }
+        : {
+            tally: anonymousByAddress,
+            key: address,
+            cap: limits.anonymousPerAddress,
+            refusal: `At most ${limits.anonymousPerAddress} connections without a token per address`,
+          },
+    ];
+    const full = slots.find((slot) => !slot.tally.hasRoom(slot.key, slot.cap));
+    if (full) throw new AppError('TOO_MANY_CONNECTIONS', full.refusal);
+    for (const slot of slots) slot.tally.hold(slot.key, socket);
+    return undefined;
+  }
 
   /** No token: anonymous (undefined). A token that fails verification is refused, never downgraded. */
   async function authenticate(handshake: GatewaySocket['handshake']): Promise<ChannelUser | undefined> {
     const token = handshakeToken(handshake);
     return token ? options.verifyToken(token) : undefined;
-  }
-
-  /** Counts an anonymous socket against its address until it disconnects; an error when the address is full. */
-  function countAnonymous(socket: GatewaySocket): ExtendedError | undefined {
-    const address = clientAddress(socket.request);
-    const count = anonymousByAddress.get(address) ?? 0;
-    if (count >= MAX_ANONYMOUS_SOCKETS_PER_ADDRESS) {
-      return handshakeError(new AppError('RATE_LIMITED', `At most ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} connections without a token per address`));
-    }
-    anonymousByAddress.set(address, count + 1);
-    socket.once('disconnect', () => {
-      const left = (anonymousByAddress.get(address) ?? 1) - 1;
-      if (left > 0) anonymousByAddress.set(address, left);
-      else anonymousByAddress.delete(address);
-    });
-    return undefined;
   }
 
   io.on('connection', (socket) => {
@@ -141,6 +171,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (subscriptionCount(socket) >= MAX_SUBSCRIPTIONS_PER_SOCKET) return tooManySubscriptions();
     if (socket.disconnected) return decision;
     await socket.join(decision.channel);
+    if (decision.channel !== channel.name) socket.data.aliases[channel.name] = decision.channel;
     return decision;
   }
 
@@ -150,8 +181,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (socket.data.user && channel.name === userChannel(socket.data.user.id)) {
       return refusal('FORBIDDEN', 'Your own user channel stays subscribed for the life of the connection');
     }
-    await socket.leave(channel.name);
-    return { ok: true, channel: channel.name };
+    const joined = socket.data.aliases[channel.name] ?? channel.name;
+    delete socket.data.aliases[channel.name];
+    await socket.leave(joined);
+    return { ok: true, channel: joined };
   }
 
   /** Clients send anything: the ack, when there is one, is the last argument; the name is the first other one. */
@@ -197,6 +230,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
+/** Open sockets per key (a user, an address), each counted until it disconnects. */
+function createTally() {
+  const counts = new Map<string, number>();
+  return {
+    hasRoom: (key: string, cap: number) => cap === 0 || (counts.get(key) ?? 0) < cap,
+    hold(key: string, socket: GatewaySocket) {
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      socket.once('disconnect', () => {
+        const left = (counts.get(key) ?? 1) - 1;
+        if (left > 0) counts.set(key, left);
+        else counts.delete(key);
+      });
+    },
+  };
+}
+
 /** Channels the client chose, i.e. every room but the socket's own and its user channel. */
 function subscriptionCount(socket: GatewaySocket): number {
   const own = socket.data.user && userChannel(socket.data.user.id);
@@ -221,7 +270,7 @@ function handshakeToken(handshake: GatewaySocket['handshake']): string | undefin
 
 /** The client's connect_error: `message`, and `data` with the stable code. */
 function handshakeError(error: AppError): ExtendedError {
-  return Object.assign(new Error(error.message), { data: { code: error.code, message: error.message } });
+  return Object.assign(new Error(error.message), { data: { ...error.extensions, code: error.code, message: error.message } });
 }
 
 function streamsAdapter(redis: Redis, prefix: string, log: Logger, metrics: Metrics) {

@@ -40,7 +40,7 @@ export async function cleanUp(): Promise<void> {
 }
 
 export async function startInstance(
-  options: Partial<Pick<GatewayOptions, 'redis' | 'redisKeyPrefix' | 'clientAddress' | 'verifyToken'>> = {},
+  options: Partial<Pick<GatewayOptions, 'redis' | 'redisKeyPrefix' | 'clientAddress' | 'verifyToken' | 'limits' | 'limitHandshake'>> = {},
 ): Promise<Instance> {
   const httpServer = createServer((_request, response) => response.end('plain http'));
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
@@ -53,6 +53,8 @@ export async function startInstance(
     metrics,
     log: pino({ level: 'silent' }),
     clientAddress: options.clientAddress,
+    limits: options.limits,
+    limitHandshake: options.limitHandshake,
   });
   cleanups.push(async () => {
     await gateway.close();

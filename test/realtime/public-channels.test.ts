@@ -2,7 +2,7 @@
 // nothing else, and one address may hold only so many such sockets.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clientAddress } from '../../src/realtime/client-address.js';
-import { MAX_ANONYMOUS_SOCKETS_PER_ADDRESS } from '../../src/realtime/gateway.js';
+import { DEFAULT_SOCKET_LIMITS } from '../../src/realtime/gateway.js';
 import { cleanUp, client, connectAs, connectError, connected, nextEvent, record, request, startInstance, wsConnections } from './helpers.js';
 
 afterEach(cleanUp);
@@ -14,6 +14,8 @@ async function anonymous(url: string, headers: Record<string, string> = {}) {
   expect(await ready).toEqual({ user: null });
   return socket;
 }
+
+const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = DEFAULT_SOCKET_LIMITS.anonymousPerAddress;
 
 describe('anonymous sockets', () => {
   it('follow public boards and event counts', async () => {
@@ -61,7 +63,7 @@ describe('anonymous sockets', () => {
     const connectedScreens = await Promise.all(screens);
 
     const refused = await connectError(client(url));
-    expect(refused.data).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refused.data).toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
     await connectAs(url, { id: 'alice', role: 'user' });
 
     connectedScreens[0]!.disconnect();
@@ -72,7 +74,9 @@ describe('anonymous sockets', () => {
   it('are counted per client behind a trusted proxy', async () => {
     const { url } = await startInstance({ clientAddress: clientAddress('127.0.0.1') });
     for (let i = 0; i < MAX_ANONYMOUS_SOCKETS_PER_ADDRESS; i++) await anonymous(url, { 'x-forwarded-for': '203.0.113.1' });
-    expect((await connectError(client(url, { extraHeaders: { 'x-forwarded-for': '203.0.113.1' } }))).data).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((await connectError(client(url, { extraHeaders: { 'x-forwarded-for': '203.0.113.1' } }))).data).toMatchObject({
+      code: 'TOO_MANY_CONNECTIONS',
+    });
     await anonymous(url, { 'x-forwarded-for': '203.0.113.2' });
   });
 });

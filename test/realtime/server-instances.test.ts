@@ -36,12 +36,12 @@ describe('realtime across two server instances (PostgreSQL + Redis)', () => {
     const { token, user } = await signUp(first);
     const socket = open(second, token);
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    const ack = await socket.emitWithAck('subscribe', 'event:spring-open');
-    expect(ack).toEqual({ ok: true, channel: 'event:spring-open' });
+    const ack = await socket.emitWithAck('subscribe', 'board:global');
+    expect(ack).toEqual({ ok: true, channel: 'board:global' });
 
     const received = new Promise((resolve) => socket.once('counts', resolve));
     const personal = new Promise((resolve) => socket.once('registration', resolve));
-    first.gateway.toChannel('event:spring-open', 'counts', { confirmed: 1 });
+    first.gateway.toChannel('board:global', 'counts', { confirmed: 1 });
     first.gateway.toUser(user.id, 'registration', { status: 'confirmed' });
     expect(await received).toEqual({ confirmed: 1 });
     expect(await personal).toEqual({ status: 'confirmed' });

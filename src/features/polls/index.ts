@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/port.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Push } from '../../platform/push/port.js';
+import { isUuid } from '../../domain/ids.js';
 import type { Feature } from '../feature.js';
 import { pollsRoutes } from './routes.js';
 import { createPollsService, type PollsService } from './service.js';
@@ -17,5 +18,13 @@ export interface PollsFeatureDeps {
 
 export function createPollsFeature({ db, cache, push, log }: PollsFeatureDeps): Feature<PollsService> {
   const service = createPollsService({ store: createPollsStore(db), cache, push, log });
-  return { service, routes: pollsRoutes(service), close: async () => service.close() };
+  return {
+    service,
+    routes: pollsRoutes(service),
+    // Results are public, like every board; the poll must exist.
+    channels: {
+      'board:poll': async (_subscriber, pollId) => (isUuid(pollId) && (await service.exists(pollId)) ? { id: pollId.toLowerCase() } : 'missing'),
+    },
+    close: async () => service.close(),
+  };
 }

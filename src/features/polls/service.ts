@@ -55,8 +55,10 @@ export function createPollsService({ store, cache, push, log }: PollsDeps) {
     tags: (pollId) => [pollTag(pollId)],
   });
 
+  // A poll id is a UUID, which PostgreSQL compares case-insensitively: cache keys, tags and the
+  // live channel all use the lower-case spelling, or a capitalised id would miss them.
   const getPoll = async (pollId: string): Promise<Poll> => {
-    const poll = (await pollById.get(pollId)).value;
+    const poll = (await pollById.get(pollId.toLowerCase())).value;
     if (!poll) throw new AppError('NOT_FOUND', `No poll ${pollId}`);
     return poll;
   };
@@ -84,10 +86,13 @@ export function createPollsService({ store, cache, push, log }: PollsDeps) {
 
     get: getPoll,
 
+    exists: async (pollId: string) => (await pollById.get(pollId.toLowerCase())).value !== null,
+
     /** Replaces the user's ranking (or adds it) and moves the totals by the difference, in one transaction. */
-    async rank(pollId: string, userId: string, order: string[]): Promise<{ pollId: string; order: string[]; replaced: boolean }> {
+    async rank(requestedId: string, userId: string, order: string[]): Promise<{ pollId: string; order: string[]; replaced: boolean }> {
       // Items never change, so the cached poll validates the order before any lock is taken.
-      const problem = orderProblem((await getPoll(pollId)).items, order);
+      const { id: pollId, items } = await getPoll(requestedId);
+      const problem = orderProblem(items, order);
       if (problem) throw invalid('/order', problem);
       const outcome = await store.transaction(async (tx) => {
         if (!(await store.lock(tx, pollId))) throw new AppError('NOT_FOUND', `No poll ${pollId}`);
@@ -107,7 +112,7 @@ export function createPollsService({ store, cache, push, log }: PollsDeps) {
     },
 
     async results(pollId: string): Promise<{ results: PollResults; cached: boolean }> {
-      const lookup = await results.get(pollId);
+      const lookup = await results.get(pollId.toLowerCase());
       if (!lookup.value) throw new AppError('NOT_FOUND', `No poll ${pollId}`);
       return { results: lookup.value, cached: lookup.hit };
     },

@@ -136,6 +136,8 @@ export function createScoringService(deps: ScoringDeps) {
     /** Rank reads with the PostgreSQL fallback, for tests and benches. */
     index,
     ensureBoard: boards.ensureBoard,
+    /** The board's definition, or undefined when there is no such board. */
+    findBoard: boards.find,
     submitScores: boards.submitScores,
 
     /** Creates `global`, loads every board's current period into the rank index, starts snapshots. */

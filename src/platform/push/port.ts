@@ -12,3 +12,20 @@ export interface Push {
 
 /** The private channel each socket joins for its user; the gateway and the port share the name. */
 export const userChannel = (userId: string) => `user:${userId}`;
+
+/** Who asks to follow a channel; a socket without a token has none. */
+export interface Subscriber {
+  id: string;
+  role: string;
+  isGuest?: boolean;
+}
+
+/**
+ * A kind's answer to a subscription: `true` lets the subscriber in; `{ id }` lets them in under
+ * the id's canonical spelling, the one pushes use (so `board:event:<UUID in capitals>` still
+ * hears the event's board); `'missing'` says nothing goes by that id; anything else refuses.
+ */
+export type ChannelAccess = boolean | 'missing' | { id: string };
+
+/** Decides a subscription to `<kind>:<channelId>` for `subscriber` (undefined when anonymous). */
+export type ChannelAuthorizer = (subscriber: Subscriber | undefined, channelId: string) => ChannelAccess | Promise<ChannelAccess>;
