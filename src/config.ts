@@ -52,6 +52,8 @@ export interface Config {
     admin: RateLimitPolicy;
     /** POST /api/polls/:id/rankings, per client IP, on top of the api policies. */
     pollRankings: RateLimitPolicy;
+    /** POST /api/rankings (product rankings), per client IP, on top of the api policies. */
+    productRankings: RateLimitPolicy;
   };
   trustProxy: boolean | number | string;
   corsOrigin: boolean | string[];
@@ -76,6 +78,10 @@ export interface Config {
     topN: number;
   };
   payments: PaymentsConfig;
+  activity: {
+    /** Activity log entries older than this are deleted, in bounded batches. */
+    retentionDays: number;
+  };
 }
 
 export interface PaymentsConfig {
@@ -233,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiIp: policy(env, 'RATE_LIMIT_API_IP', '120/1m'),
       admin: policy(env, 'RATE_LIMIT_ADMIN', '20/1m'),
       pollRankings: policy(env, 'RATE_LIMIT_POLL_RANKINGS', '30/1m'),
+      productRankings: policy(env, 'RATE_LIMIT_PRODUCT_RANKINGS', '30/1m'),
     },
     trustProxy: trustProxy(env),
     corsOrigin: corsOrigin(env),
@@ -259,5 +266,6 @@ export function loadConfig(env: Env = process.env): Config {
       topN: int(env, 'LEADERBOARD_TOP_N', 10, 1, 100),
     },
     payments: payments(env, port),
+    activity: { retentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 365, 1, 36_500) },
   };
 }
