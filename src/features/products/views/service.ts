@@ -48,7 +48,7 @@ export function createViewsService({ store, log, now, onCounted, batch }: ViewsD
       }, SWEEP_INTERVAL_MS).unref();
     },
 
-    totalViews: () => store.totalViews(),
+    viewsOf: (productIds?: string[]) => store.viewsOf(productIds),
 
     async close(): Promise<void> {
       clearInterval(sweeper);

@@ -46,9 +46,10 @@ export function createViewsStore(db: Db) {
       return counted.map((row) => ({ userId: String(row.user_id), productId: String(row.product_id) }));
     },
 
-    /** Sum of every product's counter: the bench's lost-count check compares it with the oracle. */
-    async totalViews(): Promise<number> {
-      const [row] = await rows(db, sql`select coalesce(sum(views), 0)::float8 as total from ${products}`);
+    /** Sum of the products' counters (all products when none are named): lost-count checks compare it with the oracle. */
+    async viewsOf(productIds?: string[]): Promise<number> {
+      const only = productIds === undefined ? sql`true` : sql`id = any(${arrayLiteral(productIds)}::uuid[])`;
+      const [row] = await rows(db, sql`select coalesce(sum(views), 0)::float8 as total from ${products} where ${only}`);
       return Number(row?.total ?? 0);
     },
 
