@@ -38,26 +38,29 @@ export function createRankingsStore(db: Db) {
     },
 
     /**
-     * Adds each delta to its product's totals in one statement, in product id order so that
-     * concurrent submissions lock rows in the same order. Products deleted since a previous
-     * ranking named them are skipped.
+     * Adds each delta to its product's totals, in product id order so that concurrent
+     * submissions lock rows in the same order. The rows are made first (a CHECK sees the
+     * inserted tuple of an upsert before its conflict, so a negative delta cannot ride an
+     * upsert). Products deleted since a previous ranking named them are skipped.
      */
     async applyDeltas(tx: Executor, deltas: TotalsDelta[]): Promise<void> {
       if (deltas.length === 0) return;
       const column = (pick: (delta: TotalsDelta) => string | number) => arrayLiteral(deltas.map(pick));
+      const ids = column((d) => d.key);
       await tx.execute(sql`
-        insert into ${productRankingStats} (product_id, rankers, position_sum, position_square_sum, points)
-        select d.product_id, d.rankers, d.position_sum, d.position_square_sum, d.points
-        from unnest(${column((d) => d.key)}::uuid[], ${column((d) => d.rankers)}::int[], ${column((d) => d.positionSum)}::bigint[],
+        insert into ${productRankingStats} (product_id)
+        select id from ${products} where id = any(${ids}::uuid[]) order by id
+        on conflict (product_id) do nothing`);
+      await tx.execute(sql`
+        update ${productRankingStats} set
+          rankers = product_ranking_stats.rankers + d.rankers,
+          position_sum = product_ranking_stats.position_sum + d.position_sum,
+          position_square_sum = product_ranking_stats.position_square_sum + d.position_square_sum,
+          points = product_ranking_stats.points + d.points
+        from unnest(${ids}::uuid[], ${column((d) => d.rankers)}::int[], ${column((d) => d.positionSum)}::bigint[],
                     ${column((d) => d.positionSquareSum)}::bigint[], ${column((d) => d.points)}::bigint[])
           as d(product_id, rankers, position_sum, position_square_sum, points)
-        where exists (select 1 from ${products} p where p.id = d.product_id)
-        order by d.product_id
-        on conflict (product_id) do update set
-          rankers = product_ranking_stats.rankers + excluded.rankers,
-          position_sum = product_ranking_stats.position_sum + excluded.position_sum,
-          position_square_sum = product_ranking_stats.position_square_sum + excluded.position_square_sum,
-          points = product_ranking_stats.points + excluded.points`);
+        where product_ranking_stats.product_id = d.product_id`);
     },
 
     async totals(productId: string): Promise<RankingTotals> {
