@@ -1,6 +1,6 @@
 // TypeBox shapes of products and rankings, shared by routes, the import and the OpenAPI document.
 import { Type, type Static } from 'typebox';
-import { Uuid } from '../../http/schemas.js';
+import { JsonObject, Uuid } from '../../http/schemas.js';
 
 /** A category is also a channel id (board:ranking:<category>), so it keeps to the channel's characters. */
 export const Category = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 64 });
@@ -40,7 +40,7 @@ export const ProductSchema = Type.Object({
   brand: Type.Union([Type.String(), Type.Null()]),
   category: Type.String(),
   imageUrl: Type.Union([Type.String(), Type.Null()]),
-  attributes: Type.Record(Type.String(), Type.Unknown()),
+  attributes: JsonObject('Free-form product attributes'),
   createdBy: Type.Union([Uuid, Type.Null()], { description: 'Who may edit it, with admins' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
