@@ -87,6 +87,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /api/products/:id': op('getProduct', 'products'),
   'PATCH /api/products/:id': op('updateProduct', 'products'),
   'DELETE /api/products/:id': op('deleteProduct', 'products'),
+  'GET /api/products/:id/views': op('getProductViews', 'products'),
   'POST /api/products/:id/views': op('countProductView', 'products'),
 
   'POST /api/rankings': op('rankCategory', 'rankings'),

@@ -162,6 +162,7 @@ describe.each([
     // The GET counts off its answer's path: wait for the batch to commit.
     await expect.poll(() => app.products.views.viewsOf([product.id]), { timeout: 10_000 }).toBe(2);
     expect(await app.products.views.record(other.user.id, product.id)).toBe(false);
+    expect(await (await app.request('GET', `/api/products/${product.slug}/views`)).json()).toEqual({ productId: product.id, views: 2 });
 
     const trending = await (await app.request('GET', '/api/products?category=views&sort=trending')).json();
     expect(trending.items.map((item: { product: { slug: string } }) => item.product.slug)).toEqual(['viewed-thing']);

@@ -184,6 +184,22 @@ export const productsRoutes =
       },
     );
 
+    app.get(
+      '/api/products/:id/views',
+      {
+        schema: {
+          tags: ['products'],
+          summary: 'How many deduplicated views the product has had (read from the record, not cached)',
+          params: ProductParams,
+          response: withProblems({ 200: Type.Object({ productId: Type.String({ format: 'uuid' }), views: Type.Integer() }) }, 400, 404),
+        },
+      },
+      async (request) => {
+        const product = await catalog.get(request.params.id);
+        return { productId: product.id, views: await views.viewsOf([product.id]) };
+      },
+    );
+
     app.post(
       '/api/products/:id/views',
       {
