@@ -22,4 +22,3 @@ export function cacheCounter() {
     note: () => `X-Cache: ${counts.HIT.toLocaleString('en-US')} HIT, ${counts.MISS.toLocaleString('en-US')} MISS`,
   };
 }
-

@@ -6,7 +6,20 @@ import type { Database } from '../../src/platform/db/client.js';
 
 const ROWS_PER_STATEMENT = 20_000;
 export const ADJECTIVES = ['wireless', 'portable', 'compact', 'classic', 'premium', 'ergonomic', 'vintage', 'smart', 'rugged', 'silent'];
-export const NOUNS = ['headphones', 'speaker', 'keyboard', 'backpack', 'kettle', 'blender', 'monitor', 'lantern', 'jacket', 'sneakers', 'camera', 'charger'];
+export const NOUNS = [
+  'headphones',
+  'speaker',
+  'keyboard',
+  'backpack',
+  'kettle',
+  'blender',
+  'monitor',
+  'lantern',
+  'jacket',
+  'sneakers',
+  'camera',
+  'charger',
+];
 export const BRANDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne'];
 export const CATEGORIES = 50;
 
@@ -25,7 +38,9 @@ export async function seedCatalog(database: Database, products: number, progress
              jsonb_build_object('sku', g)
       from generate_series(${from}::int, ${to}::int) g`);
     if (to % 20_000 === 0 || to === products) {
-      progress(`seeded ${to.toLocaleString('en-US')} of ${products.toLocaleString('en-US')} products (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      progress(
+        `seeded ${to.toLocaleString('en-US')} of ${products.toLocaleString('en-US')} products (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
   }
   await db.execute(sql`analyze products`);

@@ -104,7 +104,11 @@ export function createCatalogScenario(): Scenario {
           const viewer = randomInt(viewers.length);
           const product = 1 + randomInt(VIEWED_PRODUCTS);
           sent.add(`${viewer}/${product}`);
-          return { ...request, path: `/api/products/product-${product}/views`, headers: { ...request.headers, authorization: `Bearer ${viewers[viewer]!.token}` } };
+          return {
+            ...request,
+            path: `/api/products/product-${product}/views`,
+            headers: { ...request.headers, authorization: `Bearer ${viewers[viewer]!.token}` },
+          };
         },
         onResponse: (status, body) => {
           if (status === 200 && (JSON.parse(body) as { counted: boolean }).counted) counted++;
