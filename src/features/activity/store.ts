@@ -14,17 +14,15 @@ export function createActivityStore(db: Db) {
 
     async insert(ex: Executor, entries: ActivityEntry[]): Promise<void> {
       if (entries.length === 0) return;
-      await ex
-        .insert(activities)
-        .values(
-          entries.map((entry) => ({
-            userId: entry.userId,
-            kind: entry.kind,
-            subject: entry.subject,
-            details: entry.details ?? {},
-            createdAt: entry.at,
-          })),
-        );
+      await ex.insert(activities).values(
+        entries.map((entry) => ({
+          userId: entry.userId,
+          kind: entry.kind,
+          subject: entry.subject,
+          details: entry.details ?? {},
+          createdAt: entry.at,
+        })),
+      );
     },
 
     /** Newest first, strictly older than the cursor (an id) when one is given. */
