@@ -45,6 +45,10 @@ CREATE TABLE "product_view_marks" (
 	CONSTRAINT "product_view_marks_user_id_product_id_pk" PRIMARY KEY("user_id","product_id")
 );
 --> statement-breakpoint
+CREATE TABLE "product_words" (
+	"word" text PRIMARY KEY NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "products" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"slug" text NOT NULL,
@@ -58,7 +62,6 @@ CREATE TABLE "products" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"search" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('english'::regconfig, name), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(brand, '')), 'B') || setweight(to_tsvector('english'::regconfig, category), 'C')) STORED NOT NULL,
-	"search_text" text GENERATED ALWAYS AS (lower(name || ' ' || coalesce(brand, ''))) STORED NOT NULL,
 	CONSTRAINT "products_slug_key" UNIQUE("slug"),
 	CONSTRAINT "products_views_non_negative" CHECK ("products"."views" >= 0)
 );
@@ -84,9 +87,9 @@ ALTER TABLE "activities" ADD CONSTRAINT "activities_user_id_users_id_fk" FOREIGN
 CREATE INDEX "product_searches_created_at_idx" ON "product_searches" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "product_view_hours_hour_idx" ON "product_view_hours" USING btree ("hour");--> statement-breakpoint
 CREATE INDEX "product_view_marks_counted_at_idx" ON "product_view_marks" USING btree ("counted_at");--> statement-breakpoint
+CREATE INDEX "product_words_word_trgm_idx" ON "product_words" USING gin ("word" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "products_category_name_idx" ON "products" USING btree ("category","name");--> statement-breakpoint
 CREATE INDEX "products_created_at_idx" ON "products" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "products_search_idx" ON "products" USING gin ("search");--> statement-breakpoint
-CREATE INDEX "products_search_text_trgm_idx" ON "products" USING gin ("search_text" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "activities_user_id_idx" ON "activities" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "activities_created_at_idx" ON "activities" USING btree ("created_at");

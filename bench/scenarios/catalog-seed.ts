@@ -3,6 +3,7 @@
 // searches find dozens to hundreds of matches, as in a real shop.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/platform/db/client.js';
+import { addWords } from '../../src/features/products/store.js';
 
 const ROWS_PER_STATEMENT = 20_000;
 export const ADJECTIVES = ['wireless', 'portable', 'compact', 'classic', 'premium', 'ergonomic', 'vintage', 'smart', 'rugged', 'silent'];
@@ -43,5 +44,7 @@ export async function seedCatalog(database: Database, products: number, progress
       );
     }
   }
+  await addWords(db);
   await db.execute(sql`analyze products`);
+  await db.execute(sql`analyze product_words`);
 }

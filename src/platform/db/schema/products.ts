@@ -1,7 +1,7 @@
 // Tables for products, their rankings, views and searches. Ranking stats are per-product
 // aggregates moved in the same transaction as the rankings that change them; view counts are
-// moved by the batch that decides which views count. Search reads two generated columns: a
-// tsvector (full text) and the lower-cased name + brand under a trigram index (typos).
+// moved by the batch that decides which views count. Search reads a generated tsvector (full
+// text) and corrects typos against product_words, the catalogue's vocabulary under a trigram index.
 import { sql } from 'drizzle-orm';
 import { bigint, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
@@ -29,15 +29,11 @@ export const products = pgTable(
       .generatedAlwaysAs(
         sql`setweight(to_tsvector('english'::regconfig, name), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(brand, '')), 'B') || setweight(to_tsvector('english'::regconfig, category), 'C')`,
       ),
-    searchText: text('search_text')
-      .notNull()
-      .generatedAlwaysAs(sql`lower(name || ' ' || coalesce(brand, ''))`),
   },
   (t) => [
     index('products_category_name_idx').on(t.category, t.name),
     index('products_created_at_idx').on(t.createdAt),
     index('products_search_idx').using('gin', t.search),
-    index('products_search_text_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     check('products_views_non_negative', sql`${t.views} >= 0`),
   ],
 );
@@ -114,3 +110,12 @@ export const productSearches = pgTable(
   },
   (t) => [index('product_searches_created_at_idx').on(t.createdAt)],
 );
+
+/**
+ * Every word of every product's name, brand and category, once: what a misspelt search word is
+ * matched against by trigram similarity. Words of deleted products stay; they only ever
+ * suggest a term that matches nothing.
+ */
+export const productWords = pgTable('product_words', { word: text('word').primaryKey() }, (t) => [
+  index('product_words_word_trgm_idx').using('gin', sql`${t.word} gin_trgm_ops`),
+]);
