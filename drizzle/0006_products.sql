@@ -31,6 +31,12 @@ CREATE TABLE "product_searches" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "product_view_counts" (
+	"product_id" uuid PRIMARY KEY NOT NULL,
+	"views" bigint NOT NULL,
+	CONSTRAINT "product_view_counts_positive" CHECK ("product_view_counts"."views" > 0)
+);
+--> statement-breakpoint
 CREATE TABLE "product_view_hours" (
 	"product_id" uuid NOT NULL,
 	"hour" timestamp with time zone NOT NULL,
@@ -57,13 +63,11 @@ CREATE TABLE "products" (
 	"category" text NOT NULL,
 	"image_url" text,
 	"attributes" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"views" bigint DEFAULT 0 NOT NULL,
 	"created_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"search" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('english'::regconfig, name), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(brand, '')), 'B') || setweight(to_tsvector('english'::regconfig, category), 'C')) STORED NOT NULL,
-	CONSTRAINT "products_slug_key" UNIQUE("slug"),
-	CONSTRAINT "products_views_non_negative" CHECK ("products"."views" >= 0)
+	CONSTRAINT "products_slug_key" UNIQUE("slug")
 );
 --> statement-breakpoint
 CREATE TABLE "activities" (
@@ -79,6 +83,7 @@ ALTER TABLE "user_activity_subjects" ADD CONSTRAINT "user_activity_subjects_user
 ALTER TABLE "product_ranking_stats" ADD CONSTRAINT "product_ranking_stats_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_rankings" ADD CONSTRAINT "product_rankings_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_searches" ADD CONSTRAINT "product_searches_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "product_view_counts" ADD CONSTRAINT "product_view_counts_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_view_hours" ADD CONSTRAINT "product_view_hours_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_view_marks" ADD CONSTRAINT "product_view_marks_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_view_marks" ADD CONSTRAINT "product_view_marks_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

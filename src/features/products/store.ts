@@ -60,7 +60,6 @@ const PRODUCT_COLUMNS = {
   category: products.category,
   imageUrl: products.imageUrl,
   attributes: products.attributes,
-  views: products.views,
   createdBy: products.createdBy,
   createdAt: products.createdAt,
   updatedAt: products.updatedAt,

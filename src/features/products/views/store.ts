@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/client.js';
 import { deleteExpiredInBatches } from '../../../platform/db/retention.js';
 import { arrayLiteral, rows } from '../../../platform/db/rows.js';
-import { products, productViewHours, productViewMarks } from '../../../platform/db/schema.js';
+import { products, productViewCounts, productViewHours, productViewMarks } from '../../../platform/db/schema.js';
 import type { View } from './dedup.js';
 
 export function createViewsStore(db: Db) {
@@ -33,7 +33,9 @@ export function createViewsStore(db: Db) {
         ),
         per_product as (select product_id, count(*)::int as n from counted group by product_id),
         bumped as (
-          update ${products} set views = products.views + per_product.n from per_product where products.id = per_product.product_id returning 1
+          insert into ${productViewCounts} (product_id, views) select product_id, n from per_product order by product_id
+          on conflict (product_id) do update set views = product_view_counts.views + excluded.views
+          returning 1
         ),
         buckets as (
           insert into ${productViewHours} (product_id, hour, views)
@@ -48,8 +50,8 @@ export function createViewsStore(db: Db) {
 
     /** Sum of the products' counters (all products when none are named): lost-count checks compare it with the oracle. */
     async viewsOf(productIds?: string[]): Promise<number> {
-      const only = productIds === undefined ? sql`true` : sql`id = any(${arrayLiteral(productIds)}::uuid[])`;
-      const [row] = await rows(db, sql`select coalesce(sum(views), 0)::float8 as total from ${products} where ${only}`);
+      const only = productIds === undefined ? sql`true` : sql`product_id = any(${arrayLiteral(productIds)}::uuid[])`;
+      const [row] = await rows(db, sql`select coalesce(sum(views), 0)::float8 as total from ${productViewCounts} where ${only}`);
       return Number(row?.total ?? 0);
     },
 

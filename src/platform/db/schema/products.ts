@@ -18,8 +18,6 @@ export const products = pgTable(
     category: text('category').notNull(),
     imageUrl: text('image_url'),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
-    // Deduplicated views, moved once per view batch.
-    views: bigint('views', { mode: 'number' }).notNull().default(0),
     // Who may edit it (with admins).
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -34,7 +32,6 @@ export const products = pgTable(
     index('products_category_name_idx').on(t.category, t.name),
     index('products_created_at_idx').on(t.createdAt),
     index('products_search_idx').using('gin', t.search),
-    check('products_views_non_negative', sql`${t.views} >= 0`),
   ],
 );
 
@@ -82,6 +79,21 @@ export const productViewMarks = pgTable(
     countedAt: timestamp('counted_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.productId] }), index('product_view_marks_counted_at_idx').on(t.countedAt)],
+);
+
+/**
+ * Deduplicated views per product, moved once per view batch. A table of its own: updating the
+ * products row would recompute its generated tsvector and touch its indexes on every batch.
+ */
+export const productViewCounts = pgTable(
+  'product_view_counts',
+  {
+    productId: uuid('product_id')
+      .primaryKey()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    views: bigint('views', { mode: 'number' }).notNull(),
+  },
+  (t) => [check('product_view_counts_positive', sql`${t.views} > 0`)],
 );
 
 /** Counted views per product per hour: what "trending" decays over. */
