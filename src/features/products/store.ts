@@ -197,31 +197,32 @@ export function createProductsStore(db: Db) {
           sql` && `,
         );
         const inCategory = category === undefined ? sql`` : sql`and category = ${category}`;
-        const matched = sql`matched`;
-        const candidates = sql`(select id, ts_rank(search, ${query})::float8 as score from ${products}
-          where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES})`;
-        const order: SQL[] =
-          sort === 'name'
-            ? [asc(products.name)]
-            : sort === 'newest'
-              ? [desc(products.createdAt)]
-              : sort === 'top'
-                ? [sql`coalesce(${productRankingStats.points}, 0) desc`]
-                : [sql`${matched}.score desc`];
-        // Trending over a search is the relevance order: a search answers "which", not "what is hot".
+        const candidates = await rows(
+          tx,
+          sql`select id::text as id, ts_rank(search, ${query})::float8 as score from ${products}
+              where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES}`,
+        );
+        if (candidates.length === 0) return [];
+        // The candidates are few: fetched by key and sorted here, so no plan ever joins the catalogue.
+        const scores = new Map(candidates.map((row) => [String(row.id), Number(row.score)]));
         const found = await tx
-          .select({
-            product: PRODUCT_COLUMNS,
-            score: sql<number>`${matched}.score`.mapWith(Number),
-            total: sql<number>`count(*) over ()`.mapWith(Number),
-          })
-          .from(sql`${candidates} as ${matched}`)
-          .innerJoin(products, sql`${products.id} = ${matched}.id`)
+          .select({ product: PRODUCT_COLUMNS, points: sql<number>`coalesce(${productRankingStats.points}, 0)`.mapWith(Number) })
+          .from(products)
           .leftJoin(productRankingStats, eq(productRankingStats.productId, products.id))
-          .orderBy(...order, asc(products.id))
-          .limit(limit)
-          .offset(offset);
-        return found as ListedRow[];
+          .where(sql`${products.id} = any(${arrayLiteral([...scores.keys()])}::uuid[])`);
+        const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+        const compare: Record<SearchSort, (a: (typeof found)[number], b: (typeof found)[number]) => number> = {
+          relevance: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
+          name: (a, b) => byText(a.product.name, b.product.name),
+          newest: (a, b) => b.product.createdAt.getTime() - a.product.createdAt.getTime(),
+          top: (a, b) => b.points - a.points,
+          // Trending over a search is the relevance order: a search answers "which", not "what is hot".
+          trending: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
+        };
+        found.sort((a, b) => compare[sort](a, b) || byText(a.product.id, b.product.id));
+        return found
+          .slice(offset, offset + limit)
+          .map(({ product }) => ({ product: product as ProductRow, score: scores.get(product.id)!, total: found.length }));
       });
     },
 
