@@ -10,7 +10,7 @@ import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import { csvRows, isRowError, validateRows, type RowError } from './import.js';
 import { categoryTag, PRODUCT_LISTS_TAG, productTag, RANKED_LISTS_TAG } from './keys.js';
 import type { ProductInput, ProductPatch } from './schemas.js';
-import type { ProductRow, ProductsStore, SearchSort } from './store.js';
+import { searchWords, type ProductRow, type ProductsStore, type SearchSort } from './store.js';
 
 export const CATALOG_TTL_SECONDS = 30 * 60;
 /** Trending moves with every view batch, so its lists live shorter than the rest. */
@@ -86,11 +86,19 @@ export function createCatalogService({ store, cache, log, now }: CatalogDeps) {
     },
     tags: (_key, product) => (product ? [productTag(product.id)] : [PRODUCT_LISTS_TAG]),
   });
+  // Corrections change only when the vocabulary does; searches repeat words all day.
+  const corrections = cache.define({
+    name: 'product-search-corrections',
+    ttlSeconds: CATALOG_TTL_SECONDS,
+    load: (word: string) => store.corrections(word),
+    tags: () => [PRODUCT_LISTS_TAG],
+  });
+  const searchTerms = (q: string) => Promise.all(searchWords(q).map(async (word) => [word, ...(await corrections.get(word)).value]));
   const loadList = async ({ q, category, sort, limit, offset }: ListInput): Promise<ProductList> => {
     const rows =
       q === undefined
         ? await store.list({ category, sort: (sort === 'relevance' ? undefined : sort) ?? 'name', limit, offset, now: now() })
-        : await store.search({ q, category, sort: sort ?? 'relevance', limit, offset });
+        : await store.search({ terms: await searchTerms(q), category, sort: sort ?? 'relevance', limit, offset });
     return { items: rows.map((row) => ({ product: toProduct(row.product), score: row.score })), total: rows[0]?.total ?? 0 };
   };
   const lists = cache.define({

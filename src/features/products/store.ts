@@ -21,6 +21,11 @@ export interface ListQuery {
   now: Date;
 }
 
+/** The distinct words of a query, at most MAX_SEARCH_WORDS. */
+export function searchWords(q: string): string[] {
+  return [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_SEARCH_WORDS);
+}
+
 export interface SearchQuery {
   q: string;
   category?: string;
@@ -166,64 +171,69 @@ export function createProductsStore(db: Db) {
     },
 
     /**
-     * Full text, with typos corrected against the catalogue's vocabulary: each word of q also
-     * matches its closest vocabulary words by trigram similarity ("hedphones" -> headphones),
-     * and every word (or one of its corrections) must match. The vocabulary is a few thousand
-     * rows, so correcting costs a millisecond where trigram matching every product's name cost
-     * hundreds (measured on 100,000 products). The first SEARCH_CANDIDATES matches of the
-     * full-text index are ranked (ts_rank); scoring every match of a common word would cost
-     * about 150 ms per 8,000. The threshold is a setting, so it is set for this transaction only.
+     * Up to CORRECTIONS_PER_WORD vocabulary words close to `word` by trigram similarity
+     * ("hedphones" -> headphones); none under 3 letters. The vocabulary is a few thousand rows,
+     * so this costs a millisecond where trigram matching every product's name cost hundreds
+     * (measured on 100,000 products). The threshold is a setting, so it is set for this
+     * transaction only.
      */
-    async search({ q, category, sort, limit, offset }: SearchQuery): Promise<ListedRow[]> {
-      const words = [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_SEARCH_WORDS);
-      if (words.length === 0) return [];
+    async corrections(word: string): Promise<string[]> {
+      if (word.length < 3) return [];
       return withTransaction(db, async (tx) => {
         await tx.execute(sql`select set_config('pg_trgm.similarity_threshold', ${String(SIMILARITY_THRESHOLD)}, true)`);
         const similar = await rows(
           tx,
-          sql`select q.w as word, s.word as similar from unnest(${arrayLiteral(words)}::text[]) as q(w)
-              cross join lateral (select word from ${productWords} where length(q.w) >= 3 and word % q.w and word <> q.w
-                                  order by word <-> q.w limit ${CORRECTIONS_PER_WORD}) s`,
+          sql`select word from ${productWords} where word % ${word} and word <> ${word} order by word <-> ${word} limit ${CORRECTIONS_PER_WORD}`,
         );
-        const alternatives = (word: string) => [word, ...similar.filter((row) => row.word === word).map((row) => String(row.similar))];
-        const query = sql.join(
-          words.map(
-            (word) =>
-              sql`(${sql.join(
-                alternatives(word).map((term) => sql`plainto_tsquery('english', ${term})`),
-                sql` || `,
-              )})`,
-          ),
-          sql` && `,
-        );
-        const inCategory = category === undefined ? sql`` : sql`and category = ${category}`;
-        const candidates = await rows(
-          tx,
-          sql`select id::text as id, ts_rank(search, ${query})::float8 as score from ${products}
-              where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES}`,
-        );
-        if (candidates.length === 0) return [];
-        // The candidates are few: fetched by key and sorted here, so no plan ever joins the catalogue.
-        const scores = new Map(candidates.map((row) => [String(row.id), Number(row.score)]));
-        const found = await tx
-          .select({ product: PRODUCT_COLUMNS, points: sql<number>`coalesce(${productRankingStats.points}, 0)`.mapWith(Number) })
-          .from(products)
-          .leftJoin(productRankingStats, eq(productRankingStats.productId, products.id))
-          .where(sql`${products.id} = any(${arrayLiteral([...scores.keys()])}::uuid[])`);
-        const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-        const compare: Record<SearchSort, (a: (typeof found)[number], b: (typeof found)[number]) => number> = {
-          relevance: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
-          name: (a, b) => byText(a.product.name, b.product.name),
-          newest: (a, b) => b.product.createdAt.getTime() - a.product.createdAt.getTime(),
-          top: (a, b) => b.points - a.points,
-          // Trending over a search is the relevance order: a search answers "which", not "what is hot".
-          trending: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
-        };
-        found.sort((a, b) => compare[sort](a, b) || byText(a.product.id, b.product.id));
-        return found
-          .slice(offset, offset + limit)
-          .map(({ product }) => ({ product: product as ProductRow, score: scores.get(product.id)!, total: found.length }));
+        return similar.map((row) => String(row.word));
       });
+    },
+
+    /**
+     * Full text: `terms` holds, per word of the query, the word and its corrections, and every
+     * word must match one of its terms. The first SEARCH_CANDIDATES matches of the full-text
+     * index are ranked (ts_rank); scoring every match of a common word would cost about 150 ms
+     * per 8,000 on PGlite.
+     */
+    async search({ terms, category, sort, limit, offset }: Omit<SearchQuery, 'q'> & { terms: string[][] }): Promise<ListedRow[]> {
+      if (terms.length === 0) return [];
+      const query = sql.join(
+        terms.map(
+          (alternatives) =>
+            sql`(${sql.join(
+              alternatives.map((term) => sql`plainto_tsquery('english', ${term})`),
+              sql` || `,
+            )})`,
+        ),
+        sql` && `,
+      );
+      const inCategory = category === undefined ? sql`` : sql`and category = ${category}`;
+      const candidates = await rows(
+        db,
+        sql`select id::text as id, ts_rank(search, ${query})::float8 as score from ${products}
+            where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES}`,
+      );
+      if (candidates.length === 0) return [];
+      // The candidates are few: fetched by key and sorted here, so no plan ever joins the catalogue.
+      const scores = new Map(candidates.map((row) => [String(row.id), Number(row.score)]));
+      const found = await db
+        .select({ product: PRODUCT_COLUMNS, points: sql<number>`coalesce(${productRankingStats.points}, 0)`.mapWith(Number) })
+        .from(products)
+        .leftJoin(productRankingStats, eq(productRankingStats.productId, products.id))
+        .where(sql`${products.id} = any(${arrayLiteral([...scores.keys()])}::uuid[])`);
+      const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      const compare: Record<SearchSort, (a: (typeof found)[number], b: (typeof found)[number]) => number> = {
+        relevance: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
+        name: (a, b) => byText(a.product.name, b.product.name),
+        newest: (a, b) => b.product.createdAt.getTime() - a.product.createdAt.getTime(),
+        top: (a, b) => b.points - a.points,
+        // Trending over a search is the relevance order: a search answers "which", not "what is hot".
+        trending: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
+      };
+      found.sort((a, b) => compare[sort](a, b) || byText(a.product.id, b.product.id));
+      return found
+        .slice(offset, offset + limit)
+        .map(({ product }) => ({ product: product as ProductRow, score: scores.get(product.id)!, total: found.length }));
     },
 
     async logSearches(entries: Array<{ userId: string | null; query: string; category: string | null; results: number }>): Promise<void> {
