@@ -54,6 +54,8 @@ export interface Config {
     pollRankings: RateLimitPolicy;
     /** Socket.IO handshakes per client address. */
     socketHandshake: RateLimitPolicy;
+    /** POST /api/rankings (product rankings), per client IP, on top of the api policies. */
+    productRankings: RateLimitPolicy;
   };
   /** Socket caps, counted per instance; 0 lifts a cap. */
   sockets: { perUser: number; perAddress: number; anonymousPerAddress: number };
@@ -80,6 +82,10 @@ export interface Config {
     topN: number;
   };
   payments: PaymentsConfig;
+  activity: {
+    /** Activity log entries older than this are deleted, in bounded batches. */
+    retentionDays: number;
+  };
 }
 
 export interface PaymentsConfig {
@@ -238,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
       admin: policy(env, 'RATE_LIMIT_ADMIN', '20/1m'),
       pollRankings: policy(env, 'RATE_LIMIT_POLL_RANKINGS', '30/1m'),
       socketHandshake: policy(env, 'RATE_LIMIT_SOCKET_HANDSHAKE', '120/1m'),
+      productRankings: policy(env, 'RATE_LIMIT_PRODUCT_RANKINGS', '30/1m'),
     },
     sockets: {
       perUser: int(env, 'SOCKETS_PER_USER', 10, 0, 100_000),
@@ -269,5 +276,6 @@ export function loadConfig(env: Env = process.env): Config {
       topN: int(env, 'LEADERBOARD_TOP_N', 10, 1, 100),
     },
     payments: payments(env, port),
+    activity: { retentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 365, 1, 36_500) },
   };
 }

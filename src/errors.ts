@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   REGISTRATION_NOT_OPEN: { status: 409, title: 'Registration has not opened yet' },
   REGISTRATION_CLOSED: { status: 409, title: 'Registration is closed' },
   SLUG_TAKEN: { status: 409, title: 'That event slug is already taken' },
+  PRODUCT_SLUG_TAKEN: { status: 409, title: 'A product with that slug already exists' },
   ACHIEVEMENT_KEY_TAKEN: { status: 409, title: 'An achievement with that key already exists' },
   ACTION_TYPE_KEY_TAKEN: { status: 409, title: 'An action type with that key already exists' },
   BOARD_NAME_TAKEN: { status: 409, title: 'A leaderboard with that name already exists with another definition' },

@@ -12,6 +12,8 @@ import { bootstrapAdmin } from './features/accounts/bootstrap.js';
 import type { AccountsService } from './features/accounts/service.js';
 import { createAccountsFeature } from './features/accounts/index.js';
 import { createAchievementsFeature } from './features/achievements/index.js';
+import { createActivityFeature, type ActivityService } from './features/activity/index.js';
+import { createProductsFeature, type ProductsService } from './features/products/index.js';
 import type { AchievementsService } from './features/achievements/service.js';
 import { createEventsFeature } from './features/events/index.js';
 import type { EventsService } from './features/events/service.js';
@@ -44,6 +46,7 @@ import { handshakeLimiter } from './realtime/handshake-limit.js';
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
 const SHED_RETRY_AFTER_SECONDS = 5;
+const ACTIVITY_SWEEP_MS = 60 * 60 * 1000;
 
 export interface App {
   app: FastifyInstance;
@@ -54,6 +57,8 @@ export interface App {
   payments: PaymentsService;
   achievements: AchievementsService;
   scoring: ScoringService;
+  activity: ActivityService;
+  products: ProductsService;
 }
 
 export interface ServerOptions {
@@ -183,6 +188,15 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     events: events.service,
   });
   const achievements = createAchievementsFeature({ db, cache: platform.cache, push: gateway, utcOffsetMinutes: accounts.service.utcOffsetMinutes });
+  const activity = createActivityFeature({
+    db,
+    progress: achievements.service,
+    events: events.service,
+    utcOffsetMinutes: accounts.service.utcOffsetMinutes,
+    log,
+    retentionDays: config.activity.retentionDays,
+    sweepIntervalMs: ACTIVITY_SWEEP_MS,
+  });
   const scoring = createScoringFeature({
     db,
     cache: platform.cache,
@@ -193,13 +207,15 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     log,
     utcOffsetMinutes: accounts.service.utcOffsetMinutes,
     events: events.service,
-    progress: achievements.service,
+    // Completed actions and the awards they earn are logged on their way to the achievements.
+    progress: activity.service.progressHooks,
     topN: config.scoring.topN,
     snapshotSeconds: config.scoring.snapshotSeconds,
   });
   const polls = createPollsFeature({ db, cache: platform.cache, push: gateway, log });
+  const products = createProductsFeature({ db, cache: platform.cache, push: gateway, log, activity: activity.service });
 
-  const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, scoring, polls];
+  const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, activity, scoring, polls, products];
   for (const feature of features) {
     await app.register(feature.routes);
     for (const [kind, authorize] of Object.entries(feature.channels ?? {})) gateway.channels.register(kind, authorize);
@@ -227,6 +243,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     payments: payments.service,
     achievements: achievements.service,
     scoring: scoring.service,
+    activity: activity.service,
+    products: products.service,
   };
 }
 

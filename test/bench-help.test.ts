@@ -6,7 +6,7 @@ describe('npm run bench -- --help', () => {
   it('describes every scenario without internal references', () => {
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--help'], { encoding: 'utf8', timeout: 60_000 });
     expect(help.status).toBe(0);
-    for (const scenario of ['actions', 'health', 'rush']) expect(help.stdout).toMatch(new RegExp(`^  ${scenario} +\\S`, 'm'));
+    for (const scenario of ['actions', 'catalog', 'health', 'rush']) expect(help.stdout).toMatch(new RegExp(`^  ${scenario} +\\S`, 'm'));
     expect(help.stdout).not.toMatch(/issue\s*#?\d/i);
   });
 });

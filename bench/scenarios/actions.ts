@@ -8,7 +8,7 @@
 // PostgreSQL at start, as after any restart.
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { DynamicRequest } from '../lib/load.js';
+import { asEachUser, cacheCounter } from '../lib/requests.js';
 import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js';
 import { setupCall } from '../lib/setup-call.js';
 import { leaderboardScores } from '../../src/platform/db/schema.js';
@@ -42,27 +42,6 @@ interface Prepared {
 const progress = (message: string) => console.error(`bench: ${message}`);
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const goal = (met: boolean) => (met ? 'met' : 'MISSED');
-
-/** Round-robin over tokens: each request goes out as the next user. */
-function asEachUser(users: Entrant[], rewrite: (request: DynamicRequest, n: number) => DynamicRequest = (request) => request) {
-  let n = 0;
-  return (request: DynamicRequest): DynamicRequest => {
-    const user = users[n % users.length]!;
-    return rewrite({ ...request, headers: { ...request.headers, authorization: `Bearer ${user.token}` } }, n++);
-  };
-}
-
-/** Counts X-Cache answers, to say how many reads the cache served. */
-function cacheCounter() {
-  const counts = { HIT: 0, MISS: 0 };
-  return {
-    onResponse: (_status: number, _body: string, headers: Record<string, string>) => {
-      const value = Object.entries(headers).find(([name]) => name.toLowerCase() === 'x-cache')?.[1];
-      if (value === 'HIT' || value === 'MISS') counts[value]++;
-    },
-    note: () => `X-Cache: ${counts.HIT.toLocaleString('en-US')} HIT, ${counts.MISS.toLocaleString('en-US')} MISS`,
-  };
-}
 
 function readGoal(result: Measurement): string {
   return `goal: p99 < ${GOAL_READ_P99_MS} ms: ${goal(result.p99 < GOAL_READ_P99_MS)} (${ms(result.p99)})`;

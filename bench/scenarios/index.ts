@@ -2,11 +2,13 @@
 // and a line here.
 import type { Scenario } from '../lib/scenario.js';
 import { createActionsScenario } from './actions.js';
+import { createCatalogScenario } from './catalog.js';
 import { health } from './health.js';
 import { rushScenario } from './rush.js';
 
 export const scenarios: Record<string, Scenario> = {
   actions: createActionsScenario(),
+  catalog: createCatalogScenario(),
   health,
   rush: rushScenario,
 };

@@ -79,6 +79,22 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /api/polls/:id': op('getPoll', 'polls'),
   'POST /api/polls/:id/rankings': op('rankPollItems', 'polls'),
   'GET /api/polls/:id/results': op('getPollResults', 'polls'),
+
+  'POST /api/products': op('createProduct', 'products'),
+  'GET /api/products': op('listProducts', 'products'),
+  'GET /api/products/popular-searches': op('listPopularSearches', 'products'),
+  'POST /api/products/import': op('importProducts', 'products'),
+  'GET /api/products/:id': op('getProduct', 'products'),
+  'PATCH /api/products/:id': op('updateProduct', 'products'),
+  'DELETE /api/products/:id': op('deleteProduct', 'products'),
+  'GET /api/products/:id/views': op('getProductViews', 'products'),
+  'POST /api/products/:id/views': op('countProductView', 'products'),
+
+  'POST /api/rankings': op('rankCategory', 'rankings'),
+  'GET /api/rankings/:category': op('getCategoryRanking', 'rankings'),
+  'GET /api/rankings/:category/me': op('getMyCategoryRanking', 'rankings'),
+
+  'GET /api/me/activity': op('listMyActivity', 'activity'),
 };
 
 export function operationKey(method: string, url: string): string {

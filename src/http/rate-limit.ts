@@ -6,8 +6,8 @@ import { AppError } from '../errors.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { RateLimitDecision, RateLimiter, RateLimitPolicyDefinition } from '../platform/rate-limit/port.js';
 
-/** 'poll-rankings' is the api policies plus a per-IP limit on submitting poll rankings. */
-export type RateLimitClass = 'auth' | 'api' | 'admin' | 'poll-rankings' | 'none';
+/** 'poll-rankings' and 'product-rankings' are the api policies plus a per-IP limit on submitting rankings. */
+export type RateLimitClass = 'auth' | 'api' | 'admin' | 'poll-rankings' | 'product-rankings' | 'none';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,6 +29,7 @@ function definitions(config: Config['rateLimits']) {
     apiIp: define('api-ip', config.apiIp),
     admin: define('admin', config.admin),
     pollRankings: define('poll-rankings', config.pollRankings),
+    productRankings: define('product-rankings', config.productRankings),
   };
 }
 
@@ -43,6 +44,8 @@ function checksFor(kind: RateLimitClass, request: FastifyRequest, policies: Retu
       return [...(userId ? [{ policy: policies.apiUser, key: userId }] : []), { policy: policies.apiIp, key: request.ip }];
     case 'poll-rankings':
       return [...checksFor('api', request, policies), { policy: policies.pollRankings, key: request.ip }];
+    case 'product-rankings':
+      return [...checksFor('api', request, policies), { policy: policies.productRankings, key: request.ip }];
     case 'none':
       return [];
   }

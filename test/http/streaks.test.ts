@@ -113,7 +113,12 @@ describe.each(['pglite', 'postgres'] as const)('streaks on %s', (store) => {
     const { user, token } = await signUp(app);
     const empty = await app.request('GET', '/api/me/streaks', { token });
     expect(empty.status).toBe(200);
-    expect(await empty.json()).toEqual({ utcOffsetMinutes: 0, overall: { current: 0, longest: 0, lastDay: null, breaksAt: null }, byActionType: {} });
+    expect(await empty.json()).toEqual({
+      utcOffsetMinutes: 0,
+      overall: { current: 0, longest: 0, lastDay: null, breaksAt: null },
+      byActionType: {},
+      byActivity: {},
+    });
 
     await app.request('PUT', '/api/me/settings', { token, body: { utcOffsetMinutes: -570 } });
     const now = new Date();

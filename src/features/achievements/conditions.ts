@@ -2,10 +2,13 @@
 import { Type, type Static } from 'typebox';
 import type { AchievementCondition } from '../../domain/achievements.js';
 import { OVERALL_STREAK } from '../../domain/achievements.js';
+import { ACTIVITY_KINDS, activityStreakScope, type ActivityKind } from '../../domain/activity.js';
 
 // Board names as the scoring feature spells them: global, event:<id>, daily, game:<id>...
 const BoardName = Type.String({ pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$', maxLength: 128 });
 const ActionTypeKey = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', maxLength: 64 });
+// A union built from an array is typed never by TypeBox 1; Unsafe restores the literal type.
+const ActivityKindSchema = Type.Unsafe<ActivityKind>(Type.Union(ACTIVITY_KINDS.map((kind) => Type.Literal(kind))));
 const Count = Type.Integer({ minimum: 1, maximum: 1_000_000_000 });
 
 export const ConditionSchema = Type.Union(
@@ -26,6 +29,17 @@ export const ConditionSchema = Type.Union(
       { type: Type.Literal('rank'), board: BoardName, atMost: Count },
       { additionalProperties: false, description: 'Rank atMost or better on a board' },
     ),
+    Type.Object(
+      { type: Type.Literal('activityCount'), activity: ActivityKindSchema, atLeast: Count },
+      {
+        additionalProperties: false,
+        description: 'At least atLeast distinct subjects of one activity: categories ranked, products viewed, events registered for',
+      },
+    ),
+    Type.Object(
+      { type: Type.Literal('activityStreak'), activity: ActivityKindSchema, atLeast: Type.Integer({ minimum: 1, maximum: 100_000 }) },
+      { additionalProperties: false, description: 'At least atLeast days in a row with one activity of the kind, e.g. product.viewed' },
+    ),
   ],
   { description: 'What earns the achievement' },
 );
@@ -44,12 +58,14 @@ export interface Progress {
   ranks: Record<string, number>;
   /** Action type key -> completed actions. */
   counts: Map<string, number>;
-  /** Streak scope (OVERALL_STREAK or a type key) -> longest streak in days, the current one included. */
+  /** Streak scope (OVERALL_STREAK, a type key or an activity scope) -> longest streak in days, the current one included. */
   longestStreaks: Map<string, number>;
+  /** Activity kind -> distinct subjects. */
+  activitySubjects: Map<string, number>;
 }
 
 export function needsStoredProgress(condition: AchievementCondition): boolean {
-  return condition.type === 'actionCount' || condition.type === 'streak';
+  return condition.type !== 'score' && condition.type !== 'rank';
 }
 
 /** A streak achievement counts the longest streak, so one reached before the achievement existed still earns it. */
@@ -67,5 +83,9 @@ export function isMet(condition: AchievementCondition, progress: Progress): bool
       return (progress.counts.get(condition.actionType) ?? 0) >= condition.atLeast;
     case 'streak':
       return (progress.longestStreaks.get(condition.actionType ?? OVERALL_STREAK) ?? 0) >= condition.atLeast;
+    case 'activityCount':
+      return (progress.activitySubjects.get(condition.activity) ?? 0) >= condition.atLeast;
+    case 'activityStreak':
+      return (progress.longestStreaks.get(activityStreakScope(condition.activity)) ?? 0) >= condition.atLeast;
   }
 }

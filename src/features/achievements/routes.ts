@@ -92,6 +92,7 @@ export const achievementsRoutes =
                 utcOffsetMinutes: Type.Integer(),
                 overall: StreakSchema,
                 byActionType: Type.Record(Type.String(), StreakSchema),
+                byActivity: Type.Record(Type.String(), StreakSchema, { description: 'Per activity kind, e.g. product.viewed' }),
               }),
             },
             401,

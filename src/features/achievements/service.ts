@@ -6,6 +6,7 @@ import type { Cache } from '../../platform/cache/port.js';
 import type { Executor } from '../../platform/db/client.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import { OVERALL_STREAK, type AchievementCondition } from '../../domain/achievements.js';
+import { ACTIVITY_SCOPE_PREFIX, activityStreakScope, type ActivityEntry } from '../../domain/activity.js';
 import type { Push } from '../../platform/push/port.js';
 import { awardedTag, DEFINITIONS_TAG } from './keys.js';
 import { isMet, needsStoredProgress, normalizeCondition, type ConditionInput, type Progress } from './conditions.js';
@@ -40,6 +41,8 @@ export interface Streaks {
   utcOffsetMinutes: number;
   overall: StreakView;
   byActionType: Record<string, StreakView>;
+  /** Days in a row with an activity of the kind (product.viewed, ranking.submitted...). */
+  byActivity: Record<string, StreakView>;
 }
 
 export interface AchievementsDeps {
@@ -78,14 +81,25 @@ export function createAchievementsService({ store, cache, push, utcOffsetMinutes
     tags: (userId) => [awardedTag(userId)],
   });
 
-  async function storedProgress(userId: string): Promise<Pick<Progress, 'counts' | 'longestStreaks'>> {
+  async function storedProgress(userId: string): Promise<Omit<Progress, 'scores' | 'ranks'>> {
     const counts = new Map<string, number>();
     const longestStreaks = new Map<string, number>();
+    const activitySubjects = new Map<string, number>();
     for (const row of await store.progress(userId)) {
-      const target = row.kind === 'count' ? counts : longestStreaks;
-      target.set(row.scope, (target.get(row.scope) ?? 0) + row.value);
+      const target = row.kind === 'count' ? counts : row.kind === 'streak' ? longestStreaks : activitySubjects;
+      target.set(row.scope, (target.get(row.scope) ?? 0) + Number(row.value));
     }
-    return { counts, longestStreaks };
+    return { counts, longestStreaks, activitySubjects };
+  }
+
+  /** Streak days (one upsert per layer, rows sorted so concurrent batches lock in one order). */
+  async function addStreakDays(tx: Executor, days: Array<StreakDay & { key: string }>): Promise<void> {
+    for (const layer of dayLayers(days)) {
+      await store.addStreakDays(
+        tx,
+        layer.sort((a, b) => byText(a.userId, b.userId) || byText(a.scope, b.scope)),
+      );
+    }
   }
 
   return {
@@ -130,12 +144,24 @@ export function createAchievementsService({ store, cache, push, utcOffsetMinutes
         tx,
         [...counts.values()].sort((a, b) => byText(a.userId, b.userId) || byText(a.actionTypeId, b.actionTypeId)),
       );
-      for (const layer of dayLayers(days)) {
-        await store.addStreakDays(
-          tx,
-          layer.sort((a, b) => byText(a.userId, b.userId) || byText(a.scope, b.scope)),
-        );
+      await addStreakDays(tx, days);
+    },
+
+    /** Inside the activity batch's transaction: distinct subjects per kind and a streak per kind. */
+    async recordActivities(tx: Executor, entries: Array<ActivityEntry & { utcOffsetMinutes: number }>): Promise<void> {
+      if (entries.length === 0) return;
+      const subjects = new Map<string, { userId: string; kind: string; subject: string }>();
+      const days: Array<StreakDay & { key: string }> = [];
+      for (const entry of entries) {
+        subjects.set(`${entry.userId}/${entry.kind}/${entry.subject}`, { userId: entry.userId, kind: entry.kind, subject: entry.subject });
+        const scope = activityStreakScope(entry.kind);
+        days.push({ key: `${entry.userId}/${scope}`, userId: entry.userId, scope, day: localDay(entry.at, entry.utcOffsetMinutes) });
       }
+      await store.addActivitySubjects(
+        tx,
+        [...subjects.values()].sort((a, b) => byText(a.userId, b.userId) || byText(a.kind, b.kind) || byText(a.subject, b.subject)),
+      );
+      await addStreakDays(tx, days);
     },
 
     /** After commit: awards each achievement the user now meets, once ever, and pushes `achievement` on user:<id>. */
@@ -151,7 +177,7 @@ export function createAchievementsService({ store, cache, push, utcOffsetMinutes
       if (open.length === 0) return [];
       const stored = open.some((definition) => needsStoredProgress(definition.condition))
         ? await storedProgress(input.userId)
-        : { counts: new Map<string, number>(), longestStreaks: new Map<string, number>() };
+        : { counts: new Map<string, number>(), longestStreaks: new Map<string, number>(), activitySubjects: new Map<string, number>() };
       const progress: Progress = { scores: input.scores, ranks: input.ranks, ...stored };
       const met = open.filter((definition) => isMet(definition.condition, progress));
       if (met.length === 0) return [];
@@ -178,13 +204,15 @@ export function createAchievementsService({ store, cache, push, utcOffsetMinutes
     async streaks(userId: string, now = new Date()): Promise<Streaks> {
       const [offset, rows] = await Promise.all([utcOffsetMinutes(userId), store.streaks(userId)]);
       const byActionType: Record<string, StreakView> = {};
+      const byActivity: Record<string, StreakView> = {};
       let overall = viewStreak(undefined, offset, now);
       for (const row of rows) {
         const view = viewStreak(row, offset, now);
         if (row.scope === OVERALL_STREAK) overall = view;
+        else if (row.scope.startsWith(ACTIVITY_SCOPE_PREFIX)) byActivity[row.scope.slice(ACTIVITY_SCOPE_PREFIX.length)] = view;
         else byActionType[row.scope] = view;
       }
-      return { utcOffsetMinutes: offset, overall, byActionType };
+      return { utcOffsetMinutes: offset, overall, byActionType, byActivity };
     },
   };
 }

@@ -62,7 +62,9 @@ describe('isMet', () => {
     longestStreaks: new Map([
       ['*', 7],
       ['solve', 2],
+      ['activity:product.viewed', 7],
     ]),
+    activitySubjects: new Map([['ranking.submitted', 3]]),
   };
 
   it('compares each kind of condition with the matching progress, inclusive', () => {
@@ -76,5 +78,12 @@ describe('isMet', () => {
     expect(isMet({ type: 'actionCount', actionType: 'match', atLeast: 1 }, progress)).toBe(false);
     expect(isMet({ type: 'streak', atLeast: 7 }, progress)).toBe(true);
     expect(isMet({ type: 'streak', actionType: 'solve', atLeast: 3 }, progress)).toBe(false);
+    expect(isMet({ type: 'activityCount', activity: 'ranking.submitted', atLeast: 3 }, progress)).toBe(true);
+    expect(isMet({ type: 'activityCount', activity: 'ranking.submitted', atLeast: 4 }, progress)).toBe(false);
+    expect(isMet({ type: 'activityCount', activity: 'registration', atLeast: 1 }, progress)).toBe(false);
+    expect(isMet({ type: 'activityStreak', activity: 'product.viewed', atLeast: 7 }, progress)).toBe(true);
+    expect(isMet({ type: 'activityStreak', activity: 'product.viewed', atLeast: 8 }, progress)).toBe(false);
+    // An action type's streak is not an activity's, though both live in the streak table.
+    expect(isMet({ type: 'activityStreak', activity: 'action.completed', atLeast: 1 }, progress)).toBe(false);
   });
 });

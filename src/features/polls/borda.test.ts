@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeResults, orderProblem, positionDeltas } from './borda.js';
+import { computeResults, pollOrderProblem, positionDeltas } from './borda.js';
 
 const items = ['a', 'b', 'c'].map((key) => ({ key, label: key }));
 
-describe('orderProblem', () => {
+describe('pollOrderProblem', () => {
   it('accepts exactly one full permutation', () => {
-    expect(orderProblem(items, ['c', 'a', 'b'])).toBeUndefined();
+    expect(pollOrderProblem(items, ['c', 'a', 'b'])).toBeUndefined();
   });
 
   it('names a repeated, unknown or missing item', () => {
-    expect(orderProblem(items, ['a', 'a', 'b'])).toBe("Item 'a' appears more than once in order");
-    expect(orderProblem(items, ['a', 'b', 'x', 'y'])).toMatch(/^Unknown items 'x', 'y'/);
-    expect(orderProblem(items, ['b'])).toBe("order must rank all 3 items; missing 'a', 'c'");
+    expect(pollOrderProblem(items, ['a', 'a', 'b'])).toBe("Item 'a' appears more than once in order");
+    expect(pollOrderProblem(items, ['a', 'b', 'x', 'y'])).toMatch(/^Unknown items 'x', 'y'/);
+    expect(pollOrderProblem(items, ['b'])).toBe("order must rank all 3 items; missing 'a', 'c'");
   });
 });
 

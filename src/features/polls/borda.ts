@@ -1,27 +1,23 @@
-// Ranking rules and Borda arithmetic, pure. With n items a ranking gives n-1 points to its
-// first item down to 0 for its last; positions are 1-based.
+// A poll's side of the shared ranking arithmetic (domain/borda.ts), pure. Poll rankings are
+// full, so the totals a poll keeps are its items' position sums: with n items and v voters,
+// Borda = v * n - positionSum.
+import { orderProblem, totalsDeltas } from '../../domain/borda.js';
 import type { PollItem } from '../../domain/polls.js';
 
-/** What is wrong with `order` as a full ranking of `items`, or undefined when it is one. */
-export function orderProblem(items: PollItem[], order: string[]): string | undefined {
-  const known = new Set(items.map((item) => item.key));
-  const seen = new Set<string>();
-  for (const key of order) {
-    if (seen.has(key)) return `Item '${key}' appears more than once in order`;
-    seen.add(key);
-  }
-  const unknown = order.filter((key) => !known.has(key));
-  if (unknown.length > 0)
-    return `Unknown item${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')}; this poll's items are ${[...known].join(', ')}`;
-  const missing = items.filter((item) => !seen.has(item.key)).map((item) => `'${item.key}'`);
-  if (missing.length > 0) return `order must rank all ${items.length} items; missing ${missing.join(', ')}`;
-  return undefined;
+/** What is wrong with `order` as a full ranking of the poll's items, or undefined when it is one. */
+export function pollOrderProblem(items: PollItem[], order: string[]): string | undefined {
+  return orderProblem(
+    items.map((item) => item.key),
+    order,
+    { complete: true, itemsAre: "this poll's items" },
+  );
 }
 
 /** How each item's position sum moves when a user's ranking goes from `previous` (none for a new voter) to `next`. */
 export function positionDeltas(previous: string[] | undefined, next: string[]): Array<{ key: string; delta: number }> {
-  const before = new Map(previous?.map((key, index) => [key, index + 1]));
-  return next.map((key, index) => ({ key, delta: index + 1 - (before.get(key) ?? 0) })).filter(({ delta }) => delta !== 0);
+  return totalsDeltas(previous, next)
+    .map(({ key, positionSum }) => ({ key, delta: positionSum }))
+    .filter(({ delta }) => delta !== 0);
 }
 
 export interface PollResults {

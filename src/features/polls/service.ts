@@ -6,7 +6,7 @@ import type { Cache } from '../../platform/cache/port.js';
 import type { PollItem } from '../../domain/polls.js';
 import { createCoalescer } from '../../platform/push/coalescer.js';
 import type { Push } from '../../platform/push/port.js';
-import { computeResults, orderProblem, positionDeltas, type PollResults } from './borda.js';
+import { computeResults, pollOrderProblem, positionDeltas, type PollResults } from './borda.js';
 import { pollChannel, pollTag } from './keys.js';
 import type { PollRow, PollsStore } from './store.js';
 
@@ -92,7 +92,7 @@ export function createPollsService({ store, cache, push, log }: PollsDeps) {
     async rank(requestedId: string, userId: string, order: string[]): Promise<{ pollId: string; order: string[]; replaced: boolean }> {
       // Items never change, so the cached poll validates the order before any lock is taken.
       const { id: pollId, items } = await getPoll(requestedId);
-      const problem = orderProblem(items, order);
+      const problem = pollOrderProblem(items, order);
       if (problem) throw invalid('/order', problem);
       const outcome = await store.transaction(async (tx) => {
         if (!(await store.lock(tx, pollId))) throw new AppError('NOT_FOUND', `No poll ${pollId}`);

@@ -2,6 +2,7 @@
 // Both speak the same SQL, run the same migrations and are used through the same Drizzle API.
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -85,7 +86,8 @@ async function openPglite(dir: string, log?: Logger): Promise<Database> {
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(dir);
+    // pg_trgm ships with PGlite as a contrib extension; product search needs it (drizzle/0005_pg_trgm.sql).
+    client = await PGlite.create(dir, { extensions: { pg_trgm } });
     if (dataDirLock) ownerOnly(dir);
   } catch (error) {
     dataDirLock?.release();

@@ -7,3 +7,5 @@ export * from './schema/payments.js';
 export * from './schema/scoring.js';
 export * from './schema/achievements.js';
 export * from './schema/polls.js';
+export * from './schema/products.js';
+export * from './schema/activity.js';

@@ -59,3 +59,16 @@ export const userStreaks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.scope] }), check('user_streaks_sane', sql`${t.current} >= 1 and ${t.longest} >= ${t.current}`)],
 );
+
+/** Distinct subjects per user per activity kind ("ranked 3 categories"); kept when the activity log itself expires. */
+export const userActivitySubjects = pgTable(
+  'user_activity_subjects',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind, t.subject] })],
+);
