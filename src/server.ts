@@ -39,6 +39,7 @@ import { validatorCompilers } from './http/validation.js';
 import { createPlatform, type Platform } from './platform/index.js';
 import { clientAddress } from './realtime/client-address.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
+import { createWebApp, findWebBuild } from './http/web-app.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
@@ -60,6 +61,8 @@ export interface ServerOptions {
   websocketOnly?: boolean;
   /** Called on the new instance before anything is registered: tests add their checking hooks here. */
   instrument?: (app: FastifyInstance) => void;
+  /** The built web app to serve; web/dist when it exists by default, false for none. */
+  webRoot?: string | false;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -83,7 +86,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   }).withTypeProvider<TypeBoxTypeProvider>();
   options.instrument?.(app);
 
-  registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
+  const webApp = createWebApp(options.webRoot === false ? undefined : (options.webRoot ?? findWebBuild()));
+  registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs(), webApp.serveShell);
   registerInputGuard(app);
   // The API speaks JSON only; a text body is a 415, not a confusing "body must be object".
   app.removeContentTypeParser('text/plain');
@@ -156,7 +160,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     passwordCost: config.passwordHashCost,
   });
   registerGuards(app, accounts.service.checkSession);
-  const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown });
+  const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown, push: gateway, log });
   const events = createEventsFeature({
     db,
     push: gateway,
@@ -196,6 +200,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
 
   const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, scoring, polls];
   for (const feature of features) await app.register(feature.routes);
+  await webApp.register(app);
   for (const feature of features) await feature.start?.();
 
   const sweep = setInterval(() => {

@@ -71,7 +71,8 @@ const anyUser: ChannelAuthorizer = (user) => user !== undefined;
 
 /**
  * Boards and event counts are public: what a big screen shows without signing in. Other live
- * channels need a token, guests' included; a user channel only its user's.
+ * channels need a token, guests' included; a user channel only its user's; the operations feed
+ * (ops:live) only admins'.
  */
 export const DEFAULT_AUTHORIZERS: Readonly<Record<string, ChannelAuthorizer>> = {
   event: anyone,
@@ -79,6 +80,7 @@ export const DEFAULT_AUTHORIZERS: Readonly<Record<string, ChannelAuthorizer>> = 
   game: anyUser,
   poll: anyUser,
   user: (user, channelId) => user?.id === channelId,
+  ops: (user) => user?.role === 'admin',
 };
 
 export function createChannelRegistry(defaults: Readonly<Record<string, ChannelAuthorizer>> = DEFAULT_AUTHORIZERS): ChannelRegistry {
