@@ -14,7 +14,7 @@ import { NotFoundPage } from './pages/not-found';
 import './styles/app.css';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 5_000, refetchOnWindowFocus: true } } });
-// After a reconnect that could not resume the socket session, every page refetches its state.
+// After a reconnect, every page refetches its state.
 onResync(() => void queryClient.invalidateQueries());
 
 const lazy = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default });

@@ -1,7 +1,7 @@
 // One Socket.IO connection for the page, authenticated with the session's token (or anonymous,
 // for big screens). It keeps the channels pages asked for subscribed across reconnects, records
-// the server's clock offset per connection, and after a reconnect that could not resume the
-// session it tells the pages to refetch, so nothing stale is shown as live.
+// the server's clock offset per connection, and after every reconnect it tells the pages to
+// refetch, so nothing stale is shown as live.
 import { io, type Socket } from 'socket.io-client';
 import { createStore } from '../lib/store';
 import { session } from '../api/session';
@@ -48,11 +48,12 @@ function connect(): Socket {
     if (typeof message?.serverNow === 'number') update({ offsetMs: clockOffset(message.serverNow, Date.now()) });
   });
   next.on('connect', () => {
-    const resumed = next.recovered;
+    const reconnected = liveStatus.get().everConnected;
     update({ connected: true, everConnected: true, lastMessageAt: Date.now() });
-    if (!resumed) for (const channel of channels.keys()) next.emit('subscribe', channel);
-    // Whatever happened while we were away, the pages' data may be stale: refetch it.
-    for (const listener of resyncListeners) listener();
+    // A recovered session kept its rooms; a new one joins them again.
+    if (!next.recovered) for (const channel of channels.keys()) next.emit('subscribe', channel);
+    // Even a recovered session may have missed what happened before the gap was noticed: refetch.
+    if (reconnected) for (const listener of resyncListeners) listener();
   });
   next.on('disconnect', () => update({ connected: false }));
   next.onAny((event: string, payload: unknown) => {
