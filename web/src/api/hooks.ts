@@ -44,7 +44,9 @@ export function useMyRegistration(eventId: string, signedIn: boolean) {
   });
   useLive<Registration>(null, 'registration', (registration) => {
     if (registration.eventId !== eventId) return;
-    queryClient.setQueryData<Registration | null>(keys.myRegistration(eventId), (old) => (old && old.updatedAt > registration.updatedAt ? old : registration));
+    queryClient.setQueryData<Registration | null>(keys.myRegistration(eventId), (old) =>
+      old && old.updatedAt > registration.updatedAt ? old : registration,
+    );
   });
   return query;
 }

@@ -177,7 +177,7 @@ function RegistrationPanel({ event, registration, loading }: { event: EventView;
           {cancelButton('Leave the waitlist', 'You lose your place in line. Joining again puts you at the end.')}
         </>
       )}
-      {active.status === 'entered' && (
+      {active.status === 'entered' && event.mode === 'lottery' && (
         <>
           <Notice tone="ok" role="status">
             You are in the draw
@@ -197,6 +197,20 @@ function RegistrationPanel({ event, registration, loading }: { event: EventView;
           </Notice>
           {cancelButton('Withdraw', 'You leave the draw. You can enter again while entries are open.')}
         </>
+      )}
+      {active.status === 'entered' && event.mode !== 'lottery' && (
+        <>
+          <Notice tone="ok" role="status">
+            You&apos;re in the pre-queue. At opening everyone in it is shuffled fairly; the order is published.
+          </Notice>
+          {cancelButton('Leave the pre-queue', 'You lose your place in the shuffle. You can register again later.')}
+        </>
+      )}
+      {active.drawRank !== null && active.status !== 'entered' && (
+        <p>
+          {active.status === 'waitlisted' ? 'You were not drawn this time, so you are on the waitlist.' : 'You were drawn.'}{' '}
+          <Link to={`/events/${event.id}/proof`}>Check the draw yourself</Link>
+        </p>
       )}
       {error}
     </div>
