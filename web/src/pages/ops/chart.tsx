@@ -16,6 +16,8 @@ interface Props {
   series: Array<{ label: string; values: Array<number | null> }>;
   format: (value: number) => string;
   threshold?: Threshold;
+  /** A fixed y range (ratios: [0, 1]); otherwise it follows the data. */
+  range?: [number, number];
 }
 
 const STROKES = ['#1d4ed8', '#b45309', '#166534'];
@@ -25,7 +27,7 @@ export function toneOf(value: number | null | undefined, threshold?: Threshold):
   return value >= threshold.bad ? 'bad' : value >= threshold.warn ? 'warn' : 'ok';
 }
 
-export function Chart({ title, times, series, format, threshold }: Props) {
+export function Chart({ title, times, series, format, threshold, range }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const seriesCount = series.length;
@@ -37,13 +39,19 @@ export function Chart({ title, times, series, format, threshold }: Props) {
         width: Math.max(240, element.clientWidth),
         height: 120,
         legend: { show: seriesCount > 1 },
+        scales: range ? { y: { range } } : {},
         axes: [{}, { size: 60, values: (_u, splits) => splits.map((v) => format(v)) }],
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: STROKES[i % STROKES.length], width: 2 }))],
       },
       [[]],
       element,
     );
-    return () => plot.current?.destroy();
+    const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(240, element.clientWidth), height: 120 }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.current?.destroy();
+    };
     // Built once per series shape (format and labels are fixed per chart); data goes through setData below.
   }, [seriesCount]);
 

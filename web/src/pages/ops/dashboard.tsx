@@ -38,11 +38,16 @@ const count = (v: number) => v.toFixed(0);
 export default function OpsDashboard() {
   const current = useStore(session);
   const live = useLiveStatus();
-  const [samples, setSamples] = useState<OpsSample[]>([]);
+  // Each instance pushes its own figures; the dashboard shows one at a time.
+  const [byInstance, setByInstance] = useState<Record<string, OpsSample[]>>({});
+  const [chosen, setChosen] = useState<string | null>(null);
   useLive<OpsSample>('ops:live', 'ops', (sample) => {
-    setSamples((list) => [...list.filter((s) => s.at > sample.at - WINDOW_MS), sample]);
+    setByInstance((all) => ({ ...all, [sample.instance]: [...(all[sample.instance] ?? []).filter((s) => s.at > sample.at - WINDOW_MS), sample] }));
   });
   if (current?.user.role !== 'admin') return <Navigate to="/events" replace />;
+  const instances = Object.keys(byInstance);
+  const instance = chosen ?? instances[0];
+  const samples = (instance && byInstance[instance]) || [];
 
   const times = samples.map((s) => s.at);
   const pick = (read: (s: OpsSample) => number | null) => samples.map(read);
@@ -54,6 +59,16 @@ export default function OpsDashboard() {
       <h1>Operations</h1>
       {!live.connected && <Notice tone="warn">Reconnecting… the charts stop at the last update.</Notice>}
       {!last && <p>Waiting for the first figures (they arrive every second)…</p>}
+      {instances.length > 1 && (
+        <div className="field">
+          <label htmlFor="ops-instance">Instance</label>
+          <select id="ops-instance" value={instance} onChange={(event) => setChosen(event.target.value)}>
+            {instances.map((id) => (
+              <option key={id}>{id}</option>
+            ))}
+          </select>
+        </div>
+      )}
       {last && (
         <section className="card row" aria-label="Circuit breakers">
           <strong>Breakers</strong>
@@ -76,6 +91,7 @@ export default function OpsDashboard() {
           times={times}
           series={[{ label: 'errors', values: pick(errorRatio) }]}
           format={percent}
+          range={[0, 1]}
           threshold={{ warn: 0.01, bad: 0.05, label: 'warn ≥ 1 %, bad ≥ 5 %' }}
         />
         <Chart
@@ -98,7 +114,13 @@ export default function OpsDashboard() {
           format={count}
           threshold={{ warn: 1, bad: 20, label: 'waiting warn ≥ 1, bad ≥ 20' }}
         />
-        <Chart title="Cache hit ratio" times={times} series={[{ label: 'hits', values: pick((s) => s.cacheHitRatio) }]} format={percent} />
+        <Chart
+          title="Cache hit ratio"
+          times={times}
+          series={[{ label: 'hits', values: pick((s) => s.cacheHitRatio) }]}
+          format={percent}
+          range={[0, 1]}
+        />
         <Chart
           title="429s"
           times={times}
