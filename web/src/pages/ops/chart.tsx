@@ -40,7 +40,7 @@ export function Chart({ title, times, series, format, threshold, range }: Props)
         height: 120,
         legend: { show: seriesCount > 1 },
         scales: range ? { y: { range } } : {},
-        axes: [{}, { size: 60, values: (_u, splits) => splits.map((v) => format(v)) }],
+        axes: [{}, { size: 72, values: (_u, splits) => splits.map((v) => format(v)) }],
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: STROKES[i % STROKES.length], width: 2 }))],
       },
       [[]],
