@@ -42,6 +42,7 @@ import { createPlatform, type Platform } from './platform/index.js';
 import { clientAddress } from './realtime/client-address.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { handshakeLimiter } from './realtime/handshake-limit.js';
+import { createWebApp, findWebBuild } from './http/web-app.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_SWEEP_MS = 15 * 60 * 1000;
@@ -66,6 +67,8 @@ export interface ServerOptions {
   websocketOnly?: boolean;
   /** Called on the new instance before anything is registered: tests add their checking hooks here. */
   instrument?: (app: FastifyInstance) => void;
+  /** The built web app to serve; web/dist when it exists by default, false for none. */
+  webRoot?: string | false;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -89,7 +92,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   }).withTypeProvider<TypeBoxTypeProvider>();
   options.instrument?.(app);
 
-  registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs());
+  const webApp = createWebApp(options.webRoot === false ? undefined : (options.webRoot ?? findWebBuild()));
+  registerProblemHandlers(app, () => platform.breakers.postgres.retryAfterMs(), webApp.serveShell);
   registerInputGuard(app);
   // The API speaks JSON only; a text body is a 415, not a confusing "body must be object".
   app.removeContentTypeParser('text/plain');
@@ -166,7 +170,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     passwordCost: config.passwordHashCost,
   });
   registerGuards(app, accounts.service.checkSession);
-  const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown });
+  const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown, push: gateway, log });
   const events = createEventsFeature({
     db,
     push: gateway,
@@ -220,6 +224,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     await app.register(feature.routes);
     for (const [kind, authorize] of Object.entries(feature.channels ?? {})) gateway.channels.register(kind, authorize);
   }
+  await webApp.register(app);
   for (const feature of features) await feature.start?.();
 
   const sweep = setInterval(() => {

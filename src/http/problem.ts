@@ -73,7 +73,12 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   return reply.code(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE).send(error.toProblem(request.url));
 }
 
-export function registerProblemHandlers(app: FastifyInstance, databaseRetryAfterMs: () => number): void {
+/** `clientRoute` answers paths that belong to the web app (see web-app.ts) before they become 404s. */
+export function registerProblemHandlers(
+  app: FastifyInstance,
+  databaseRetryAfterMs: () => number,
+  clientRoute: (request: FastifyRequest, reply: FastifyReply) => boolean = () => false,
+): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error, databaseRetryAfterMs);
     if (appError.status >= 500) {
@@ -82,7 +87,8 @@ export function registerProblemHandlers(app: FastifyInstance, databaseRetryAfter
     }
     return sendProblem(reply, request, appError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    if (clientRoute(request, reply)) return reply;
+    return sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`));
+  });
 }

@@ -68,8 +68,8 @@ const anyUser: ChannelAuthorizer = (user) => user !== undefined;
 /**
  * Boards and event counts are public: what a big screen shows without signing in. Other live
  * channels need a token, guests' included; a user channel only its user's. The features that
- * own events, boards, polls and games replace these with authorizers that also refuse ids that
- * name nothing.
+ * own events, boards, polls, games and the operations feed replace these with authorizers that
+ * also refuse ids that name nothing.
  */
 export const DEFAULT_AUTHORIZERS: Readonly<Record<string, ChannelAuthorizer>> = {
   event: anyone,

@@ -153,8 +153,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     socket.on('disconnect', () => metrics.wsConnections.dec());
     if (user) void socket.join(userChannel(user.id));
     // With recovery on, emits carry the offset a client presents to resume its session: `ready`
-    // hands one out at once, so a client can recover even before its first channel message.
-    socket.emit('ready', { user });
+    // hands one out at once, so a client can recover even before its first channel message. Its
+    // serverNow lets clients show countdowns in server time whatever their own clock says.
+    socket.emit('ready', { user, serverNow: Date.now() });
     socket.on('subscribe', (...args: unknown[]) => reply(args, (name) => subscribe(socket, name)));
     socket.on('unsubscribe', (...args: unknown[]) => reply(args, (name) => unsubscribe(socket, name)));
   });

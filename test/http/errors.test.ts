@@ -83,7 +83,7 @@ describe('problem+json errors', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(response.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     // On errors too: the headers go out before any handler runs.
-    const missing = await app.request('GET', '/no-such-route');
+    const missing = await app.request('GET', '/api/no-such-route');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
   });

@@ -26,7 +26,7 @@ describe('handshake', () => {
   it('accepts a valid token, joins the user channel and tracks the connection gauge', async () => {
     const { gateway, metrics, url } = await startInstance();
     const ready = new Promise((resolve) => client(url, { auth: { token: signToken(alice) } }).once('ready', resolve));
-    expect(await ready).toEqual({ user: { ...alice, isGuest: false } });
+    expect(await ready).toEqual({ user: { ...alice, isGuest: false }, serverNow: expect.any(Number) });
 
     const socket = await connectAs(url, alice);
     expect(await wsConnections(metrics)).toBe(2);

@@ -11,7 +11,7 @@ async function anonymous(url: string, headers: Record<string, string> = {}) {
   const socket = client(url, { extraHeaders: headers });
   const ready = nextEvent(socket, 'ready');
   await connected(socket);
-  expect(await ready).toEqual({ user: null });
+  expect(await ready).toEqual({ user: null, serverNow: expect.any(Number) });
   return socket;
 }
 

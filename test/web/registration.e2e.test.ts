@@ -1,0 +1,88 @@
+// The registration page in a real browser against a real server: the waitlist turning into a
+// spot without a reload, and a double-clicked Register creating one registration.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../harness/app.js';
+import { describeInBrowser, launchBrowser, newContext, PHONE, screenshot, signInAsGuest } from './browser.js';
+
+const ADMIN = { email: 'web-admin@example.com', password: 'web-admin-password' };
+
+describeInBrowser('registration pages', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let admin: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { STAMPEDE_ADMIN_EMAIL: ADMIN.email, STAMPEDE_ADMIN_PASSWORD: ADMIN.password } });
+    admin = (await (await app.request('POST', '/api/auth/login', { body: ADMIN })).json()).token;
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function openEvent(slug: string, capacity: number): Promise<string> {
+    const created = await app.request('POST', '/api/events', {
+      token: admin,
+      body: { slug, title: `Workshop ${slug}`, capacity, mode: 'fcfs', waitlist: true },
+    });
+    const { event } = await created.json();
+    // Without opensAt an event opens at once.
+    expect(event.status).toBe('open');
+    return event.id;
+  }
+
+  const state = (page: Page) => page.getByTestId('registration-state');
+
+  it('moves the second player from waitlist position 1 to confirmed when the first cancels', async () => {
+    const eventId = await openEvent('one-spot', 1);
+    const first = await (await newContext(browser, app.url)).newPage();
+    const second = await (await newContext(browser, app.url, PHONE)).newPage();
+    await signInAsGuest(first, 'Ada');
+    await signInAsGuest(second, 'Grace');
+
+    await first.goto(`/events/${eventId}`);
+    await first.getByTestId('register').click();
+    await state(first).and(first.locator('[data-state="confirmed"]')).waitFor();
+
+    await second.goto(`/events/${eventId}`);
+    await second.getByTestId('register').click();
+    await second.locator('[data-state="waitlisted"]').waitFor();
+    expect(await second.getByTestId('position').textContent()).toBe('1');
+    await screenshot(second, 'event-waitlisted-phone');
+
+    await first.getByRole('button', { name: 'Cancel my spot' }).click();
+    await first.getByRole('group').getByRole('button', { name: 'Cancel my spot' }).click();
+    await first.locator('[data-state="cancelled"]').waitFor();
+
+    // No reload: the second page hears of its promotion over the socket.
+    await second.locator('[data-state="confirmed"]').waitFor();
+    expect(await second.getByText('You have a spot.').isVisible()).toBe(true);
+    await screenshot(second, 'event-confirmed-phone');
+    await first.goto('/events');
+    await first.getByRole('link', { name: 'Workshop one-spot' }).waitFor();
+    await screenshot(first, 'events');
+  });
+
+  it('creates one registration from a double-clicked Register, with one Idempotency-Key', async () => {
+    const eventId = await openEvent('double-click', 5);
+    const page = await (await newContext(browser, app.url)).newPage();
+    await signInAsGuest(page, 'Linus');
+    const keys: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith(`/api/events/${eventId}/registrations`))
+        keys.push(request.headers()['idempotency-key'] ?? 'none');
+    });
+    await page.goto(`/events/${eventId}`);
+    await page.getByTestId('register').dblclick();
+    await page.locator('[data-state="confirmed"]').waitFor();
+
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).not.toBe('none');
+    const listed = await (await app.request('GET', `/api/events/${eventId}/registrations`, { token: admin })).json();
+    expect(listed.total).toBe(1);
+    expect((await (await app.request('GET', `/api/events/${eventId}`)).json()).event.counts.confirmed).toBe(1);
+  });
+});
