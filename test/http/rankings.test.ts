@@ -187,6 +187,29 @@ describe.each([
     expect(await app.activity.sweep()).toBeGreaterThanOrEqual(1);
     expect((await page('limit=100')).items.map((item: { subject: string }) => item.subject)).not.toContain('old-event');
   });
+
+  it('logs completed actions (in the action batch) and registrations (from the events hook) through those features', async () => {
+    const { token } = await signUp(app);
+    const type = await app.request('POST', '/api/action-types', { token: admin, body: { key: `${store}-checkin`, name: 'Check in', baseScore: 5 } });
+    expect(type.status).toBe(201);
+    expect((await app.request('POST', '/api/actions/complete', { token, body: { actionType: `${store}-checkin`, identifier: 'once' } })).status).toBe(
+      200,
+    );
+    const event = await app.request('POST', '/api/events', {
+      token: admin,
+      body: { slug: `${store}-activity-event`, title: 'Meetup', capacity: 5, mode: 'fcfs', opensAt: new Date(Date.now() - 60_000).toISOString() },
+    });
+    expect(event.status, await event.clone().text()).toBe(201);
+    const eventId = (await event.json()).event.id as string;
+    expect((await app.request('POST', `/api/events/${eventId}/registrations`, { token })).status).toBe(201);
+    await app.activity.flush();
+    const { items } = await (await app.request('GET', '/api/me/activity', { token })).json();
+    expect(items.map((item: { kind: string; subject: string }) => `${item.kind} ${item.subject}`)).toEqual([
+      `registration ${eventId}`,
+      `action.completed ${store}-checkin`,
+    ]);
+    expect(items[0].details).toMatchObject({ status: 'confirmed', previousStatus: null });
+  });
 });
 
 describe('product ranking rate limit', () => {
