@@ -23,7 +23,7 @@ import { createPollsFeature } from './features/polls/index.js';
 import { createScoringFeature } from './features/scoring/index.js';
 import type { ScoringService } from './features/scoring/service.js';
 import { registerAuth, registerGuards, signToken, type TokenClaims } from './http/auth.js';
-import { createIdempotencyStore } from './http/idempotency-store.js';
+import { createIdempotencyStore } from './platform/idempotency/store.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { adminCommands } from './cli/admin.js';
@@ -116,7 +116,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   await registerAuth(app, platform.jwtSecret, config.jwtTtlSeconds);
   registerRateLimits(app, config, platform.rateLimiter, metrics);
   const idempotencyStore = createIdempotencyStore(platform.database.db, IDEMPOTENCY_TTL_SECONDS);
-  registerIdempotency(app, idempotencyStore);
+  registerIdempotency(app, idempotencyStore, IDEMPOTENCY_TTL_SECONDS);
 
   // Fastify closes idle keep-alive sockets once, when close begins; a socket busy at that moment
   // would otherwise go back to keep-alive and hold the shutdown open until its timeout.
