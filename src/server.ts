@@ -60,6 +60,8 @@ export interface ServerOptions {
   websocketOnly?: boolean;
   /** Called on the new instance before anything is registered: tests add their checking hooks here. */
   instrument?: (app: FastifyInstance) => void;
+  /** Sees every SQL statement the server sends: tests count the hot paths' statements with it. */
+  logQuery?: (statement: string) => void;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -231,7 +233,7 @@ export interface RunningServer extends App {
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
-  const platform = await createPlatform(config, log);
+  const platform = await createPlatform(config, log, { logQuery: options.logQuery });
   let built: App;
   try {
     built = await buildApp(platform, options);
