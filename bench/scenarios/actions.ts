@@ -187,15 +187,15 @@ export function createActionsScenario(): Scenario {
         await setupCall(baseUrl, 'POST', '/api/action-types', { token: admin, body: { key, name: key, baseScore, active: true } });
       }
 
+      // (b) The server loaded its rank index from PostgreSQL at start; check it holds the board.
+      const first = await setupCall<{ total: number }>(baseUrl, 'GET', `/api/leaderboards/${BOARD}?limit=10`);
+      if (first.total !== options.boardSize) throw new Error(`board ${BOARD} holds ${first.total} entries, expected ${options.boardSize}`);
+
       // Cold: the completions meet the server before any other load.
       if (options.cold)
         measurements.push(
           await completeActions(baseUrl, stampede, options, players, measure, `${options.boardSize.toLocaleString('en-US')}-entry board`),
         );
-
-      // (b) The server loaded its rank index from PostgreSQL at start; check it holds the board.
-      const first = await setupCall<{ total: number }>(baseUrl, 'GET', `/api/leaderboards/${BOARD}?limit=10`);
-      if (first.total !== options.boardSize) throw new Error(`board ${BOARD} holds ${first.total} entries, expected ${options.boardSize}`);
 
       const top = cacheCounter();
       const topResult = await measure({ name: 'top 10', path: `/api/leaderboards/${BOARD}?limit=10`, onResponse: top.onResponse });
