@@ -3,6 +3,7 @@
 // prints the figures with their ratio to the ceiling. Progress goes to stderr, the report to stdout.
 import { parseArgs } from 'node:util';
 import { cleanUpOnSignals, cleanup } from './lib/cleanup.js';
+import { startCpuReading, processCpuMs, type CpuProbes } from './lib/cpu.js';
 import { runLoad } from './lib/load.js';
 import { startBareFastify, startStampede } from './lib/processes.js';
 import { buildReport, formatReport, type RunInfo } from './lib/report.js';
@@ -24,7 +25,11 @@ Options:
   --entrants <n>      rush: distinct entrants, one registration each (default 10000)
   --capacity <n>      rush: spots of the event (default 700)
   --rate <n|unlimited>  rush: arrivals per second, or everyone at once (default unlimited)
+  --idempotency <on|off>  rush, actions: an Idempotency-Key on every POST, as careful clients send (default on)
+  --cold              rush, actions: no warm-up, a new connection per request, a server idle until then
   --users <n>         actions: distinct users completing actions (default 1000)
+  --per-user <n>      actions: a burst of --users × n completions, each user's n arriving together
+                      (default: a timed load, each request as the next user)
   --board-size <n>    actions: seeded entries on the measured board (default 1000000)
   --sockets <n>       actions: Socket.IO clients subscribed to the board (default 10000)
   --json              print the report as JSON
@@ -57,6 +62,9 @@ function parseCommandLine(argv: string[]) {
         capacity: { type: 'string', default: '700' },
         rate: { type: 'string', default: 'unlimited' },
         users: { type: 'string', default: '1000' },
+        idempotency: { type: 'string', default: 'on' },
+        cold: { type: 'boolean', default: false },
+        'per-user': { type: 'string' },
         'board-size': { type: 'string', default: '1000000' },
         sockets: { type: 'string', default: '10000' },
         json: { type: 'boolean', default: false },
@@ -83,10 +91,18 @@ function parseCommandLine(argv: string[]) {
     capacity: wholeNumber('capacity', values.capacity, 1, 1_000_000),
     rate: values.rate === 'unlimited' ? undefined : wholeNumber('rate', values.rate, 1, 1_000_000),
     users: wholeNumber('users', values.users, 1, 1_000_000),
+    idempotency: onOff('idempotency', values.idempotency),
+    cold: values.cold,
+    perUser: values['per-user'] === undefined ? undefined : wholeNumber('per-user', values['per-user'], 1, 1_000),
     boardSize: wholeNumber('board-size', values['board-size'], 0, 10_000_000),
     sockets: wholeNumber('sockets', values.sockets, 0, 100_000),
     json: values.json,
   };
+}
+
+function onOff(flag: string, raw: string): boolean {
+  if (raw !== 'on' && raw !== 'off') throw new UsageError(`--${flag} expects on or off, got "${raw}"`);
+  return raw === 'on';
 }
 
 const progress = (message: string) => console.error(`bench: ${message}`);
@@ -104,8 +120,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users, boardSize, sockets } = options;
-  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, duration, pgRedis };
+  const { name, scenario, duration, connections, pgRedis, entrants, capacity, rate, users, boardSize, sockets, idempotency, cold, perUser } = options;
+  // Cold: the server meets the measured load as it would after a quiet moment.
+  const warmup = cold ? 0 : options.warmup;
+  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, duration, pgRedis, idempotency, cold, perUser };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),
@@ -122,11 +140,14 @@ async function main(argv: string[]): Promise<number> {
     progress(`starting Stampede, ${info.backend}`);
     const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions) });
 
-    const load = (label: string, url: string, target: Omit<Target, 'name'>) => {
+    const load = async (label: string, url: string, target: Omit<Target, 'name'>, cpu: CpuProbes) => {
       progress(`${label}: ${target.method ?? 'GET'} ${target.path}, ${warmup} s warm-up + ${duration} s × ${connections} connections`);
-      return runLoad({ url, ...target, duration, connections, warmup });
+      const reading = startCpuReading(cpu);
+      const result = await runLoad({ url, ...target, duration, connections, warmup });
+      return { ...result, cpuUsPerRequest: reading(result.responses) };
     };
-    const ceilingBefore = await load('ceiling', bare.url, { path: '/bare' });
+    const bareCpu = { 'bare Fastify': () => processCpuMs(bare.pid) };
+    const ceilingBefore = await load('ceiling', bare.url, { path: '/bare' }, bareCpu);
     const measurements = await scenario.run({
       stampede,
       options: scenarioOptions,
@@ -134,10 +155,10 @@ async function main(argv: string[]): Promise<number> {
         name: label,
         method: target.method ?? 'GET',
         path: target.path,
-        ...(await load(label, stampede.url, target)),
+        ...(await load(label, stampede.url, target, stampede.cpu)),
       }),
     });
-    const ceilingAfter = await load('ceiling', bare.url, { path: '/bare' });
+    const ceilingAfter = await load('ceiling', bare.url, { path: '/bare' }, bareCpu);
 
     const report = buildReport(info, ceilingBefore, ceilingAfter, measurements);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));

@@ -25,7 +25,7 @@ import { createPollsFeature } from './features/polls/index.js';
 import { createScoringFeature } from './features/scoring/index.js';
 import type { ScoringService } from './features/scoring/service.js';
 import { registerAuth, registerGuards, signToken, type TokenClaims } from './http/auth.js';
-import { createIdempotencyStore } from './http/idempotency-store.js';
+import { createIdempotencyStore } from './platform/idempotency/store.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { adminCommands } from './cli/admin.js';
@@ -69,6 +69,8 @@ export interface ServerOptions {
   instrument?: (app: FastifyInstance) => void;
   /** The built web app to serve; web/dist when it exists by default, false for none. */
   webRoot?: string | false;
+  /** Sees every SQL statement the server sends: tests count the hot paths' statements with it. */
+  logQuery?: (statement: string) => void;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -126,7 +128,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   await registerAuth(app, platform.jwtSecret, config.jwtTtlSeconds);
   registerRateLimits(app, config, platform.rateLimiter, metrics);
   const idempotencyStore = createIdempotencyStore(platform.database.db, IDEMPOTENCY_TTL_SECONDS);
-  registerIdempotency(app, idempotencyStore);
+  registerIdempotency(app, idempotencyStore, IDEMPOTENCY_TTL_SECONDS);
 
   // Fastify closes idle keep-alive sockets once, when close begins; a socket busy at that moment
   // would otherwise go back to keep-alive and hold the shutdown open until its timeout.
@@ -262,7 +264,7 @@ export interface RunningServer extends App {
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
-  const platform = await createPlatform(config, log);
+  const platform = await createPlatform(config, log, { logQuery: options.logQuery });
   let built: App;
   try {
     built = await buildApp(platform, options);

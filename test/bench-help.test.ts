@@ -8,5 +8,7 @@ describe('npm run bench -- --help', () => {
     expect(help.status).toBe(0);
     for (const scenario of ['actions', 'catalog', 'health', 'rush']) expect(help.stdout).toMatch(new RegExp(`^  ${scenario} +\\S`, 'm'));
     expect(help.stdout).not.toMatch(/issue\s*#?\d/i);
+    // Clients like real ones: keyed POSTs by default, a cold start, one user's actions together.
+    for (const flag of ['--idempotency <on|off>', '--cold', '--users <n>', '--per-user <n>']) expect(help.stdout).toContain(`  ${flag}`);
   });
 });

@@ -37,6 +37,10 @@ export interface LoadResult {
   non2xx: number;
   /** Response count by HTTP status. */
   statuses: Record<string, number>;
+  /** Every answer, the warm-up's included: what the CPU readings cover. */
+  responses: number;
+  /** CPU µs per answer, per process (the server's own, and postgres and redis-server on PostgreSQL + Redis). */
+  cpuUsPerRequest?: Record<string, number>;
 }
 
 /** Nearest-rank percentile of values sorted ascending. */
@@ -59,6 +63,7 @@ function latencyRecorder() {
       values[count++] = ms;
     },
     sorted: () => values.slice(0, count).sort(),
+    count: () => count,
   };
 }
 
@@ -108,5 +113,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors,
     non2xx: result.non2xx,
     statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count])),
+    responses: latencies.count(),
   };
 }

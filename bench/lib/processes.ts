@@ -10,6 +10,7 @@ import { databaseOptions, openDatabase, type Database } from '../../src/platform
 import { runMigrations } from '../../src/platform/db/migrate.js';
 import { createDatabase, freePort, startPostgres, startRedis, waitFor } from '../../test/harness/processes.js';
 import { onCleanup } from './cleanup.js';
+import { processCpuMs, processTreeCpuMs, type CpuProbes } from './cpu.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -19,6 +20,7 @@ const OUTPUT_LINES_KEPT = 20;
 export interface Service {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  pid: number;
   /** The process's last lines of output, to explain failures. */
   recentOutput(): string[];
   stop(): Promise<void>;
@@ -36,8 +38,8 @@ interface ServiceOptions {
 }
 
 /** Spawns a Node process, waits until readyPath answers 2xx, and registers its teardown. */
-async function startService({ name, args, env, port, readyPath, outputFile }: ServiceOptions): Promise<Service> {
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+async function startService({ name, args, env, port, readyPath, outputFile, cwd = REPO_ROOT }: ServiceOptions & { cwd?: string }): Promise<Service> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   // Kept for the error message if the process dies; it is otherwise silent (LOG_LEVEL=warn).
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -87,7 +89,7 @@ async function startService({ name, args, env, port, readyPath, outputFile }: Se
   await waitFor(async () => hasExited() || (await fetch(url + readyPath)).ok, READY_TIMEOUT_MS, `${name} to answer ${readyPath}`);
   if (hasExited()) throw new Error(`${name} exited before it was ready${describeOutput()}`);
   ready = true;
-  return { url, recentOutput: () => [...output], stop };
+  return { url, pid: child.pid!, recentOutput: () => [...output], stop };
 }
 
 export async function startBareFastify(): Promise<Service> {
@@ -110,6 +112,8 @@ function tempDir(prefix: string): string {
 export interface StampedeService extends Service {
   /** An admin account created at start, for scenarios that need an organizer. */
   admin: { email: string; password: string };
+  /** CPU of Stampede's process, and on PostgreSQL + Redis of the postgres and redis-server processes. */
+  cpu: CpuProbes;
 }
 
 /**
@@ -139,11 +143,14 @@ async function prepareDatabase(prepare: PrepareDatabase, databaseUrl: string, da
 export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; prepare?: PrepareDatabase }): Promise<StampedeService> {
   // Empty rather than absent, so neither the caller's environment nor a .env picks the backend.
   const backend = { DATABASE_URL: '', REDIS_URL: '' };
+  const backendCpu: CpuProbes = {};
   if (pgRedis) {
     const postgres = await startPostgres();
     onCleanup(() => postgres.destroy());
     const redis = await startRedis();
     onCleanup(() => redis.destroy());
+    backendCpu.postgres = () => processTreeCpuMs(postgres.postmasterPid());
+    backendCpu.redis = () => processCpuMs(redis.pid() ?? 0);
     backend.DATABASE_URL = await createDatabase(postgres.url);
     backend.REDIS_URL = redis.url;
   }
@@ -175,6 +182,8 @@ export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; pr
     port,
     readyPath: '/health',
     outputFile: process.env.BENCH_SERVER_OUTPUT,
+    // BENCH_SERVER_CHECKOUT: another checkout's server under this bench client, to compare two.
+    cwd: process.env.BENCH_SERVER_CHECKOUT || REPO_ROOT,
   });
-  return { ...service, admin };
+  return { ...service, admin, cpu: { stampede: () => processCpuMs(service.pid), ...backendCpu } };
 }

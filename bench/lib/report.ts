@@ -53,6 +53,12 @@ const statuses = (result: LoadResult) =>
     ...(result.errors > 0 ? [`no answer: ${whole(result.errors)}`] : []),
   ].join(', ') || 'none';
 
+/** The server's own CPU first, then postgres and redis-server when they ran. */
+const cpuOf = (result: LoadResult) =>
+  Object.entries(result.cpuUsPerRequest ?? {})
+    .map(([name, us]) => `${name} ${Number.isFinite(us) ? whole(us) : '?'}`)
+    .join(', ') || '—';
+
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
@@ -68,6 +74,7 @@ export function formatReport(report: Report): string {
       ms(result.p99),
       statuses(result),
       ratio.toFixed(2),
+      cpuOf(result),
     ]);
   const { ceiling } = report;
   const lines = [
@@ -77,14 +84,15 @@ export function formatReport(report: Report): string {
     `Machine:  ${report.machine}`,
     `Load:     ${report.connections} connections, ${report.duration} s per target after ${report.warmup} s warm-up`,
     '',
-    row(['target', 'request', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'responses', 'ratio']),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---', '---:']),
+    row(['target', 'request', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'responses', 'ratio', 'CPU µs/req']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---', '---:', '---']),
     line('ceiling, before', 'GET', '/bare', ceiling.before, ceiling.before.requestsPerSec / ceiling.requestsPerSec),
     ...report.results.map((result) => line(result.name, result.method, result.path, result, result.ratio)),
     line('ceiling, after', 'GET', '/bare', ceiling.after, ceiling.after.requestsPerSec / ceiling.requestsPerSec),
     '',
     `Ceiling: ${whole(ceiling.requestsPerSec)} req/s (bare Fastify, mean of before and after; drift ${percent(ceiling.drift)}).`,
     'Ratio: req/s over the ceiling. Latencies cover every response.',
+    "CPU µs/req: each process's CPU time (user + system, from /proc) over the answers it gave, warm-up included.",
   ];
   for (const result of report.results) {
     if (!result.notes?.length && result.targetRatio === undefined) continue;

@@ -32,6 +32,12 @@ export interface ScenarioOptions {
   /** Seconds measured per target. */
   duration: number;
   pgRedis: boolean;
+  /** rush, actions: an Idempotency-Key on every POST, as careful clients send. */
+  idempotency: boolean;
+  /** rush, actions: no warm-up, and a new connection per request, on the fresh server. */
+  cold: boolean;
+  /** actions: a burst of --users × perUser completions, each user's together; undefined: a timed load. */
+  perUser?: number;
 }
 
 export interface ScenarioContext {

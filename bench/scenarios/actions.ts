@@ -9,7 +9,11 @@
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { asEachUser, cacheCounter } from '../lib/requests.js';
-import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js';
+import { summarizeBurst } from '../lib/burst.js';
+import { startCpuReading } from '../lib/cpu.js';
+import type { StampedeService } from '../lib/processes.js';
+import type { Measurement, Scenario, ScenarioContext, ScenarioOptions } from '../lib/scenario.js';
+import { rush, type RushRequest } from '../../test/harness/rush.js';
 import { setupCall } from '../lib/setup-call.js';
 import { leaderboardScores } from '../../src/platform/db/schema.js';
 import { createUsers, tokenSigner, type Entrant } from '../../test/harness/entrants.js';
@@ -45,6 +49,79 @@ const goal = (met: boolean) => (met ? 'met' : 'MISSED');
 
 function readGoal(result: Measurement): string {
   return `goal: p99 < ${GOAL_READ_P99_MS} ms: ${goal(result.p99 < GOAL_READ_P99_MS)} (${ms(result.p99)})`;
+}
+
+/**
+ * (a) Completions, each with a fresh identifier (and an Idempotency-Key unless --idempotency off):
+ * a timed load with each request as the next user, or with --per-user a burst of users × n
+ * where each user's n completions arrive together.
+ */
+async function completeActions(
+  baseUrl: string,
+  stampede: StampedeService,
+  options: ScenarioOptions,
+  players: Entrant[],
+  measure: ScenarioContext['measure'],
+  boardNote: string,
+): Promise<Measurement> {
+  const clients = `clients: ${options.idempotency ? 'an Idempotency-Key on every POST' : 'no Idempotency-Key'}${options.cold ? '; cold (first load on the server, no warm-up)' : ''}`;
+  if (options.perUser !== undefined) {
+    const perUser = options.perUser;
+    const requests: RushRequest[] = players.flatMap((player, u) =>
+      Array.from({ length: perUser }, (_, k) => ({
+        path: '/api/actions/complete',
+        token: player.token,
+        body: { actionType: 'bench-action', identifier: `burst-${u}-${k}` },
+        headers: options.idempotency ? { 'idempotency-key': `burst-${u}-${k}` } : ({} as Record<string, string>),
+      })),
+    );
+    progress(`actions burst: ${players.length} users × ${perUser}, ${options.connections} connections${options.cold ? ', new connection each' : ''}`);
+    const cpu = startCpuReading(stampede.cpu);
+    const answers = await rush(requests, { baseUrls: [baseUrl], connections: options.connections, keepAlive: !options.cold });
+    const { tailMs, unanswered, serverErrors, notes, ...figures } = summarizeBurst(answers, cpu);
+    return {
+      name: 'burst of completions',
+      method: 'POST',
+      path: '/api/actions/complete',
+      ...figures,
+      notes: [
+        `${players.length.toLocaleString('en-US')} users × ${perUser} completions, each user's together, all arriving at once, at most ${options.connections} in flight; on the ${boardNote}`,
+        clients,
+        ...notes,
+        `last answer ${Math.round(tailMs)} ms after the last arrival; ${unanswered} unanswered; ${serverErrors} 5xx`,
+        `goal: no stragglers, p99 <= 2 × p50: ${goal(figures.p99 <= 2 * figures.p50)} (p99 ${ms(figures.p99)}, p50 ${ms(figures.p50)})`,
+      ],
+    };
+  }
+  let withRank = 0;
+  let withoutRank = 0;
+  const actionsResult = await measure({
+    name: 'complete an action',
+    method: 'POST',
+    path: '/api/actions/complete',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    setupRequest: asEachUser(players, (request, n) => ({
+      ...request,
+      headers: options.idempotency ? { ...request.headers, 'idempotency-key': `a-${n}` } : request.headers,
+      body: JSON.stringify({ actionType: 'bench-action', identifier: `a-${n}` }),
+    })),
+    onResponse: (status, body) => {
+      if (status !== 200) return;
+      if (/"rank":\d/.test(body)) withRank++;
+      else withoutRank++;
+    },
+  });
+  return {
+    ...actionsResult,
+    notes: [
+      `${players.length.toLocaleString('en-US')} users, each request as the next user with a fresh identifier, on the ${boardNote}`,
+      clients,
+      `answers with a rank: ${withRank.toLocaleString('en-US')}; 200 without one: ${withoutRank.toLocaleString('en-US')}`,
+      `goal: >= ${GOAL_ACTIONS_PER_SEC.toLocaleString('en-US')} actions/s: ${goal(actionsResult.requestsPerSec >= GOAL_ACTIONS_PER_SEC)} (${Math.round(actionsResult.requestsPerSec).toLocaleString('en-US')})`,
+      `goal: p99 <= ${GOAL_ACTIONS_P99_MS} ms: ${goal(actionsResult.p99 <= GOAL_ACTIONS_P99_MS)} (${ms(actionsResult.p99)})`,
+    ],
+  };
 }
 
 export function createActionsScenario(): Scenario {
@@ -93,6 +170,12 @@ export function createActionsScenario(): Scenario {
       const first = await setupCall<{ total: number }>(baseUrl, 'GET', `/api/leaderboards/${BOARD}?limit=10`);
       if (first.total !== options.boardSize) throw new Error(`board ${BOARD} holds ${first.total} entries, expected ${options.boardSize}`);
 
+      // Cold: the completions meet the server before any other load.
+      if (options.cold)
+        measurements.push(
+          await completeActions(baseUrl, stampede, options, players, measure, `${options.boardSize.toLocaleString('en-US')}-entry board`),
+        );
+
       const top = cacheCounter();
       const topResult = await measure({ name: 'top 10', path: `/api/leaderboards/${BOARD}?limit=10`, onResponse: top.onResponse });
       const pages = cacheCounter();
@@ -130,34 +213,7 @@ export function createActionsScenario(): Scenario {
         },
       );
 
-      // (a) Actions by every player at once, each with a fresh identifier.
-      let withRank = 0;
-      let withoutRank = 0;
-      const actionsResult = await measure({
-        name: 'complete an action',
-        method: 'POST',
-        path: '/api/actions/complete',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-        setupRequest: asEachUser(players, (request, n) => ({
-          ...request,
-          body: JSON.stringify({ actionType: 'bench-action', identifier: `a-${n}` }),
-        })),
-        onResponse: (status, body) => {
-          if (status !== 200) return;
-          if (/"rank":\d/.test(body)) withRank++;
-          else withoutRank++;
-        },
-      });
-      measurements.push({
-        ...actionsResult,
-        notes: [
-          `${players.length.toLocaleString('en-US')} users, each request as the next user with a fresh identifier, on the ${boardNote}`,
-          `answers with a rank: ${withRank.toLocaleString('en-US')}; 200 without one: ${withoutRank.toLocaleString('en-US')}`,
-          `goal: >= ${GOAL_ACTIONS_PER_SEC.toLocaleString('en-US')} actions/s: ${goal(actionsResult.requestsPerSec >= GOAL_ACTIONS_PER_SEC)} (${Math.round(actionsResult.requestsPerSec).toLocaleString('en-US')})`,
-          `goal: p99 <= ${GOAL_ACTIONS_P99_MS} ms: ${goal(actionsResult.p99 <= GOAL_ACTIONS_P99_MS)} (${ms(actionsResult.p99)})`,
-        ],
-      });
+      if (!options.cold) measurements.push(await completeActions(baseUrl, stampede, options, players, measure, boardNote));
 
       // (c) Top-10 pushes to every subscribed socket.
       if (options.sockets > 0) {

@@ -3,12 +3,13 @@
 // second), over --connections keep-alive sockets. Reports the latency of every answer, the
 // throughput against the ceiling, how long after the last arrival the last answer came, and the
 // final counts as the API reports them, each next to the issue's goal.
-import { percentile } from '../lib/load.js';
+import { ms, summarizeBurst } from '../lib/burst.js';
+import { startCpuReading } from '../lib/cpu.js';
 import type { PrepareDatabase } from '../lib/processes.js';
 import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js';
 import { setupCall } from '../lib/setup-call.js';
 import { createUsers, tokenSigner } from '../../test/harness/entrants.js';
-import { countStatuses, rush, type RushAnswer } from '../../test/harness/rush.js';
+import { countStatuses, rush, type RushAnswer, type RushRequest } from '../../test/harness/rush.js';
 
 const GOAL_P99_MS = 500;
 const GOAL_LAST_ANSWER_MS = 2_000;
@@ -18,7 +19,8 @@ const WARMUP_ENTRANTS_MAX = 2_000;
 /** Entrants seeded before the server starts, with tokens signed by its key. */
 let seeded: { tokens: string[]; warmupTokens: string[] } | undefined;
 
-const warmupEntrantsFor = (options: ScenarioOptions) => (options.warmup > 0 ? Math.min(WARMUP_ENTRANTS_MAX, Math.ceil(options.entrants / 5)) : 0);
+const warmupEntrantsFor = (options: ScenarioOptions) =>
+  options.warmup > 0 && !options.cold ? Math.min(WARMUP_ENTRANTS_MAX, Math.ceil(options.entrants / 5)) : 0;
 
 /**
  * Guests inserted in batches straight into the record: signing 10,000 people up over HTTP is
@@ -47,53 +49,46 @@ async function openEvent(baseUrl: string, token: string, slug: string, capacity:
   return event.id;
 }
 
-function registrations(eventId: string, tokens: string[]) {
-  return tokens.map((token) => ({ path: `/api/events/${eventId}/registrations`, token, body: {} }));
+function registrations(eventId: string, tokens: string[], options: ScenarioOptions): RushRequest[] {
+  return tokens.map((token, i) => ({
+    path: `/api/events/${eventId}/registrations`,
+    token,
+    body: {},
+    headers: options.idempotency ? { 'idempotency-key': `${eventId}-${i}` } : ({} as Record<string, string>),
+  }));
 }
 
-const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`;
 const check = (met: boolean) => (met ? 'met' : 'MISSED');
 
-function summarize(answers: RushAnswer[], path: string, counts: Record<string, number>, options: ScenarioOptions): Measurement {
-  const answered = answers.filter((answer) => answer.status !== 0);
-  const latencies = Float64Array.from(answered, (answer) => answer.answeredAt - answer.sentAt).sort();
-  const waits = Float64Array.from(answered, (answer) => answer.answeredAt - answer.arrivedAt).sort();
-  const firstSent = Math.min(...answers.map((answer) => answer.sentAt));
-  const lastAnswer = Math.max(...answered.map((answer) => answer.answeredAt));
-  const lastArrival = Math.max(...answers.map((answer) => answer.arrivedAt));
-  const statuses = countStatuses(answered);
-  const serverErrors = answered.filter((answer) => answer.status >= 500).length;
-  const p99 = percentile(latencies, 99);
-  const tail = lastAnswer - lastArrival;
+function summarize(
+  answers: RushAnswer[],
+  cpu: (requests: number) => Record<string, number>,
+  counts: Record<string, number>,
+  options: ScenarioOptions,
+): Measurement {
+  const { tailMs, unanswered, serverErrors, notes, ...figures } = summarizeBurst(answers, cpu);
   // Only the entrants who got their 201 are registered (a shed request created nothing).
-  const created = statuses['201'] ?? 0;
+  const created = figures.statuses['201'] ?? 0;
   const expected = { confirmed: Math.min(options.capacity, created), waitlisted: Math.max(0, created - options.capacity) };
   const countsHold = counts.confirmed === expected.confirmed && counts.waitlisted === expected.waitlisted;
   return {
     name: 'registration rush',
     method: 'POST',
-    path,
-    requestsPerSec: answered.length / ((lastAnswer - firstSent) / 1000),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99,
-    totalRequests: answered.length,
-    errors: answers.length - answered.length,
-    non2xx: answered.filter((answer) => answer.status < 200 || answer.status > 299).length,
-    statuses,
+    path: '/api/events/:id/registrations',
+    ...figures,
     targetRatio: GOAL_RATIO,
     notes: [
       `${options.entrants.toLocaleString('en-US')} entrants for ${options.capacity.toLocaleString('en-US')} spots, ` +
         `${options.rate ? `arriving at ${options.rate.toLocaleString('en-US')}/s` : 'all arriving at once'}, ` +
         `at most ${options.connections} in flight; throughput = answers / (last answer - first request)`,
-      `latency above is request sent -> answer; from arrival (client-side queueing included): ` +
-        `p50 ${ms(percentile(waits, 50))}, p99 ${ms(percentile(waits, 99))}, max ${ms(waits[waits.length - 1] ?? Number.NaN)}`,
-      `first request -> last answer: ${ms(lastAnswer - firstSent)}; last arrival at ${ms(lastArrival)}`,
+      `clients: ${options.idempotency ? 'an Idempotency-Key on every POST' : 'no Idempotency-Key'}; ` +
+        `${options.cold ? 'cold (no warm-up rush, a new connection per request)' : 'after a warm-up rush, keep-alive connections'}`,
+      ...notes,
       `final counts (GET /api/events/:id): ${JSON.stringify(counts)}; for ${created} registered, expected confirmed ` +
         `${expected.confirmed}, waitlisted ${expected.waitlisted}: ${countsHold ? 'hold' : 'WRONG'}`,
       `goal: every entrant answered within ${ms(GOAL_LAST_ANSWER_MS)} of the last arrival: ` +
-        `${check(answered.length === answers.length && tail <= GOAL_LAST_ANSWER_MS)} (${ms(tail)}, ${answers.length - answered.length} unanswered)`,
-      `goal: p99 <= ${ms(GOAL_P99_MS)}: ${check(p99 <= GOAL_P99_MS)} (${ms(p99)})`,
+        `${check(unanswered === 0 && tailMs <= GOAL_LAST_ANSWER_MS)} (${ms(tailMs)}, ${unanswered} unanswered)`,
+      `goal: p99 <= ${ms(GOAL_P99_MS)}: ${check(figures.p99 <= GOAL_P99_MS)} (${ms(figures.p99)})`,
       `goal: zero 5xx: ${check(serverErrors === 0)} (${serverErrors})`,
     ],
   };
@@ -113,19 +108,21 @@ export const rushScenario: Scenario = {
     if (warmupTokens.length > 0) {
       const warmupEvent = await openEvent(baseUrl, adminToken, `warmup-${runTag}`, Math.ceil(options.capacity / 5));
       console.error(`bench: warm-up rush: ${warmupTokens.length} entrants`);
-      const warmup = await rush(registrations(warmupEvent, warmupTokens), { baseUrls: [baseUrl], connections: options.connections });
+      const warmup = await rush(registrations(warmupEvent, warmupTokens, options), { baseUrls: [baseUrl], connections: options.connections });
       console.error(`bench: warm-up answers: ${JSON.stringify(countStatuses(warmup))}`);
     }
 
     const eventId = await openEvent(baseUrl, adminToken, `rush-${runTag}`, options.capacity);
     const rate = options.rate ? `${options.rate}/s` : 'all at once';
     console.error(`bench: rush: ${options.entrants} entrants, ${options.capacity} spots, ${rate}, ${options.connections} connections`);
-    const answers = await rush(registrations(eventId, tokens), {
+    const cpu = startCpuReading(stampede.cpu);
+    const answers = await rush(registrations(eventId, tokens, options), {
       baseUrls: [baseUrl],
       connections: options.connections,
       ratePerSecond: options.rate,
+      keepAlive: !options.cold,
     });
     const { event } = await setupCall<{ event: { counts: Record<string, number> } }>(baseUrl, 'GET', `/api/events/${eventId}`, { token: adminToken });
-    return [summarize(answers, '/api/events/:id/registrations', event.counts, options)];
+    return [summarize(answers, cpu, event.counts, options)];
   },
 };

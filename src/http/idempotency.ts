@@ -1,23 +1,30 @@
 // Idempotency-Key on POST: a retried request gets the stored answer instead of acting twice.
 // Keys are scoped per user (per client IP for anonymous calls) and expire after 24 h.
 import { createHash } from 'node:crypto';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyStore } from '../platform/idempotency/store.js';
+import type { IdempotencyTicket, StoredAnswer } from '../platform/idempotency/port.js';
 import { canonicalJson } from '../platform/canonical-json.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: { scope: string; key: string };
+    /** On 'with-effect' routes: the key, for the feature to claim in its own transaction. */
+    idempotencyTicket?: IdempotencyTicket;
   }
   interface FastifyContextConfig {
     /**
      * false for routes whose answer must never be stored: one that issues a session token would
      * keep the token in the database for a day and hand it to anyone replaying the key.
+     * 'with-effect' for the batched hot paths: the feature claims the key and stores its answer
+     * in the batch's transaction (request.idempotencyTicket) and the route sends stored answers
+     * with sendStoredAnswer.
      */
-    idempotency?: boolean;
+    idempotency?: boolean | 'with-effect';
   }
 }
 
@@ -28,16 +35,44 @@ export function hashRequest(method: string, url: string, body: unknown): string 
     .digest('hex');
 }
 
-export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Sends an answer stored under an Idempotency-Key, marked as a replay. */
+export function sendStoredAnswer(reply: FastifyReply, answer: StoredAnswer): FastifyReply {
+  reply.header('idempotent-replayed', 'true').code(answer.status);
+  if (answer.contentType) reply.type(answer.contentType);
+  return reply.send(answer.body ?? undefined);
+}
+
+function ticketFor(request: FastifyRequest, scope: string, key: string, ttlSeconds: number): IdempotencyTicket {
+  return {
+    scope,
+    key,
+    requestHash: hashRequest(request.method, request.url, request.body),
+    ttlSeconds,
+    render: (outcome) =>
+      outcome instanceof AppError
+        ? { status: outcome.status, body: JSON.stringify(outcome.toProblem(request.url)), contentType: PROBLEM_CONTENT_TYPE }
+        : { status: outcome.status, body: JSON.stringify(outcome.payload), contentType: JSON_CONTENT_TYPE },
+  };
+}
+
+export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore, ttlSeconds: number): void {
   app.decorateRequest('idempotency', undefined);
+  app.decorateRequest('idempotencyTicket', undefined);
 
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || header === undefined || request.routeOptions.config.idempotency === false) return;
+    const mode = request.routeOptions.config.idempotency;
+    if (request.method !== 'POST' || header === undefined || mode === false) return;
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
       throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const scope = request.auth ? `user:${request.auth.sub}` : `ip:${request.ip}`;
+    if (mode === 'with-effect') {
+      request.idempotencyTicket = ticketFor(request, scope, header, ttlSeconds);
+      return;
+    }
     const claim = await store.claim(scope, header, hashRequest(request.method, request.url, request.body));
     switch (claim.kind) {
       case 'claimed':
@@ -48,9 +83,7 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
       case 'in-flight':
         throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 'Retry once the first request has finished', {}, { 'retry-after': '1' });
       case 'replay':
-        reply.header('idempotent-replayed', 'true').code(claim.status);
-        if (claim.contentType) reply.type(claim.contentType);
-        return reply.send(claim.body ?? undefined);
+        return sendStoredAnswer(reply, claim);
     }
   });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createBreakers, type Breakers } from './breakers.js';
-import { databaseOptions, openDatabase, type Database } from './db/client.js';
+import { databaseOptions, openDatabase, type Database, type DatabaseOptions } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPorts, type Ports } from './ports.js';
@@ -20,10 +20,10 @@ export interface Platform extends Ports {
   jwtSecret: string;
 }
 
-export async function createPlatform(config: Config, log: Logger): Promise<Platform> {
+export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery'> = {}): Promise<Platform> {
   const metrics = createMetrics();
   const breakers = createBreakers(config, metrics);
-  const database = await openDatabase({ ...databaseOptions(config), breaker: breakers.postgres, log });
+  const database = await openDatabase({ ...databaseOptions(config), breaker: breakers.postgres, log, ...options });
   try {
     const applied = await runMigrations(database);
     if (applied > 0) log.info({ applied }, 'database migrations applied');

@@ -21,6 +21,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** The web app build to serve (ServerOptions.webRoot): web/dist when built, by default. */
   webRoot?: string | false;
+  /** Sees every SQL statement the server sends. */
+  logQuery?: (statement: string) => void;
 }
 
 /** Tests read whatever JSON the server sent and assert on its shape. */
@@ -59,7 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PASSWORD_HASH_COST: '14',
     ...options.env,
   });
-  const server = await startServer(config, createLogger(config.logLevel), { instrument: checkResponses, webRoot: options.webRoot });
+  const server = await startServer(config, createLogger(config.logLevel), { instrument: checkResponses, webRoot: options.webRoot, logQuery: options.logQuery });
   return {
     ...server,
     request: (method, url, { body, token, headers = {} } = {}) =>

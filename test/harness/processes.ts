@@ -50,6 +50,8 @@ export interface PostgresServer {
   pause(): void;
   /** SIGCONT to the same processes. */
   resume(): void;
+  /** The postmaster's pid; the backends are its children. */
+  postmasterPid(): number;
   destroy(): Promise<void>;
 }
 
@@ -89,8 +91,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let paused = false;
+  const postmasterPid = () => Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const signalAll = (signal: NodeJS.Signals) => {
-    const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmaster = postmasterPid();
     // The postmaster last on SIGSTOP, first on SIGCONT, so it forks no backend we would miss.
     const processes = [postmaster, ...childrenOf(postmaster)];
     for (const pid of signal === 'SIGSTOP' ? processes.reverse() : processes) {
@@ -106,6 +109,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     start,
     stop,
+    postmasterPid,
     pause: () => {
       paused = true;
       signalAll('SIGSTOP');
@@ -124,7 +128,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
-function childrenOf(parent: number): number[] {
+export function childrenOf(parent: number): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
@@ -161,6 +165,8 @@ export interface RedisServer {
   port: number;
   /** SIGKILL: the abrupt loss the fallbacks are built for. */
   kill(): Promise<void>;
+  /** The running redis-server's pid. */
+  pid(): number | undefined;
   start(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -206,6 +212,7 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     start,
     kill,
+    pid: () => child?.pid,
     destroy: async () => {
       await kill();
       rmSync(dir, { recursive: true, force: true });

@@ -40,16 +40,18 @@ export interface RushOptions {
   signal?: AbortSignal;
   /** Called as each answer (or failure) comes in, in completion order. */
   onAnswer?(answer: RushAnswer, index: number): void;
+  /** false: every request on a new connection, as a crowd of separate clients arrives (default true). */
+  keepAlive?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 export async function rush(requests: RushRequest[], options: RushOptions): Promise<RushAnswer[]> {
-  const { baseUrls, connections, ratePerSecond, timeoutMs = DEFAULT_TIMEOUT_MS, signal, onAnswer } = options;
+  const { baseUrls, connections, ratePerSecond, timeoutMs = DEFAULT_TIMEOUT_MS, signal, onAnswer, keepAlive = true } = options;
   if (baseUrls.length === 0) throw new Error('rush needs at least one base URL');
   if (!(connections >= 1)) throw new Error('rush needs at least one connection');
   if (ratePerSecond !== undefined && !(ratePerSecond > 0)) throw new Error('the arrival rate must be positive');
-  const agents = baseUrls.map(() => new http.Agent({ keepAlive: true, maxSockets: connections }));
+  const agents = baseUrls.map(() => new http.Agent({ keepAlive, maxSockets: connections }));
   const answers: RushAnswer[] = new Array(requests.length);
   const start = performance.now();
   const now = () => performance.now() - start;

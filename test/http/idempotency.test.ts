@@ -3,8 +3,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashRequest } from '../../src/http/idempotency.js';
 import { idempotencyKeys } from '../../src/platform/db/schema.js';
+import { createIdempotencyStore } from '../../src/platform/idempotency/store.js';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
-import { ADMIN_ENV, adminSession } from './events-fixtures.js';
+import { ADMIN_ENV, adminSession, createEvent, query } from './events-fixtures.js';
 
 describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) => {
   let app: TestApp;
@@ -100,12 +101,85 @@ describe.each(['pglite', 'postgres'] as const)('Idempotency-Key on %s', (store) 
     expect(fresh.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  const registerWithKey = (eventId: string, key: string, token: string) =>
+    app.request('POST', `/api/events/${eventId}/registrations`, { token, body: {}, headers: { 'idempotency-key': key } });
+
   it('stores 4xx answers too, so a retry cannot turn a refusal into a success', async () => {
-    const first = await complete('key-404', 'x', player, 'no-such-type');
-    expect(first.status).toBe(404);
-    const again = await complete('key-404', 'x', player, 'no-such-type');
-    expect(again.status).toBe(404);
+    const admin = await adminSession(app);
+    const event = await createEvent(app, admin.token, { capacity: 1, waitlist: false });
+    const [first, late] = [await signUp(app), await signUp(app)];
+    expect((await registerWithKey(event.id, 'key-full', first.token)).status).toBe(201);
+    const refused = await registerWithKey(event.id, 'key-full', late.token);
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).code).toBe('EVENT_FULL');
+    // A spot frees up, yet the retry of the refused request is still the refusal.
+    await app.request('DELETE', `/api/events/${event.id}/registrations/me`, { token: first.token });
+    const again = await registerWithKey(event.id, 'key-full', late.token);
+    expect(again.status).toBe(409);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('replays a registration with its first answer, stored in the batch that made it', async () => {
+    const admin = await adminSession(app);
+    const event = await createEvent(app, admin.token, { capacity: 5 });
+    const { token, user } = await signUp(app);
+    const first = await registerWithKey(event.id, 'key-register', token);
+    expect(first.status).toBe(201);
+    const firstBody = await first.json();
+    const [row] = await query<{ status: number; body: string }>(
+      app,
+      sql`select response_status as status, response_body as body from idempotency_keys where scope = ${`user:${user.id}`} and key = 'key-register'`,
+    );
+    expect(row).toEqual({ status: 201, body: JSON.stringify(firstBody) });
+    const again = await registerWithKey(event.id, 'key-register', token);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(firstBody);
+  });
+
+  it('answers the same key sent twice at once: one acts, the other is in flight or a replay', async () => {
+    const admin = await adminSession(app);
+    const event = await createEvent(app, admin.token, { capacity: 5 });
+    const { token } = await signUp(app);
+    const answers = await Promise.all([registerWithKey(event.id, 'key-twice', token), registerWithKey(event.id, 'key-twice', token)]);
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect([
+      [201, 201],
+      [201, 409],
+    ]).toContainEqual(statuses);
+    expect(answers.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+  });
+
+  it('sweeps expired keys in bounded statements, leaving live ones', async () => {
+    const scope = `sweep-${store}`;
+    await query(
+      app,
+      sql`insert into idempotency_keys (scope, key, request_hash, expires_at)
+          select ${scope}, 'k' || n, 'h', now() - interval '1 second' from generate_series(1, 25) n`,
+    );
+    await query(
+      app,
+      sql`insert into idempotency_keys (scope, key, request_hash, expires_at) values (${scope}, 'live', 'h', now() + interval '1 day')`,
+    );
+    const statements: string[] = [];
+    const db = app.platform.database.db;
+    // Counts the sweep's statements by watching the executor it is handed.
+    const watched = new Proxy(db, {
+      get: (target, property, receiver) =>
+        property === 'execute'
+          ? (statement: Parameters<typeof db.execute>[0]) => {
+              statements.push('delete');
+              return target.execute(statement);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const deleted = await createIdempotencyStore(watched, 60).deleteExpired(10);
+    expect(deleted).toBeGreaterThanOrEqual(25);
+    // 25 or more expired rows at 10 a statement: at least three statements, the last one short.
+    expect(statements.length).toBe(Math.floor(deleted / 10) + 1);
+    const left = await query<{ key: string }>(app, sql`select key from idempotency_keys where scope = ${scope}`);
+    expect(left).toEqual([{ key: 'live' }]);
   });
 
   it('rejects a malformed key', async () => {

@@ -2,6 +2,7 @@
 // passed in, so this file stays free of transport concerns.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
+import { createBatcher } from '../../platform/batch.js';
 import type { Cache } from '../../platform/cache/port.js';
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { Role } from '../../domain/accounts.js';
@@ -62,6 +63,18 @@ function conflictFrom(error: unknown): AppError | undefined {
   return undefined;
 }
 
+/** Loads by id through a micro-batcher: the misses of a few milliseconds become one statement. */
+function lookupBatcher<T>(name: string, findMany: (ids: string[]) => Promise<Map<string, T>>) {
+  return createBatcher<string, T | null>({
+    name,
+    maxItems: 500,
+    run: async (ids) => {
+      const found = await findMany([...new Set(ids)]);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+  });
+}
+
 export function createAccountsService(store: AccountsStore, cache: Cache, issueToken: IssueToken, passwordCost: number) {
   const session = (row: UserRow): Session => ({
     user: toPublicUser(row),
@@ -70,10 +83,12 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
   const hash = (password: string) => hashPassword(password, passwordCost);
 
   // Read on every authenticated request; a revocation invalidates it through the user's tag.
+  // In a rush every user is new to the cache: their loads share one statement per batch.
+  const sessionLoads = lookupBatcher('user-sessions', store.findSessions);
   const sessionById = cache.define({
     name: 'user-session',
     ttlSeconds: 300,
-    load: async (id: string) => (await store.findSession(id)) ?? null,
+    load: (id: string) => sessionLoads.add(id),
     tags: (id) => [userTag(id)],
   });
 
@@ -91,10 +106,11 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
   const findUser = async (id: string) => (await userById.get(id)).value;
 
   // Read on the action hot path (streaks, per-day limits), hence cached under the same tag as the user.
+  const settingsLoads = lookupBatcher('user-settings', store.findSettings);
   const settingsById = cache.define({
     name: 'user-settings',
     ttlSeconds: 300,
-    load: async (id: string) => (await store.findSettings(id)) ?? null,
+    load: (id: string) => settingsLoads.add(id),
     tags: (id) => [userTag(id)],
   });
 

@@ -3,12 +3,15 @@
 // waitlist places or refusals, bump the counters once and append the audit entries. Two
 // instances serialise on the event row lock, and the CHECK on the counters has the last word.
 import { AppError } from '../../errors.js';
+import { claimKeys } from '../../platform/idempotency/batch-keys.js';
+import { EFFECT_IS_THE_ANSWER, type IdempotencyTicket, type StoredAnswer } from '../../platform/idempotency/port.js';
 import type { RegistrationStatus } from '../../domain/events.js';
 import { recordMoves } from './holds.js';
 import { admissionRefusal, eventStatus, freeSpots, openDue, preQueueAccepting, spotGrant } from './rules.js';
 import type { NewEntrant, RegistrationRow } from './store.js';
 import { openEvent } from './transitions.js';
 import type { Stores, Unit } from './unit.js';
+import { toRegistrationView } from './views.js';
 
 export interface RegisterRequest {
   eventId: string;
@@ -17,6 +20,13 @@ export interface RegisterRequest {
   actorId: string;
   /** Whether the user registered is a guest account, for the event's admission settings. */
   guest: boolean;
+  /** The request's Idempotency-Key: claimed, and its answer stored, in this batch's transaction. */
+  ticket?: IdempotencyTicket;
+}
+
+/** The answer stored under the request's Idempotency-Key, to send again. */
+export interface KeyReplay {
+  replay: StoredAnswer;
 }
 
 export interface RegisterOutcome {
@@ -82,8 +92,13 @@ export async function registerBatch(
   stores: Stores,
   eventId: string,
   requests: RegisterRequest[],
-): Promise<Array<RegisterOutcome | Error>> {
+): Promise<Array<RegisterOutcome | KeyReplay | Error>> {
   if (!(await unit.lock(eventId))) return requests.map(() => new AppError('NOT_FOUND', 'No such event'));
+  // Under the event's lock, so a key's earlier request for this event has committed or not begun.
+  const keys = await claimKeys(
+    unit.tx,
+    requests.map((request) => request.ticket),
+  );
   // The clock may have passed opensAt before any scheduler tick: open now, so pre-queue
   // entrants are shuffled ahead of this batch.
   if (openDue(unit.event(eventId), unit.now)) await openEvent(unit, stores, eventId, 'system');
@@ -95,12 +110,16 @@ export async function registerBatch(
   const groups =
     Object.keys(event.priorityGroups).length > 0 ? await stores.events.prioritiesOf(unit.tx, eventId, newUserIds) : new Map<string, string>();
 
-  const results: Array<RegisterOutcome | Error | undefined> = new Array(requests.length);
+  const results: Array<RegisterOutcome | KeyReplay | Error | undefined> = new Array(requests.length);
   const plans: Plan[] = [];
   const planned = new Set<string>();
   const available = { spots: freeSpots(event) };
   let seq = event.arrivals;
   requests.forEach((request, index) => {
+    const verdict = keys.verdicts[index];
+    if (verdict?.kind === 'refused') results[index] = verdict.error;
+    if (verdict?.kind === 'replay') results[index] = { replay: verdict.answer };
+    if (results[index]) return;
     // Existing rows and duplicates inside the batch are answered after the insert.
     if (existing.has(request.userId) || planned.has(request.userId)) return;
     const decision = admissionRefusal(event.settings, { isGuest: request.guest }) ?? decide(unit, eventId, available);
@@ -168,12 +187,25 @@ export async function registerBatch(
       existing.set(row.userId, row);
   }
   const promoted = unit.event(eventId).waitlistPromoted;
-  return requests.map((request, index) => {
+  const answers = requests.map((request, index): RegisterOutcome | KeyReplay | Error => {
     const result = results[index];
-    if (result instanceof Error) return result;
+    if (result instanceof Error || (result && 'replay' in result)) return result;
     if (result) return { ...result, waitlistPromoted: promoted };
     const row = existing.get(request.userId) ?? inserted.get(request.userId);
     if (!row) return new AppError('INTERNAL', 'The registration could not be stored');
     return { registration: row, created: false, position: null, waitlistPromoted: promoted };
   });
+  await keys.record(
+    unit.tx,
+    answers.map((answer, index) => {
+      const ticket = requests[index]!.ticket;
+      if (!ticket || 'replay' in answer || (answer instanceof Error && !(answer instanceof AppError))) return undefined;
+      if (answer instanceof AppError) return ticket.render(answer);
+      // An existing registration is answered as it stands whenever it is asked for.
+      if (!answer.created) return EFFECT_IS_THE_ANSWER;
+      const registration = toRegistrationView(answer.registration, unit.event(eventId), answer);
+      return ticket.render({ status: 201, payload: { registration } });
+    }),
+  );
+  return answers;
 }

@@ -6,7 +6,8 @@ import { BatcherClosedError, createBatcher, runIsolatingFailures } from '../../p
 import type { Metrics } from '../../platform/metrics.js';
 import type { EventsContext } from './context.js';
 import { cancelRegistration } from './holds.js';
-import { registerBatch, type RegisterOutcome, type RegisterRequest } from './register-batch.js';
+import type { IdempotencyTicket } from '../../platform/idempotency/port.js';
+import { registerBatch, type KeyReplay, type RegisterOutcome, type RegisterRequest } from './register-batch.js';
 import type { EventRow } from './store.js';
 import { toRegistrationView, type RegistrationView } from './views.js';
 
@@ -24,7 +25,7 @@ export function createRegistrations(
   options: RegistrationsDeps,
 ) {
   const { metrics } = options;
-  const batcher = createBatcher<RegisterRequest, { outcome: RegisterOutcome; event: EventRow }>({
+  const batcher = createBatcher<RegisterRequest, { outcome: RegisterOutcome; event: EventRow } | KeyReplay>({
     name: 'registrations',
     maxItems: options.batch.maxItems,
     maxWaitMs: options.batch.maxWaitMs,
@@ -32,7 +33,7 @@ export function createRegistrations(
     run: async (requests) => {
       const byEvent = new Map<string, number[]>();
       requests.forEach((request, index) => byEvent.set(request.eventId, [...(byEvent.get(request.eventId) ?? []), index]));
-      const results: Array<{ outcome: RegisterOutcome; event: EventRow } | Error> = new Array(requests.length);
+      const results: Array<{ outcome: RegisterOutcome; event: EventRow } | KeyReplay | Error> = new Array(requests.length);
       await Promise.all(
         [...byEvent].map(async ([eventId, indexes]) => {
           // One transaction per event; a request that poisons it is cornered and fails alone.
@@ -42,9 +43,15 @@ export function createRegistrations(
               const committed = await run(
                 async (unit) => ({ outcomes: await registerBatch(unit, stores, eventId, subset), event: unit.event(eventId) }),
                 ({ outcomes }) =>
-                  new Map(outcomes.flatMap((o) => (o instanceof Error || o.position === null ? [] : [[o.registration.id, o.position] as const]))),
+                  new Map(
+                    outcomes.flatMap((o) =>
+                      o instanceof Error || 'replay' in o || o.position === null ? [] : [[o.registration.id, o.position] as const],
+                    ),
+                  ),
               );
-              return committed.outcomes.map((outcome) => (outcome instanceof Error ? outcome : { outcome, event: committed.event }));
+              return committed.outcomes.map((outcome) =>
+                outcome instanceof Error || 'replay' in outcome ? outcome : { outcome, event: committed.event },
+              );
             },
           );
           indexes.forEach((index, i) => (results[index] = outcomes[i]!));
@@ -60,7 +67,8 @@ export function createRegistrations(
       actor: Pick<Actor, 'id' | 'isGuest'>,
       idOrSlug: string,
       forUserId?: string,
-    ): Promise<{ created: boolean; registration: RegistrationView }> {
+      ticket?: IdempotencyTicket,
+    ): Promise<{ created: boolean; registration: RegistrationView } | KeyReplay> {
       const actorId = actor.id;
       const eventId = await resolveId(idOrSlug);
       let userId = actorId;
@@ -76,9 +84,11 @@ export function createRegistrations(
         userId = forUserId;
         guest = account.isGuest;
       }
-      const { outcome, event } = await batcher.add({ eventId, userId, actorId, guest }).catch((error: unknown) => {
+      const answer = await batcher.add({ eventId, userId, actorId, guest, ticket }).catch((error: unknown) => {
         throw error instanceof BatcherClosedError ? new AppError('SHUTTING_DOWN') : error;
       });
+      if ('replay' in answer) return answer;
+      const { outcome, event } = answer;
       if (!outcome.created) return { created: false, registration: await registrationView(outcome.registration, event) };
       const live = { position: outcome.position, waitlistPromoted: outcome.waitlistPromoted };
       return { created: true, registration: toRegistrationView(outcome.registration, event, live) };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireUserId } from '../../http/auth.js';
+import { sendStoredAnswer } from '../../http/idempotency.js';
 import { ref, Uuid, withProblems } from '../../http/schemas.js';
 import { toCsv } from './csv.js';
 import {
@@ -161,7 +162,7 @@ export const eventsRoutes =
     app.post(
       '/api/events/:id/registrations',
       {
-        config: { auth: 'user' },
+        config: { auth: 'user', idempotency: 'with-effect' },
         // No body at all means the same as {}: register myself.
         preValidation: async (request) => {
           request.body ??= {};
@@ -178,8 +179,9 @@ export const eventsRoutes =
         },
       },
       async (request, reply) => {
-        const { created, registration } = await service.register(request.actor, request.params.id, request.body.userId);
-        return reply.code(created ? 201 : 200).send({ registration });
+        const answer = await service.register(request.actor, request.params.id, request.body.userId, request.idempotencyTicket);
+        if ('replay' in answer) return sendStoredAnswer(reply, answer.replay);
+        return reply.code(answer.created ? 201 : 200).send({ registration: answer.registration });
       },
     );
 

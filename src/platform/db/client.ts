@@ -67,6 +67,8 @@ export interface DatabaseOptions {
   /** Wraps every pool checkout and query so that an unreachable server opens the breaker. */
   breaker?: Breaker;
   log?: Logger;
+  /** Called with every statement Drizzle sends (the hot-path statement count test reads it). */
+  logQuery?: (statement: string) => void;
 }
 
 /** Where the configured record lives: DATABASE_URL, or PGlite under STAMPEDE_DATA_DIR. */
@@ -75,10 +77,13 @@ export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir'> 
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://', options.log);
+  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://', options);
 }
 
-async function openPglite(dir: string, log?: Logger): Promise<Database> {
+const drizzleOptions = ({ logQuery }: DatabaseOptions) => ({ schema, ...(logQuery ? { logger: { logQuery } } : {}) });
+
+async function openPglite(dir: string, options: DatabaseOptions): Promise<Database> {
+  const { log } = options;
   let dataDirLock: DataDirLock | undefined;
   if (!dir.startsWith('memory://')) {
     secureDataDir(path.dirname(dir));
@@ -93,7 +98,7 @@ async function openPglite(dir: string, log?: Logger): Promise<Database> {
     dataDirLock?.release();
     throw error;
   }
-  const db = drizzlePglite(yieldingEachStatement(client), { schema }) as unknown as Db;
+  const db = drizzlePglite(yieldingEachStatement(client), drizzleOptions(options)) as unknown as Db;
   return {
     kind: 'pglite',
     db,
@@ -162,7 +167,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // The client's own listener has logged it already.
   pool.on('error', () => undefined);
   if (options.breaker) guardPool(pool, options.breaker);
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = drizzlePg(pool, drizzleOptions(options)) as unknown as Db;
   return {
     kind: 'postgres',
     db,

@@ -1,6 +1,7 @@
 // HTTP for action types and completions.
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { sendStoredAnswer } from '../../../http/idempotency.js';
 import { ref, Uuid, withProblems } from '../../../http/schemas.js';
 import { ActionTypeBody, ActionTypeSchema, CompletionSchema, RulesSchema } from '../schemas.js';
 import type { ScoringService } from '../service.js';
@@ -79,7 +80,7 @@ export const actionsRoutes =
     app.post(
       '/api/actions/complete',
       {
-        config: { auth: 'user' },
+        config: { auth: 'user', idempotency: 'with-effect' },
         schema: {
           tags: ['scoring'],
           summary: 'Complete an action; a replayed identifier answers the original result with Idempotent-Replayed: true',
@@ -95,9 +96,10 @@ export const actionsRoutes =
         },
       },
       async (request, reply) => {
-        const { replayed, body } = await scoring.actions.complete(request.actor.id, request.body);
-        if (replayed) reply.header('idempotent-replayed', 'true');
-        return reply.send(body);
+        const answer = await scoring.actions.complete(request.actor.id, request.body, request.idempotencyTicket);
+        if ('replay' in answer) return sendStoredAnswer(reply, answer.replay);
+        if (answer.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.send(answer.body);
       },
     );
   };

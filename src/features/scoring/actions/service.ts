@@ -11,6 +11,8 @@ import type { Metrics } from '../../../platform/metrics.js';
 import type { Db, Tx } from '../../../platform/db/client.js';
 import type { StoredActionResult } from '../../../domain/scoring.js';
 import { withTransaction } from '../../../platform/db/transaction.js';
+import { claimKeys } from '../../../platform/idempotency/batch-keys.js';
+import { EFFECT_IS_THE_ANSWER, type IdempotencyTicket, type StoredAnswer } from '../../../platform/idempotency/port.js';
 import type { ActionTypes } from './action-types.js';
 import type { ActionKey, ActionsStore, StoredAction } from './store.js';
 import type { BoardIndex } from '../boards/rank-index.js';
@@ -55,6 +57,11 @@ export interface Completion {
   body: CompletionBody;
 }
 
+/** A refusal stored under the request's Idempotency-Key, to send again. */
+export interface KeyReplay {
+  replay: StoredAnswer;
+}
+
 interface Pending extends ActionKey {
   type: ActionTypeView;
   metadata: Record<string, unknown> | undefined;
@@ -62,6 +69,8 @@ interface Pending extends ActionKey {
   utcOffsetMinutes: number;
   /** The first event the type scores on whose entrants do not include the user. */
   notEntrantOf: string | undefined;
+  /** The request's Idempotency-Key: claimed, and a refusal stored, in the batch's transaction. */
+  ticket: IdempotencyTicket | undefined;
 }
 
 export interface ActionsDeps {
@@ -207,7 +216,7 @@ export function createActions(deps: ActionsDeps) {
     return { outcomes, inserted, byKey, changes };
   }
 
-  async function run(items: Pending[]): Promise<Array<Completion | Error>> {
+  async function run(items: Pending[]): Promise<Array<Completion | KeyReplay | Error>> {
     const leaders = new Map<string, Pending>();
     for (const item of items) if (!leaders.has(keyOf(item))) leaders.set(keyOf(item), item);
 
@@ -223,7 +232,27 @@ export function createActions(deps: ActionsDeps) {
       ),
     );
 
-    const { outcomes, inserted, byKey, changes } = await withTransaction(db, (tx) => commit(tx, [...leaders.values()]));
+    const { outcomes, inserted, byKey, changes, verdicts } = await withTransaction(db, async (tx) => {
+      const keys = await claimKeys(
+        tx,
+        items.map((item) => item.ticket),
+      );
+      const runs = new Map<string, Pending>();
+      items.forEach((item, i) => {
+        const verdict = keys.verdicts[i];
+        if ((!verdict || verdict.kind === 'effect') && !runs.has(keyOf(item))) runs.set(keyOf(item), item);
+      });
+      const committed = await commit(tx, [...runs.values()]);
+      // A refusal is stored whole; a completion's answer is its action, found again by identifier.
+      await keys.record(
+        tx,
+        items.map((item) => {
+          const outcome = committed.outcomes.get(keyOf(item));
+          return outcome instanceof AppError ? item.ticket?.render(outcome) : EFFECT_IS_THE_ANSWER;
+        }),
+      );
+      return { ...committed, verdicts: keys.verdicts };
+    });
     const ranks = await boards.publish(changes);
     const after = new Map(changes.map((change) => [changeKey(change.board, change.period, change.userId), change]));
 
@@ -247,7 +276,10 @@ export function createActions(deps: ActionsDeps) {
       .catch((error: unknown) => log.warn({ err: error }, 'could not store action results (replays will lack ranks)'));
     evaluate(changes, ranks);
 
-    const answers = items.map((item): Completion | Error => {
+    const answers = items.map((item, i): Completion | KeyReplay | Error => {
+      const verdict = verdicts[i];
+      if (verdict?.kind === 'refused') return verdict.error;
+      if (verdict?.kind === 'replay') return { replay: verdict.answer };
       const key = keyOf(item);
       const body = fresh.get(key);
       // A duplicate of a leader inside this batch is a replay of the leader's answer.
@@ -258,7 +290,7 @@ export function createActions(deps: ActionsDeps) {
       return { replayed: true, body: bodyOf(item.type, outcome, outcome.result) };
     });
     for (const answer of answers)
-      deps.metrics.actions.inc({ result: answer instanceof Error ? 'refused' : answer.replayed ? 'replayed' : 'recorded' });
+      deps.metrics.actions.inc({ result: answer instanceof Error ? 'refused' : 'replay' in answer || answer.replayed ? 'replayed' : 'recorded' });
     return answers;
   }
 
@@ -282,10 +314,10 @@ export function createActions(deps: ActionsDeps) {
     }
   }
 
-  const batcher = createBatcher<Pending, Completion>({ name: 'actions', run, maxItems: 500, maxWaitMs: 2 });
+  const batcher = createBatcher<Pending, Completion | KeyReplay>({ name: 'actions', run, maxItems: 500, maxWaitMs: 2 });
 
   return {
-    async complete(userId: string, input: CompleteInput): Promise<Completion> {
+    async complete(userId: string, input: CompleteInput, ticket?: IdempotencyTicket): Promise<Completion | KeyReplay> {
       const type = await deps.actionTypes.byKey(input.actionType);
       if (!type) throw new AppError('NOT_FOUND', `No action type ${input.actionType}`);
       if (input.metadata !== undefined && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
@@ -307,6 +339,7 @@ export function createActions(deps: ActionsDeps) {
         completedAt,
         utcOffsetMinutes,
         notEntrantOf,
+        ticket,
       });
     },
 

@@ -1,8 +1,9 @@
 // SQL for Idempotency-Key records. A key is claimed by inserting its row; the row later holds
 // the response to replay.
-import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../platform/db/client.js';
-import { idempotencyKeys } from '../platform/db/schema.js';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { idempotencyKeys } from '../db/schema.js';
+import { rows } from '../db/rows.js';
 
 export type Claim =
   | { kind: 'claimed' }
@@ -12,6 +13,12 @@ export type Claim =
 
 /** A claim whose request has not finished after this long is treated as abandoned (its process died). */
 const ABANDONED_AFTER_SECONDS = 60;
+
+/** A record that may be taken over: expired, or claimed by a request that never finished. */
+export const keyIsDead = sql`(${idempotencyKeys.expiresAt} < now() or (${idempotencyKeys.responseStatus} is null and ${idempotencyKeys.createdAt} < now() - make_interval(secs => ${ABANDONED_AFTER_SECONDS})))`;
+
+/** Rows one sweep statement deletes at most: a bounded statement holds its locks and WAL briefly. */
+export const SWEEP_BATCH_ROWS = 1_000;
 
 export function createIdempotencyStore(db: Db, ttlSeconds: number) {
   const claimRow = async (scope: string, key: string, requestHash: string): Promise<boolean> => {
@@ -29,7 +36,7 @@ export function createIdempotencyStore(db: Db, ttlSeconds: number) {
           expiresAt: sql`excluded.expires_at`,
         },
         // Take the key over only when the old record is dead: expired, or abandoned mid-flight.
-        setWhere: sql`${idempotencyKeys.expiresAt} < now() or (${idempotencyKeys.responseStatus} is null and ${idempotencyKeys.createdAt} < now() - make_interval(secs => ${ABANDONED_AFTER_SECONDS}))`,
+        setWhere: keyIsDead,
       })
       .returning({ scope: idempotencyKeys.scope });
     return rows.length === 1;
@@ -61,12 +68,23 @@ export function createIdempotencyStore(db: Db, ttlSeconds: number) {
       await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
     },
 
-    async deleteExpired(): Promise<number> {
-      const rows = await db
-        .delete(idempotencyKeys)
-        .where(lt(idempotencyKeys.expiresAt, sql`now()`))
-        .returning({ key: idempotencyKeys.key });
-      return rows.length;
+    /**
+     * Deletes expired keys, at most batchRows per statement (SKIP LOCKED: a key being taken over
+     * is not waited for), until a statement finds fewer; returns how many went.
+     */
+    async deleteExpired(batchRows = SWEEP_BATCH_ROWS): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const deleted = await rows(
+          db,
+          sql`delete from ${idempotencyKeys} where (${idempotencyKeys.scope}, ${idempotencyKeys.key}) in (
+                select ${idempotencyKeys.scope}, ${idempotencyKeys.key} from ${idempotencyKeys}
+                where ${idempotencyKeys.expiresAt} < now() limit ${batchRows} for update skip locked)
+              returning 1`,
+        );
+        total += deleted.length;
+        if (deleted.length < batchRows) return total;
+      }
     },
   };
 }
