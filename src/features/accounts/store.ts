@@ -1,12 +1,13 @@
 // SQL for accounts.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { rows } from '../../platform/db/rows.js';
-import { revokedTokens, users } from '../../platform/db/schema.js';
+import { emailLinkTokens, revokedTokens, users } from '../../platform/db/schema.js';
 import type { Role } from '../../domain/accounts.js';
 
 export type UserRow = typeof users.$inferSelect;
-export type UserSettings = Pick<UserRow, 'utcOffsetMinutes'>;
+/** As stored; the service turns notificationsOff into per-kind switches. */
+export type StoredSettings = Pick<UserRow, 'utcOffsetMinutes' | 'notificationsOff'>;
 
 /** What a token is checked against on every authenticated request. */
 export interface SessionState {
@@ -71,13 +72,35 @@ export function createAccountsStore(db: Executor) {
     async revokeToken(jti: string, userId: string, expiresAt: Date): Promise<void> {
       await db.insert(revokedTokens).values({ jti, userId, expiresAt }).onConflictDoNothing();
     },
-    async findSettings(id: string): Promise<UserSettings | undefined> {
-      const [row] = await db.select({ utcOffsetMinutes: users.utcOffsetMinutes }).from(users).where(eq(users.id, id));
+    async findSettings(id: string): Promise<StoredSettings | undefined> {
+      const [row] = await db
+        .select({ utcOffsetMinutes: users.utcOffsetMinutes, notificationsOff: users.notificationsOff })
+        .from(users)
+        .where(eq(users.id, id));
       return row;
     },
-    async setSettings(id: string, settings: UserSettings): Promise<UserSettings | undefined> {
-      const [row] = await db.update(users).set(settings).where(eq(users.id, id)).returning({ utcOffsetMinutes: users.utcOffsetMinutes });
+    async setSettings(id: string, settings: StoredSettings): Promise<StoredSettings | undefined> {
+      const [row] = await db
+        .update(users)
+        .set(settings)
+        .where(eq(users.id, id))
+        .returning({ utcOffsetMinutes: users.utcOffsetMinutes, notificationsOff: users.notificationsOff });
       return row;
+    },
+    async insertEmailLink(tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
+      await db.insert(emailLinkTokens).values({ tokenHash, userId, expiresAt });
+    },
+    /** Spends the link: one caller wins, and only before it expires. Returns its user. */
+    async useEmailLink(tokenHash: string, now: Date): Promise<string | undefined> {
+      const [row] = await db
+        .update(emailLinkTokens)
+        .set({ usedAt: now })
+        .where(and(eq(emailLinkTokens.tokenHash, tokenHash), isNull(emailLinkTokens.usedAt), gt(emailLinkTokens.expiresAt, now)))
+        .returning({ userId: emailLinkTokens.userId });
+      return row?.userId;
+    },
+    async deleteExpiredEmailLinks(now: Date): Promise<void> {
+      await db.delete(emailLinkTokens).where(sql`${emailLinkTokens.expiresAt} < ${now}`);
     },
     async count(): Promise<number> {
       const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
