@@ -27,6 +27,7 @@ Options:
   --users <n>         actions: distinct users completing actions (default 1000)
   --board-size <n>    actions: seeded entries on the measured board (default 1000000)
   --sockets <n>       actions: Socket.IO clients subscribed to the board (default 10000)
+  --recipients <n>    whatsapp: players messaging in, each answered once (default 2000)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -59,6 +60,7 @@ function parseCommandLine(argv: string[]) {
         users: { type: 'string', default: '1000' },
         'board-size': { type: 'string', default: '1000000' },
         sockets: { type: 'string', default: '10000' },
+        recipients: { type: 'string', default: '2000' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -85,6 +87,7 @@ function parseCommandLine(argv: string[]) {
     users: wholeNumber('users', values.users, 1, 1_000_000),
     boardSize: wholeNumber('board-size', values['board-size'], 0, 10_000_000),
     sockets: wholeNumber('sockets', values.sockets, 0, 100_000),
+    recipients: wholeNumber('recipients', values.recipients, 1, 1_000_000),
     json: values.json,
   };
 }
@@ -104,8 +107,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users, boardSize, sockets } = options;
-  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, duration, pgRedis };
+  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users, boardSize, sockets, recipients } = options;
+  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, recipients, duration, pgRedis };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),
@@ -120,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     progress('starting the bare Fastify ceiling');
     const bare = await startBareFastify();
     progress(`starting Stampede, ${info.backend}`);
-    const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions) });
+    const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions), env: await scenario.serverEnv?.(scenarioOptions) });
 
     const load = (label: string, url: string, target: Omit<Target, 'name'>) => {
       progress(`${label}: ${target.method ?? 'GET'} ${target.path}, ${warmup} s warm-up + ${duration} s × ${connections} connections`);

@@ -14,6 +14,8 @@ CREATE TABLE "whatsapp_inbound" (
 	"message_id" text PRIMARY KEY NOT NULL,
 	"wa_id" text NOT NULL,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"claimed_by" text NOT NULL,
+	"claimed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"processed_at" timestamp with time zone
 );
 --> statement-breakpoint

@@ -33,8 +33,8 @@ export function isValidSignature(rawBody: Buffer, header: string | undefined, ap
 export function createWhatsAppService({ store, gameQueue, messenger, config, retry, log }: WhatsAppServiceDeps) {
   const handlers: InboundHandler[] = [];
 
-  async function dispatch(message: InboundMessage): Promise<void> {
-    if (!(await store.claim(message.messageId, message.from))) return;
+  async function dispatch(message: InboundMessage, jobId: string): Promise<void> {
+    if (!(await store.claim(message.messageId, message.from, jobId))) return;
     await messenger.recordInbound(message.from, message.sentAt);
     // Reply keys make a retried handler's replies sends-once too.
     let replies = 0;
@@ -48,11 +48,11 @@ export function createWhatsAppService({ store, gameQueue, messenger, config, ret
     await store.markProcessed(message.messageId);
   }
 
-  gameQueue.handle(WEBHOOK_JOB, async (data) => {
+  gameQueue.handle(WEBHOOK_JOB, async (data, job) => {
     const payload = data as WebhookPayload;
     await store.recordStatuses(deliveryStatuses(payload));
     // In order within a delivery: a player's JOIN comes before their first answer.
-    for (const message of inboundMessages(payload)) await dispatch(message);
+    for (const message of inboundMessages(payload)) await dispatch(message, job.id);
   });
 
   return {

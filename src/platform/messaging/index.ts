@@ -6,17 +6,17 @@ import type { Db } from '../db/client.js';
 import type { Ports } from '../ports.js';
 import { createConversations } from './conversations.js';
 import { createMessenger } from './outbox.js';
-import { MemoryPacer, RedisPacer, slotIntervalMs } from './pacer.js';
+import { MemoryPacer, RedisPacer } from './pacer.js';
 import type { Messenger } from './port.js';
 import { smtpAdapter } from './smtp.js';
 import { whatsAppAdapter } from './whatsapp.js';
 
 export function openMessenger(ports: Ports, db: Db, config: MessagingConfig, keyPrefix: string, log: Logger): Messenger {
-  const interval = slotIntervalMs(config.whatsapp.maxMps);
+  const cap = config.whatsapp.maxMps;
   return createMessenger({
     whatsappQueue: ports.openQueue('whatsapp-send', config.whatsapp.sendConcurrency),
     jobs: ports.jobs,
-    pacer: ports.redis ? new RedisPacer(ports.redis, `${keyPrefix}whatsapp:pacer`, interval) : new MemoryPacer(interval),
+    pacer: ports.redis ? new RedisPacer(ports.redis, `${keyPrefix}whatsapp:pacer:`, cap) : new MemoryPacer(cap),
     whatsapp: whatsAppAdapter(config.whatsapp),
     email: smtpAdapter(config.smtpUrl, config.mailFrom),
     conversations: createConversations(db),

@@ -1,7 +1,8 @@
 // The Messenger: every send is a job. WhatsApp sends run on their own queue with their own
-// workers, each waiting for a slot of the global pacer before calling the Graph API; email
+// workers, each waiting for a slot and a permit of the global pacer before calling the Graph API; email
 // rides the shared job queue. A retryable DeliveryError is thrown back to the queue (attempts
 // with doubling backoff); a refusal ends the job at once in the dead-letter (failed) set.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MessagingConfig } from '../../config.js';
 import { PermanentJobError, type JobQueue } from '../jobs/port.js';
@@ -52,8 +53,14 @@ export function createMessenger(deps: MessengerDeps): Messenger {
   whatsappQueue.handle(SEND_JOB.whatsapp, async (data) => {
     const message = await withinWindow(data as WhatsAppMessage);
     await wait(await pacer.reserve());
-    const id = await deps.whatsapp.deliver(message).catch(classify);
-    log.debug({ to: message.to, id }, 'whatsapp message sent');
+    const permit = randomUUID();
+    for (let ms = await pacer.acquire(permit); ms > 0; ms = await pacer.acquire(permit)) await wait(ms);
+    try {
+      const id = await deps.whatsapp.deliver(message).catch(classify);
+      log.debug({ to: message.to, id }, 'whatsapp message sent');
+    } finally {
+      await pacer.release(permit);
+    }
   });
 
   jobs.handle(SEND_JOB.email, async (data) => {

@@ -11,11 +11,14 @@ export const whatsappContacts = pgTable('whatsapp_contacts', {
 });
 
 // WhatsApp retries a delivery for days and out of order: the message id is the dedup key.
-// processed_at stays null until the handler has run, so a crash mid-way lets the retry finish it.
+// The job handling it claims it (claimed_by); processed_at stays null until the handlers ran,
+// so that job's retry, or any job once the claim is stale, can finish it after a failure.
 export const whatsappInbound = pgTable('whatsapp_inbound', {
   messageId: text('message_id').primaryKey(),
   waId: text('wa_id').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  claimedBy: text('claimed_by').notNull(),
+  claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
   processedAt: timestamp('processed_at', { withTimezone: true }),
 });
 
