@@ -69,8 +69,15 @@ export function createMessenger(deps: MessengerDeps): Messenger {
     log.debug({ id }, 'email sent');
   });
 
+  const warned = new Set<string>();
   return {
-    send(message, options = {}) {
+    async send(message, options = {}) {
+      if (!deps[message.channel].configured) {
+        // Once per channel: an install without mail must not fill its logs, or its dead-letter set.
+        if (!warned.has(message.channel)) log.warn({ channel: message.channel }, 'messaging channel not configured; messages to it are dropped');
+        warned.add(message.channel);
+        return undefined;
+      }
       const queue = message.channel === 'whatsapp' ? whatsappQueue : jobs;
       return queue.add(SEND_JOB[message.channel], message, { ...retry, jobId: options.key });
     },

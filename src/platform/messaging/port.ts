@@ -48,8 +48,11 @@ export interface SendOptions {
 }
 
 export interface Messenger {
-  /** Queues the message; resolves with its job id once the queue holds it. */
-  send(message: OutboundMessage, options?: SendOptions): Promise<string>;
+  /**
+   * Queues the message; resolves with its job id once the queue holds it, or undefined when the
+   * channel is not configured (the message is dropped with a warning rather than dead-lettered).
+   */
+  send(message: OutboundMessage, options?: SendOptions): Promise<string | undefined>;
   /** Notes a message received from this WhatsApp user: it opens the 24-hour service window. */
   recordInbound(waId: string, at: Date): Promise<void>;
   /** Messages that ran out of attempts or were refused for good, newest first. */
@@ -70,6 +73,8 @@ export class DeliveryError extends Error {
 
 /** One vendor behind the port. */
 export interface ChannelAdapter<M extends OutboundMessage> {
+  /** False when the channel has no credentials (no SMTP_URL, no WhatsApp number): sends are dropped, not queued. */
+  readonly configured: boolean;
   /** Resolves with the vendor's id for the message (WhatsApp's wamid, the SMTP Message-ID). */
   deliver(message: M): Promise<string>;
   close?(): Promise<void>;

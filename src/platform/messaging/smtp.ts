@@ -6,6 +6,7 @@ import { DeliveryError, type ChannelAdapter, type EmailMessage } from './port.js
 export function smtpAdapter(smtpUrl: string | undefined, from: string): ChannelAdapter<EmailMessage> {
   const transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : undefined;
   return {
+    configured: !!transport,
     async deliver({ to, subject, text, html }) {
       if (!transport) throw new DeliveryError('SMTP_URL is not set', false);
       try {

@@ -40,6 +40,7 @@ export function graphPayload(to: string, content: WhatsAppContent): Record<strin
 
 export function whatsAppAdapter(config: Pick<WhatsAppConfig, 'graphUrl' | 'phoneNumberId' | 'accessToken'>): ChannelAdapter<WhatsAppMessage> {
   return {
+    configured: !!config.phoneNumberId && !!config.accessToken,
     async deliver({ to, content }) {
       if (!config.phoneNumberId || !config.accessToken) {
         throw new DeliveryError('WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_ACCESS_TOKEN are not set', false);
