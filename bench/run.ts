@@ -32,6 +32,7 @@ Options:
                       (default: a timed load, each request as the next user)
   --board-size <n>    actions: seeded entries on the measured board (default 1000000)
   --sockets <n>       actions: Socket.IO clients subscribed to the board (default 10000)
+  --recipients <n>    whatsapp: players messaging in, each answered once (default 2000)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -67,6 +68,7 @@ function parseCommandLine(argv: string[]) {
         'per-user': { type: 'string' },
         'board-size': { type: 'string', default: '1000000' },
         sockets: { type: 'string', default: '10000' },
+        recipients: { type: 'string', default: '2000' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -96,6 +98,7 @@ function parseCommandLine(argv: string[]) {
     perUser: values['per-user'] === undefined ? undefined : wholeNumber('per-user', values['per-user'], 1, 1_000),
     boardSize: wholeNumber('board-size', values['board-size'], 0, 10_000_000),
     sockets: wholeNumber('sockets', values.sockets, 0, 100_000),
+    recipients: wholeNumber('recipients', values.recipients, 1, 1_000_000),
     json: values.json,
   };
 }
@@ -120,10 +123,41 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, pgRedis, entrants, capacity, rate, users, boardSize, sockets, idempotency, cold, perUser } = options;
+  const {
+    name,
+    scenario,
+    duration,
+    connections,
+    pgRedis,
+    entrants,
+    capacity,
+    rate,
+    users,
+    boardSize,
+    sockets,
+    idempotency,
+    cold,
+    perUser,
+    recipients,
+  } = options;
   // Cold: the server meets the measured load as it would after a quiet moment.
   const warmup = cold ? 0 : options.warmup;
-  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, duration, pgRedis, idempotency, cold, perUser };
+  const scenarioOptions = {
+    connections,
+    warmup,
+    entrants,
+    capacity,
+    rate,
+    users,
+    boardSize,
+    sockets,
+    recipients,
+    duration,
+    pgRedis,
+    idempotency,
+    cold,
+    perUser,
+  };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),
@@ -138,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
     progress('starting the bare Fastify ceiling');
     const bare = await startBareFastify();
     progress(`starting Stampede, ${info.backend}`);
-    const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions) });
+    const stampede = await startStampede({ pgRedis, prepare: scenario.prepare?.(scenarioOptions), env: await scenario.serverEnv?.(scenarioOptions) });
 
     const load = async (label: string, url: string, target: Omit<Target, 'name'>, cpu: CpuProbes) => {
       progress(`${label}: ${target.method ?? 'GET'} ${target.path}, ${warmup} s warm-up + ${duration} s × ${connections} connections`);

@@ -86,6 +86,35 @@ export interface Config {
     /** Activity log entries older than this are deleted, in bounded batches. */
     retentionDays: number;
   };
+  messaging: MessagingConfig;
+}
+
+export interface WhatsAppConfig {
+  /** Graph API base, version included (https://graph.facebook.com/v21.0); a stand-in in tests. */
+  graphUrl: string;
+  phoneNumberId: string | undefined;
+  accessToken: string | undefined;
+  /** Signs webhook deliveries (X-Hub-Signature-256); without it every delivery is refused. */
+  appSecret: string | undefined;
+  /** Echoed back by the GET verification handshake. */
+  verifyToken: string | undefined;
+  /** Global cap on sends per second, shared by every instance. */
+  maxMps: number;
+  sendConcurrency: number;
+  /** Workers processing inbound deliveries (game work), on their own queue. */
+  gameConcurrency: number;
+  /** The approved template sent instead of free text outside the 24-hour window. */
+  template: { name: string; language: string } | undefined;
+}
+
+export interface MessagingConfig {
+  whatsapp: WhatsAppConfig;
+  /** smtp:// or smtps:// URL of the mail relay; unset, email sends land in the dead-letter set. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Tries of one outbound message before the dead-letter set, and the first retry delay (doubling). */
+  retryAttempts: number;
+  retryBackoffMs: number;
 }
 
 export interface PaymentsConfig {
@@ -194,6 +223,27 @@ function payments(env: Env, port: number): PaymentsConfig {
   };
 }
 
+function messaging(env: Env): MessagingConfig {
+  const templateName = str(env, 'WHATSAPP_TEMPLATE_NAME');
+  return {
+    whatsapp: {
+      graphUrl: (url(env, 'WHATSAPP_GRAPH_URL', ['http:', 'https:']) ?? 'https://graph.facebook.com/v21.0').replace(/\/+$/, ''),
+      phoneNumberId: str(env, 'WHATSAPP_PHONE_NUMBER_ID'),
+      accessToken: str(env, 'WHATSAPP_ACCESS_TOKEN'),
+      appSecret: str(env, 'WHATSAPP_APP_SECRET'),
+      verifyToken: str(env, 'WHATSAPP_VERIFY_TOKEN'),
+      maxMps: int(env, 'WHATSAPP_MAX_MPS', 80, 1, 10_000),
+      sendConcurrency: int(env, 'WHATSAPP_SEND_CONCURRENCY', 10, 1, 1_000),
+      gameConcurrency: int(env, 'WHATSAPP_GAME_CONCURRENCY', 5, 1, 1_000),
+      template: templateName ? { name: templateName, language: str(env, 'WHATSAPP_TEMPLATE_LANGUAGE') ?? 'en_US' } : undefined,
+    },
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: str(env, 'MAIL_FROM') ?? 'Stampede <no-reply@localhost>',
+    retryAttempts: int(env, 'MESSAGING_RETRY_ATTEMPTS', 6, 1, 100),
+    retryBackoffMs: int(env, 'MESSAGING_RETRY_BACKOFF_MS', 2_000, 1, 3_600_000),
+  };
+}
+
 /** Loads `.env` from the working directory into process.env, never overriding real variables. */
 export function loadDotEnv(file = path.resolve('.env')): void {
   if (existsSync(file)) process.loadEnvFile(file);
@@ -277,5 +327,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     payments: payments(env, port),
     activity: { retentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 365, 1, 36_500) },
+    messaging: messaging(env),
   };
 }

@@ -38,6 +38,8 @@ export const ERROR_CATALOGUE = {
   NOT_REGISTERED: { status: 422, title: 'Only confirmed entrants of the event may do this' },
   PAYMENT_PROVIDER_ERROR: { status: 502, title: 'The payment provider failed, retry shortly' },
   WEBHOOK_SIGNATURE_INVALID: { status: 400, title: 'The webhook signature is not valid' },
+  WHATSAPP_SIGNATURE_INVALID: { status: 401, title: 'The X-Hub-Signature-256 header is missing or wrong' },
+  LINK_INVALID: { status: 401, title: 'The sign-in link is invalid, expired or already used' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INVALID_CHANNEL: { status: 400, title: 'The channel name is malformed' },
   UNKNOWN_CHANNEL_KIND: { status: 404, title: 'No such kind of channel' },

@@ -21,7 +21,13 @@ import type { Feature } from './features/feature.js';
 import { createOpsFeature } from './features/ops/index.js';
 import { createPaymentsFeature } from './features/payments/index.js';
 import type { PaymentsService } from './features/payments/service.js';
+import { createNotificationsFeature } from './features/notifications/index.js';
+import type { NotificationsService } from './features/notifications/service.js';
 import { createPollsFeature } from './features/polls/index.js';
+import { createWhatsAppFeature } from './features/whatsapp/index.js';
+import type { WhatsAppService } from './features/whatsapp/service.js';
+import { openMessenger } from './platform/messaging/index.js';
+import type { Messenger } from './platform/messaging/port.js';
 import { createScoringFeature } from './features/scoring/index.js';
 import type { ScoringService } from './features/scoring/service.js';
 import { registerAuth, registerGuards, signToken, type TokenClaims } from './http/auth.js';
@@ -60,6 +66,9 @@ export interface App {
   scoring: ScoringService;
   activity: ActivityService;
   products: ProductsService;
+  messenger: Messenger;
+  whatsapp: WhatsAppService;
+  notifications: NotificationsService;
 }
 
 export interface ServerOptions {
@@ -165,11 +174,16 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
 
   // Features in dependency order: each gets the services it calls, required, at construction.
   const { db } = platform.database;
+  // Like the gateway, a port the features send through; closed after them.
+  const messenger = openMessenger(platform, db, config.messaging, config.redisKeyPrefix, log);
+  const publicUrl = config.payments.publicUrl;
   const accounts = createAccountsFeature({
     db,
     cache: platform.cache,
     issueToken: (claims) => signToken(app, claims),
     passwordCost: config.passwordHashCost,
+    messenger,
+    publicUrl,
   });
   registerGuards(app, accounts.service.checkSession);
   const ops = createOpsFeature({ platform, isShuttingDown: () => shuttingDown, push: gateway, log });
@@ -221,7 +235,36 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
   const polls = createPollsFeature({ db, cache: platform.cache, push: gateway, log });
   const products = createProductsFeature({ db, cache: platform.cache, push: gateway, log, activity: activity.service });
 
-  const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, activity, scoring, polls, products];
+  const whatsapp = createWhatsAppFeature({
+    db,
+    messenger,
+    gameQueue: platform.openQueue('whatsapp-game', config.messaging.whatsapp.gameConcurrency),
+    config: config.messaging,
+    bodyLimitBytes: config.bodyLimitBytes,
+    log,
+  });
+  const notifications = createNotificationsFeature({
+    events: events.service,
+    accounts: accounts.service,
+    messenger,
+    jobs: platform.jobs,
+    publicUrl,
+    log,
+  });
+
+  const features: Array<Feature<unknown>> = [
+    accounts,
+    ops,
+    events,
+    payments,
+    achievements,
+    activity,
+    scoring,
+    polls,
+    products,
+    whatsapp,
+    notifications,
+  ];
   for (const feature of features) {
     await app.register(feature.routes);
     for (const [kind, authorize] of Object.entries(feature.channels ?? {})) gateway.channels.register(kind, authorize);
@@ -238,6 +281,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     clearInterval(sweep);
     // Features stop before the gateway and pools, the last built first.
     for (const feature of [...features].reverse()) await feature.close?.();
+    await messenger.close();
     await gateway.close();
   });
 
@@ -252,6 +296,9 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     scoring: scoring.service,
     activity: activity.service,
     products: products.service,
+    messenger,
+    whatsapp: whatsapp.service,
+    notifications: notifications.service,
   };
 }
 

@@ -140,7 +140,15 @@ async function prepareDatabase(prepare: PrepareDatabase, databaseUrl: string, da
  * unlimited requests) on embedded PGlite and in-process adapters, or with `pgRedis` on a
  * throwaway PostgreSQL and Redis from the test harness.
  */
-export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; prepare?: PrepareDatabase }): Promise<StampedeService> {
+export async function startStampede({
+  pgRedis,
+  prepare,
+  env = {},
+}: {
+  pgRedis: boolean;
+  prepare?: PrepareDatabase;
+  env?: Record<string, string>;
+}): Promise<StampedeService> {
   // Empty rather than absent, so neither the caller's environment nor a .env picks the backend.
   const backend = { DATABASE_URL: '', REDIS_URL: '' };
   const backendCpu: CpuProbes = {};
@@ -178,6 +186,7 @@ export async function startStampede({ pgRedis, prepare }: { pgRedis: boolean; pr
       SOCKETS_PER_USER: '0',
       STAMPEDE_ADMIN_EMAIL: admin.email,
       STAMPEDE_ADMIN_PASSWORD: admin.password,
+      ...env,
     },
     port,
     readyPath: '/health',

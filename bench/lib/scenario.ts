@@ -29,6 +29,8 @@ export interface ScenarioOptions {
   boardSize: number;
   /** actions: Socket.IO clients subscribed to the board. */
   sockets: number;
+  /** whatsapp: players who message in, each answered once through the paced sender. */
+  recipients: number;
   /** Seconds measured per target. */
   duration: number;
   pgRedis: boolean;
@@ -52,5 +54,7 @@ export interface Scenario {
   description: string;
   /** Seeds the database before the server starts (see PrepareDatabase). */
   prepare?(options: ScenarioOptions): PrepareDatabase;
+  /** Extra environment for the server (e.g. a stand-in's URL), resolved before it starts. */
+  serverEnv?(options: ScenarioOptions): Promise<Record<string, string>>;
   run(context: ScenarioContext): Promise<Measurement[]>;
 }

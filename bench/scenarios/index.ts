@@ -5,10 +5,12 @@ import { createActionsScenario } from './actions.js';
 import { createCatalogScenario } from './catalog.js';
 import { health } from './health.js';
 import { rushScenario } from './rush.js';
+import { whatsappScenario } from './whatsapp.js';
 
 export const scenarios: Record<string, Scenario> = {
   actions: createActionsScenario(),
   catalog: createCatalogScenario(),
   health,
   rush: rushScenario,
+  whatsapp: whatsappScenario,
 };

@@ -21,6 +21,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /api/me/settings': op('getMySettings', 'accounts'),
   'PUT /api/me/settings': op('updateMySettings', 'accounts'),
   'PUT /api/users/:id/role': op('setUserRole', 'accounts'),
+  'POST /api/auth/email-link': op('requestEmailLink', 'accounts'),
+  'POST /api/auth/email-link/verify': op('verifyEmailLink', 'accounts'),
+
+  'GET /api/whatsapp/webhook': op('verifyWhatsAppWebhook', 'whatsapp'),
+  'POST /api/whatsapp/webhook': op('receiveWhatsAppWebhook', 'whatsapp'),
 
   'GET /health': op('getLiveness', 'ops'),
   'GET /health/ready': op('getReadiness', 'ops'),

@@ -41,6 +41,11 @@ export interface Ports {
   locks: Locks;
   jobs: JobQueue;
   rankIndex: RankIndex;
+  /**
+   * A queue of its own, for work that needs its own concurrency (WhatsApp sends). The caller
+   * closes it, before the ports close.
+   */
+  openQueue(name: string, concurrency: number): JobQueue;
   /** A shared ioredis client, for the readiness check and others; absent without Redis. */
   redis?: Redis;
   /** True when Redis answers PING (or when no Redis is configured). */
@@ -76,7 +81,12 @@ function createMemoryPorts({ metrics, log }: PortsOptions): Ports {
     jobs: new MemoryJobQueue(metrics),
     rankIndex: new MemoryRankIndex(),
   };
-  return { ...ports, redisHealthy: async () => true, close: () => closeAll(ports, []) };
+  return {
+    ...ports,
+    openQueue: (name, concurrency) => new MemoryJobQueue(metrics, concurrency, name),
+    redisHealthy: async () => true,
+    close: () => closeAll(ports, []),
+  };
 }
 
 /** A port built on first access; `opened()` says whether it was. */
@@ -123,6 +133,7 @@ async function createRedisPorts(options: PortsOptions, url: string): Promise<Por
       return locks.get();
     },
     redis,
+    openQueue: (queueName, concurrency) => new RedisJobQueue({ client: redis, keyPrefix, metrics, log, concurrency, queueName }),
     redisHealthy: async () => (await redis.ping().catch(() => undefined)) === 'PONG',
     close: () => closeAll({ ...ports, pubsub: pubsub.opened(), locks: locks.opened() }, clients),
   };

@@ -15,13 +15,15 @@ function shape(statement: string): string {
   const table = verb === 'update' ? /^update "?([a-z_]+)/.exec(words)?.[1] : /(?:from|into) "?([a-z_]+)/.exec(words)?.[1];
   const what = words.includes('revoked_tokens')
     ? ' (sessions)'
-    : words.includes('utc_offset_minutes')
-      ? ' (settings)'
-      : words.startsWith('select id, handle')
-        ? ' (handles)'
-        : words.endsWith(' for update')
-          ? ' for update'
-          : '';
+    : words.includes('"password_hash"')
+      ? ' (accounts)'
+      : words.includes('utc_offset_minutes')
+        ? ' (settings)'
+        : words.startsWith('select id, handle')
+          ? ' (handles)'
+          : words.endsWith(' for update')
+            ? ' for update'
+            : '';
   return `${verb} ${table ?? ''}${what}`.trim();
 }
 
@@ -47,6 +49,9 @@ const REGISTRATION = [
   'insert activities', // the entries
   'insert user_activity_subjects', // distinct subjects, for activityCount achievements
   'insert user_streaks', // activity streaks
+  // Notices, after commit: the entrants' accounts (their email), cached per user; misses batched.
+  // Their settings (the notification switches) are the lookup above, shared.
+  'select users (accounts)',
 ];
 
 const COMPLETION = [
@@ -93,16 +98,18 @@ describe.each(['pglite', 'postgres'] as const)('hot-path statements on %s', (sto
   });
 
   /**
-   * The statements `work` causes, the activity log's batch included (it commits after the
+   * The statements `work` causes, the notices' and the activity log's batches included (it commits after the
    * request's own batch, on its own connection, so the order between the two is not fixed:
    * lists are compared sorted).
    */
   async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+    await app.notifications.idle();
     await app.activity.flush();
     log.length = 0;
     recording = true;
     try {
       await work();
+      await app.notifications.idle();
       await app.activity.flush();
     } finally {
       recording = false;

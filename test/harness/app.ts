@@ -61,7 +61,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PASSWORD_HASH_COST: '14',
     ...options.env,
   });
-  const server = await startServer(config, createLogger(config.logLevel), { instrument: checkResponses, webRoot: options.webRoot, logQuery: options.logQuery });
+  const server = await startServer(config, createLogger(config.logLevel), {
+    instrument: checkResponses,
+    webRoot: options.webRoot,
+    logQuery: options.logQuery,
+  });
   return {
     ...server,
     request: (method, url, { body, token, headers = {} } = {}) =>

@@ -44,8 +44,12 @@ describe('ops endpoints', () => {
       expect(text, name).toContain(name);
     }
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/me",status="401"\} \d+/);
-    // One series per queue, maintained by the job adapter.
-    expect(text.match(/^job_queue_depth\{/gm)).toHaveLength(1);
+    // One series per queue, maintained by the job adapter: the shared one and WhatsApp's two.
+    expect(text.match(/^job_queue_depth\{queue="([^"]+)"/gm)?.sort()).toEqual([
+      'job_queue_depth{queue="jobs"',
+      'job_queue_depth{queue="whatsapp-game"',
+      'job_queue_depth{queue="whatsapp-send"',
+    ]);
   });
 
   it('shows the same figures as JSON to admins only', async () => {

@@ -2,6 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../harness/app.js';
 
+/** Every notification is on until the user turns it off (see test/http/email.test.ts). */
+const notifications = { registrationConfirmed: true, waitlistPromoted: true, holdExpiring: true, lotteryResult: true, refundIssued: true };
+
 describe.each(['pglite', 'postgres'] as const)('settings on %s', (store) => {
   let app: TestApp;
   beforeAll(async () => {
@@ -13,12 +16,12 @@ describe.each(['pglite', 'postgres'] as const)('settings on %s', (store) => {
     const { token } = await signUp(app);
     const initial = await app.request('GET', '/api/me/settings', { token });
     expect(initial.status).toBe(200);
-    expect(await initial.json()).toEqual({ utcOffsetMinutes: 0 });
+    expect(await initial.json()).toEqual({ utcOffsetMinutes: 0, notifications });
 
     const saved = await app.request('PUT', '/api/me/settings', { token, body: { utcOffsetMinutes: 330 } });
     expect(saved.status).toBe(200);
-    expect(await saved.json()).toEqual({ utcOffsetMinutes: 330 });
-    expect(await (await app.request('GET', '/api/me/settings', { token })).json()).toEqual({ utcOffsetMinutes: 330 });
+    expect(await saved.json()).toEqual({ utcOffsetMinutes: 330, notifications });
+    expect(await (await app.request('GET', '/api/me/settings', { token })).json()).toEqual({ utcOffsetMinutes: 330, notifications });
   });
 
   it('serves the offset from the cache and drops the cached value on change', async () => {
@@ -43,12 +46,14 @@ describe.each(['pglite', 'postgres'] as const)('settings on %s', (store) => {
       { utcOffsetMinutes: '60' },
       {},
       { utcOffsetMinutes: 60, theme: 'dark' },
+      { utcOffsetMinutes: 60, notifications: { marketing: true } },
+      { utcOffsetMinutes: 60, notifications: { lotteryResult: 'no' } },
     ]) {
       const response = await app.request('PUT', '/api/me/settings', { token, body });
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect((await response.json()).code).toBe('VALIDATION_FAILED');
     }
-    expect(await (await app.request('GET', '/api/me/settings', { token })).json()).toEqual({ utcOffsetMinutes: 840 });
+    expect(await (await app.request('GET', '/api/me/settings', { token })).json()).toEqual({ utcOffsetMinutes: 840, notifications });
   });
 
   it('keeps the range in the database too', async () => {

@@ -1,9 +1,11 @@
 // HTTP for accounts: parse, call the service, shape the answer.
-import { Type } from 'typebox';
+import { Type, type TBoolean } from 'typebox';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../../domain/notifications.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimsOf } from '../../http/auth.js';
 import { literals, ref, Uuid, withProblems } from '../../http/schemas.js';
 import { ROLES } from '../../domain/accounts.js';
+import type { EmailLinks } from './email-link.js';
 import type { AccountsService } from './service.js';
 
 const UserSchema = Type.Object(
@@ -17,15 +19,27 @@ const UserSchema = Type.Object(
   },
   { $id: 'User' },
 );
+const UtcOffset = Type.Integer({
+  minimum: -720,
+  maximum: 840,
+  description: 'Minutes east of UTC (UTC-12:00 to UTC+14:00); where your day starts for streaks and daily limits',
+});
+const notificationSwitches = Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, Type.Boolean()])) as Record<NotificationKind, TBoolean>;
 const SettingsSchema = Type.Object(
   {
-    utcOffsetMinutes: Type.Integer({
-      minimum: -720,
-      maximum: 840,
-      description: 'Minutes east of UTC (UTC-12:00 to UTC+14:00); where your day starts for streaks and daily limits',
-    }),
+    utcOffsetMinutes: UtcOffset,
+    notifications: Type.Object(notificationSwitches, { additionalProperties: false, description: 'Which notifications you receive (email)' }),
   },
   { $id: 'Settings', additionalProperties: false },
+);
+const SettingsChangeSchema = Type.Object(
+  {
+    utcOffsetMinutes: UtcOffset,
+    notifications: Type.Optional(
+      Type.Partial(Type.Object(notificationSwitches), { additionalProperties: false, description: 'Only the switches to change' }),
+    ),
+  },
+  { additionalProperties: false },
 );
 const SessionSchema = Type.Object({ user: ref(UserSchema), token: Type.String() });
 
@@ -34,7 +48,7 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 128 });
 
 export const accountsRoutes =
-  (service: AccountsService): FastifyPluginAsyncTypebox =>
+  (service: AccountsService, links: EmailLinks): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.addSchema(UserSchema);
     app.addSchema(SettingsSchema);
@@ -70,6 +84,37 @@ export const accountsRoutes =
         },
       },
       async (request) => service.login(request.body),
+    );
+
+    app.post(
+      '/api/auth/email-link',
+      {
+        config: authLimited,
+        schema: {
+          tags: ['accounts'],
+          summary: 'Email a one-time sign-in link (15 minutes, once); the answer is the same whether or not the address has an account',
+          body: Type.Object({ email: Email }, { additionalProperties: false }),
+          response: withProblems({ 202: Type.Object({ sent: Type.Literal(true) }) }, 400, 429),
+        },
+      },
+      async (request, reply) => {
+        await links.requestEmailLink(request.body);
+        return reply.code(202).send({ sent: true });
+      },
+    );
+
+    app.post(
+      '/api/auth/email-link/verify',
+      {
+        config: authLimited,
+        schema: {
+          tags: ['accounts'],
+          summary: 'Exchange a sign-in link token for a session',
+          body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+          response: withProblems({ 200: SessionSchema }, 400, 401, 429),
+        },
+      },
+      async (request) => links.verifyEmailLink(request.body),
     );
 
     app.post(
@@ -151,7 +196,7 @@ export const accountsRoutes =
         schema: {
           tags: ['accounts'],
           summary: 'Change my settings',
-          body: ref(SettingsSchema),
+          body: SettingsChangeSchema,
           response: withProblems({ 200: ref(SettingsSchema) }, 400, 401, 404),
         },
       },

@@ -8,7 +8,24 @@ import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { Role } from '../../domain/accounts.js';
 import { userTag } from './keys.js';
 import { decoy, hashPassword, needsRehash, verifyPassword } from './password.js';
-import type { AccountsStore, UserRow, UserSettings } from './store.js';
+import { NOTIFICATION_KINDS, preferencesFrom, type NotificationPreferences } from '../../domain/notifications.js';
+import type { AccountsStore, StoredSettings, UserRow } from './store.js';
+
+export interface UserSettings {
+  utcOffsetMinutes: number;
+  notifications: NotificationPreferences;
+}
+
+/** A PUT may name only the notification switches it changes. */
+export interface SettingsChange {
+  utcOffsetMinutes: number;
+  notifications?: Partial<NotificationPreferences>;
+}
+
+const toSettings = (stored: StoredSettings): UserSettings => ({
+  utcOffsetMinutes: stored.utcOffsetMinutes,
+  notifications: preferencesFrom(stored.notificationsOff),
+});
 
 export interface PublicUser {
   id: string;
@@ -75,11 +92,14 @@ function lookupBatcher<T>(name: string, findMany: (ids: string[]) => Promise<Map
   });
 }
 
+/** A new session for the account: its token carries the current session version. */
+export const sessionFor = (row: UserRow, issueToken: IssueToken): Session => ({
+  user: toPublicUser(row),
+  token: issueToken({ sub: row.id, role: row.role, guest: row.isGuest, sv: row.sessionVersion }),
+});
+
 export function createAccountsService(store: AccountsStore, cache: Cache, issueToken: IssueToken, passwordCost: number) {
-  const session = (row: UserRow): Session => ({
-    user: toPublicUser(row),
-    token: issueToken({ sub: row.id, role: row.role, guest: row.isGuest, sv: row.sessionVersion }),
-  });
+  const session = (row: UserRow) => sessionFor(row, issueToken);
   const hash = (password: string) => hashPassword(password, passwordCost);
 
   // Read on every authenticated request; a revocation invalidates it through the user's tag.
@@ -92,12 +112,14 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
     tags: (id) => [userTag(id)],
   });
 
-  // Caches hold JSON, so the cached shape is the public one, dates already as strings.
+  // Caches hold JSON, so the cached shape is the public one, dates already as strings. A rush's
+  // notifications look up thousands of entrants at once: their misses share one statement.
+  const userLoads = lookupBatcher('users', store.findByIds);
   const userById = cache.define({
     name: 'user',
     ttlSeconds: 300,
     load: async (id: string) => {
-      const row = await store.findById(id);
+      const row = await userLoads.add(id);
       return row ? toPublicUser(row) : null;
     },
     tags: (id) => [userTag(id)],
@@ -110,7 +132,10 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
   const settingsById = cache.define({
     name: 'user-settings',
     ttlSeconds: 300,
-    load: (id: string) => settingsLoads.add(id),
+    load: async (id: string) => {
+      const stored = await settingsLoads.add(id);
+      return stored ? toSettings(stored) : null;
+    },
     tags: (id) => [userTag(id)],
   });
 
@@ -193,11 +218,20 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
       return settings;
     },
 
-    async updateSettings(id: string, settings: UserSettings): Promise<UserSettings> {
-      const row = await store.setSettings(id, settings);
+    async updateSettings(id: string, change: SettingsChange): Promise<UserSettings> {
+      const current = (await store.findSettings([id])).get(id);
+      if (!current) throw new AppError('NOT_FOUND', 'The account no longer exists');
+      const wanted = { ...preferencesFrom(current.notificationsOff), ...change.notifications };
+      const notificationsOff = NOTIFICATION_KINDS.filter((kind) => !wanted[kind]);
+      const row = await store.setSettings(id, { utcOffsetMinutes: change.utcOffsetMinutes, notificationsOff });
       if (!row) throw new AppError('NOT_FOUND', 'The account no longer exists');
       await cache.invalidate(userTag(id));
-      return row;
+      return toSettings(row);
+    },
+
+    /** Whether the user wants this notification; an unknown user wants none. */
+    async wantsNotification(id: string, kind: keyof NotificationPreferences): Promise<boolean> {
+      return (await settingsById.get(id)).value?.notifications[kind] ?? false;
     },
 
     /** Minutes east of UTC where the user's day starts; 0 for an unknown user. */

@@ -1,12 +1,13 @@
 // SQL for accounts.
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { rows } from '../../platform/db/rows.js';
-import { revokedTokens, users } from '../../platform/db/schema.js';
+import { emailLinkTokens, revokedTokens, users } from '../../platform/db/schema.js';
 import type { Role } from '../../domain/accounts.js';
 
 export type UserRow = typeof users.$inferSelect;
-export type UserSettings = Pick<UserRow, 'utcOffsetMinutes'>;
+/** As stored; the service turns notificationsOff into per-kind switches. */
+export type StoredSettings = Pick<UserRow, 'utcOffsetMinutes' | 'notificationsOff'>;
 
 /** What a token is checked against on every authenticated request. */
 export interface SessionState {
@@ -34,6 +35,11 @@ export function createAccountsStore(db: Executor) {
     async findById(id: string): Promise<UserRow | undefined> {
       const [row] = await db.select().from(users).where(eq(users.id, id));
       return row;
+    },
+    /** Many users in one statement: lookups that miss the cache together are batched. */
+    async findByIds(ids: string[]): Promise<Map<string, UserRow>> {
+      const found = await db.select().from(users).where(inArray(users.id, ids));
+      return new Map(found.map((row) => [row.id, row]));
     },
     async setRole(id: string, role: Role): Promise<UserRow | undefined> {
       const [row] = await db.update(users).set({ role }).where(eq(users.id, id)).returning();
@@ -72,13 +78,35 @@ export function createAccountsStore(db: Executor) {
     async revokeToken(jti: string, userId: string, expiresAt: Date): Promise<void> {
       await db.insert(revokedTokens).values({ jti, userId, expiresAt }).onConflictDoNothing();
     },
-    async findSettings(ids: string[]): Promise<Map<string, UserSettings>> {
-      const found = await db.select({ id: users.id, utcOffsetMinutes: users.utcOffsetMinutes }).from(users).where(inArray(users.id, ids));
+    async findSettings(ids: string[]): Promise<Map<string, StoredSettings>> {
+      const found = await db
+        .select({ id: users.id, utcOffsetMinutes: users.utcOffsetMinutes, notificationsOff: users.notificationsOff })
+        .from(users)
+        .where(inArray(users.id, ids));
       return new Map(found.map(({ id, ...settings }) => [id, settings]));
     },
-    async setSettings(id: string, settings: UserSettings): Promise<UserSettings | undefined> {
-      const [row] = await db.update(users).set(settings).where(eq(users.id, id)).returning({ utcOffsetMinutes: users.utcOffsetMinutes });
+    async setSettings(id: string, settings: StoredSettings): Promise<StoredSettings | undefined> {
+      const [row] = await db
+        .update(users)
+        .set(settings)
+        .where(eq(users.id, id))
+        .returning({ utcOffsetMinutes: users.utcOffsetMinutes, notificationsOff: users.notificationsOff });
       return row;
+    },
+    async insertEmailLink(tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
+      await db.insert(emailLinkTokens).values({ tokenHash, userId, expiresAt });
+    },
+    /** Spends the link: one caller wins, and only before it expires. Returns its user. */
+    async useEmailLink(tokenHash: string, now: Date): Promise<string | undefined> {
+      const [row] = await db
+        .update(emailLinkTokens)
+        .set({ usedAt: now })
+        .where(and(eq(emailLinkTokens.tokenHash, tokenHash), isNull(emailLinkTokens.usedAt), gt(emailLinkTokens.expiresAt, now)))
+        .returning({ userId: emailLinkTokens.userId });
+      return row?.userId;
+    },
+    async deleteExpiredEmailLinks(now: Date): Promise<void> {
+      await db.delete(emailLinkTokens).where(sql`${emailLinkTokens.expiresAt} < ${now}`);
     },
     async count(): Promise<number> {
       const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);

@@ -10,6 +10,7 @@ import { createEventsService, type EventsService, type EventsServiceOptions } fr
 export type { EventsService } from './service.js';
 export type { PaymentInput, SettleOutcome } from './settlement.js';
 export type { RegistrationView } from './views.js';
+export type { RegistrationChange } from './live.js';
 export { RegistrationSchema } from './schemas.js';
 
 /** The feature needs exactly what its service does. */

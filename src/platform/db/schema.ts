@@ -9,3 +9,4 @@ export * from './schema/achievements.js';
 export * from './schema/polls.js';
 export * from './schema/products.js';
 export * from './schema/activity.js';
+export * from './schema/messaging.js';

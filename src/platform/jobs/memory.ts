@@ -2,7 +2,7 @@
 // delays, a bounded failed set), so features behave alike on either adapter. Jobs live only
 // as long as the process: without Redis, a restart drops what is queued.
 import type { Metrics } from '../metrics.js';
-import type { JobCounts, JobHandler, JobOptions, JobQueue, JobRecord } from './port.js';
+import { PermanentJobError, type JobCounts, type JobHandler, type JobOptions, type JobQueue, type JobRecord } from './port.js';
 
 export const JOB_DEFAULTS = {
   queueName: 'jobs',
@@ -44,6 +44,7 @@ export class MemoryJobQueue implements JobQueue {
   constructor(
     private readonly metrics: Metrics,
     private readonly concurrency = JOB_DEFAULTS.concurrency,
+    private readonly queueName = JOB_DEFAULTS.queueName,
   ) {
     // Export zeros from the start, so dashboards see the series before the first job.
     this.publishGauges();
@@ -117,8 +118,8 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   private publishGauges(): void {
-    this.metrics.jobQueueDepth.set({ queue: JOB_DEFAULTS.queueName }, this.tally.waiting + this.tally.delayed);
-    this.metrics.jobsFailed.set({ queue: JOB_DEFAULTS.queueName }, this.tally.failed);
+    this.metrics.jobQueueDepth.set({ queue: this.queueName }, this.tally.waiting + this.tally.delayed);
+    this.metrics.jobsFailed.set({ queue: this.queueName }, this.tally.failed);
   }
 
   private enqueue(job: MemoryJob): void {
@@ -157,7 +158,7 @@ export class MemoryJobQueue implements JobQueue {
       this.finish(job, 'completed', JOB_DEFAULTS.keepCompleted);
     } catch (error) {
       job.attemptsMade++;
-      if (job.attemptsMade < job.attempts) {
+      if (job.attemptsMade < job.attempts && !(error instanceof PermanentJobError)) {
         this.delay(job, job.backoffMs * 2 ** (job.attemptsMade - 1));
       } else {
         job.failedReason = error instanceof Error ? error.message : String(error);

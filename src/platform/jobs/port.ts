@@ -34,6 +34,14 @@ export interface JobCounts {
   completed: number;
 }
 
+/**
+ * Thrown by a handler when trying again cannot help (a refused request, a missing template):
+ * the job goes straight to the failed set instead of spending its remaining attempts.
+ */
+export class PermanentJobError extends Error {
+  readonly permanent = true;
+}
+
 export interface JobQueue {
   /** Registers the handler for a job name. Register handlers before adding jobs. */
   handle(name: string, handler: JobHandler): void;

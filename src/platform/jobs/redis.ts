@@ -1,11 +1,11 @@
 // Job queue on BullMQ: one queue for every job name, one worker that dispatches by name.
 // Jobs survive restarts and are shared by every instance; each job runs on one of them.
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { JOB_DEFAULTS } from './memory.js';
-import type { JobCounts, JobHandler, JobOptions, JobQueue, JobRecord } from './port.js';
+import { PermanentJobError, type JobCounts, type JobHandler, type JobOptions, type JobQueue, type JobRecord } from './port.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -25,6 +25,8 @@ export interface RedisJobQueueOptions {
   metrics: Metrics;
   log: Logger;
   concurrency?: number;
+  /** Default `jobs`; a feature with its own concurrency gets its own queue. */
+  queueName?: string;
 }
 
 export class RedisJobQueue implements JobQueue {
@@ -33,10 +35,12 @@ export class RedisJobQueue implements JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly prefix: string;
   private readonly metricsTimer: NodeJS.Timeout;
+  private readonly queueName: string;
 
   constructor(private readonly options: RedisJobQueueOptions) {
     // BullMQ joins prefix and queue name with ':'; keys become "<prefix>bull:jobs:...".
     this.prefix = `${options.keyPrefix}bull`;
+    this.queueName = options.queueName ?? JOB_DEFAULTS.queueName;
     // The gauges are read by /metrics; polling keeps Redis round trips off the job path.
     this.metricsTimer = setInterval(() => {
       if (this.opening) void this.counts().catch(() => undefined);
@@ -54,7 +58,7 @@ export class RedisJobQueue implements JobQueue {
     // The message matches isConnectionError, as the client's own errors do.
     if (!this.opening && this.options.client.status !== 'ready') throw new Error('Connection is closed: redis is reconnecting');
     this.opening ??= (async () => {
-      const queue = new Queue(JOB_DEFAULTS.queueName, {
+      const queue = new Queue(this.queueName, {
         connection: this.options.client,
         prefix: this.prefix,
         defaultJobOptions: {
@@ -83,7 +87,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private startWorker(): Worker {
-    const worker = new Worker(JOB_DEFAULTS.queueName, (job: Job) => this.process(job), {
+    const worker = new Worker(this.queueName, (job: Job) => this.process(job), {
       // Blocking commands wait for jobs and must wait out reconnects, so the fail-fast
       // settings of the shared options do not apply here (BullMQ requires this). ioredis types
       // retryStrategy as possibly null (never reconnect), which BullMQ's own options type refuses.
@@ -104,7 +108,13 @@ export class RedisJobQueue implements JobQueue {
   private async process(job: Job): Promise<void> {
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`no handler for job ${job.name}`);
-    await handler(job.data, { id: job.id!, attemptsMade: job.attemptsMade });
+    try {
+      await handler(job.data, { id: job.id!, attemptsMade: job.attemptsMade });
+    } catch (error) {
+      // BullMQ's own marker for "no more attempts".
+      if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
   }
 
   async add(name: string, data: unknown, options: JobOptions = {}): Promise<string> {
@@ -128,8 +138,8 @@ export class RedisJobQueue implements JobQueue {
       failed: counts.failed ?? 0,
       completed: counts.completed ?? 0,
     };
-    this.options.metrics.jobQueueDepth.set({ queue: JOB_DEFAULTS.queueName }, result.waiting + result.delayed);
-    this.options.metrics.jobsFailed.set({ queue: JOB_DEFAULTS.queueName }, result.failed);
+    this.options.metrics.jobQueueDepth.set({ queue: this.queueName }, result.waiting + result.delayed);
+    this.options.metrics.jobsFailed.set({ queue: this.queueName }, result.failed);
     return result;
   }
 

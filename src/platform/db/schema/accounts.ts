@@ -1,7 +1,7 @@
 // Accounts and cross-cutting HTTP state. Invariants live here as constraints (unique
 // indexes, CHECKs), so that no code path can break them.
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { type Role } from '../../../domain/accounts.js';
 
 export const users = pgTable(
@@ -19,6 +19,8 @@ export const users = pgTable(
     // Every token carries the version it was issued under; bumping it (a password reset, "log
     // out everywhere") revokes them all at once.
     sessionVersion: integer('session_version').notNull().default(0),
+    // Notifications the user turned off, by kind (absent means on).
+    notificationsOff: jsonb('notifications_off').$type<string[]>().notNull().default([]),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
