@@ -7,3 +7,4 @@ export * from './schema/payments.js';
 export * from './schema/scoring.js';
 export * from './schema/achievements.js';
 export * from './schema/polls.js';
+export * from './schema/trivia.js';
