@@ -52,6 +52,8 @@ export interface Config {
     admin: RateLimitPolicy;
     /** POST /api/polls/:id/rankings, per client IP, on top of the api policies. */
     pollRankings: RateLimitPolicy;
+    /** Trivia answers per user, over the socket and HTTP alike. */
+    triviaAnswers: RateLimitPolicy;
   };
   trustProxy: boolean | number | string;
   corsOrigin: boolean | string[];
@@ -76,6 +78,13 @@ export interface Config {
     topN: number;
   };
   payments: PaymentsConfig;
+  trivia: {
+    /** How often every instance looks for games whose next move (results, next question) is due. */
+    tickMs: number;
+    /** Answer group commit: at most this many per transaction, waiting at most this long. */
+    batchMaxItems: number;
+    batchMaxWaitMs: number;
+  };
 }
 
 export interface PaymentsConfig {
@@ -233,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiIp: policy(env, 'RATE_LIMIT_API_IP', '120/1m'),
       admin: policy(env, 'RATE_LIMIT_ADMIN', '20/1m'),
       pollRankings: policy(env, 'RATE_LIMIT_POLL_RANKINGS', '30/1m'),
+      triviaAnswers: policy(env, 'RATE_LIMIT_TRIVIA_ANSWERS', '5/10s'),
     },
     trustProxy: trustProxy(env),
     corsOrigin: corsOrigin(env),
@@ -259,5 +269,10 @@ export function loadConfig(env: Env = process.env): Config {
       topN: int(env, 'LEADERBOARD_TOP_N', 10, 1, 100),
     },
     payments: payments(env, port),
+    trivia: {
+      tickMs: int(env, 'TRIVIA_TICK_MS', 250, 10, 60_000),
+      batchMaxItems: int(env, 'TRIVIA_BATCH_MAX', 500, 1, 5_000),
+      batchMaxWaitMs: int(env, 'TRIVIA_BATCH_WAIT_MS', 2, 0, 1_000),
+    },
   };
 }

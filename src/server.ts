@@ -21,6 +21,9 @@ import { createPaymentsFeature } from './features/payments/index.js';
 import type { PaymentsService } from './features/payments/service.js';
 import { createPollsFeature } from './features/polls/index.js';
 import { createScoringFeature } from './features/scoring/index.js';
+import { createTriviaFeature } from './features/trivia/index.js';
+import type { TriviaService } from './features/trivia/service.js';
+import { isUuid } from './domain/ids.js';
 import type { ScoringService } from './features/scoring/service.js';
 import { registerAuth, registerGuards, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './http/idempotency-store.js';
@@ -53,6 +56,9 @@ export interface App {
   payments: PaymentsService;
   achievements: AchievementsService;
   scoring: ScoringService;
+  trivia: TriviaService;
+  /** Runs every due trivia move now (tests drive the schedule with it). */
+  triviaTick(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -60,6 +66,8 @@ export interface ServerOptions {
   websocketOnly?: boolean;
   /** Called on the new instance before anything is registered: tests add their checking hooks here. */
   instrument?: (app: FastifyInstance) => void;
+  /** The clock trivia times answers with, epoch ms; tests inject one. */
+  clock?: () => number;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -193,8 +201,27 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     snapshotSeconds: config.scoring.snapshotSeconds,
   });
   const polls = createPollsFeature({ db, cache: platform.cache, push: gateway, log });
+  const trivia = createTriviaFeature({
+    db,
+    push: gateway,
+    rankIndex: platform.rankIndex,
+    rateLimiter: platform.rateLimiter,
+    log,
+    clock: options.clock ?? Date.now,
+    answerRateLimit: config.rateLimits.triviaAnswers,
+    tickMs: config.trivia.tickMs,
+    batch: { maxItems: config.trivia.batchMaxItems, maxWaitMs: config.trivia.batchMaxWaitMs },
+  });
+  gateway.handle('answer', async (user, payload) => {
+    const { gameId, questionId, choice } = (payload ?? {}) as Record<string, unknown>;
+    if (typeof gameId !== 'string' || !isUuid(gameId) || !Number.isInteger(questionId) || (questionId as number) < 0 || choice === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'answer takes {gameId (uuid), questionId (integer >= 0), choice}');
+    }
+    return trivia.service.answer(user.id, { gameId, questionId: questionId as number, choice: choice as never });
+  });
+  gateway.subscribeState('game', (user, gameId) => (isUuid(gameId) ? trivia.service.games.state(gameId, user?.id) : Promise.resolve(null)));
 
-  const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, scoring, polls];
+  const features: Array<Feature<unknown>> = [accounts, ops, events, payments, achievements, scoring, polls, trivia];
   for (const feature of features) await app.register(feature.routes);
   for (const feature of features) await feature.start?.();
 
@@ -219,6 +246,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     payments: payments.service,
     achievements: achievements.service,
     scoring: scoring.service,
+    trivia: trivia.service,
+    triviaTick: trivia.tick,
   };
 }
 

@@ -19,6 +19,8 @@ export interface TestAppOptions {
   redisUrl?: string;
   redisKeyPrefix?: string;
   env?: Record<string, string>;
+  /** The server clock trivia uses (epoch ms). */
+  clock?: () => number;
 }
 
 /** Tests read whatever JSON the server sent and assert on its shape. */
@@ -57,7 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PASSWORD_HASH_COST: '14',
     ...options.env,
   });
-  const server = await startServer(config, createLogger(config.logLevel), { instrument: checkResponses });
+  const server = await startServer(config, createLogger(config.logLevel), { instrument: checkResponses, clock: options.clock });
   return {
     ...server,
     request: (method, url, { body, token, headers = {} } = {}) =>

@@ -59,9 +59,13 @@ describe('quiz rules', () => {
 
   it('withinOneEdit agrees with the Levenshtein distance', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 7 }), fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 7 }), (a, b) => {
-        expect(withinOneEdit(a, b)).toBe(distance(a, b) <= 1);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 7 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 7 }),
+        (a, b) => {
+          expect(withinOneEdit(a, b)).toBe(distance(a, b) <= 1);
+        },
+      ),
       { seed: 12, numRuns: 2000 },
     );
   });

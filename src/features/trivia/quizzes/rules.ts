@@ -27,7 +27,7 @@ export function questionProblems(question: Question, at: string): FieldProblem[]
       break;
     case 'multi':
       if (options.length < 2 || options.length > 6) fail('/options', 'A multi question has 2 to 6 options');
-      if (!Array.isArray(answer) || answer.length === 0 || !answer.every(isIndex) || new Set(answer).size !== answer.length)
+      if (!Array.isArray(answer) || answer.length === 0 || !answer.every(isIndex) || new Set<unknown>(answer).size !== answer.length)
         fail('/answer', 'The answer of a multi question is the distinct indexes of its correct options, at least one');
       break;
     case 'text':

@@ -50,8 +50,12 @@ export const games = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('games_live_pin_key').on(t.pin).where(sql`${t.status} <> 'ended'`),
-    index('games_due_idx').on(t.dueAt).where(sql`${t.dueAt} is not null`),
+    uniqueIndex('games_live_pin_key')
+      .on(t.pin)
+      .where(sql`${t.status} <> 'ended'`),
+    index('games_due_idx')
+      .on(t.dueAt)
+      .where(sql`${t.dueAt} is not null`),
     check('games_status_check', sql`${t.status} in ('lobby', 'question', 'results', 'paused', 'ended')`),
     check('games_mode_check', sql`${t.mode} in ('live', 'async')`),
     check('games_pin_check', sql`${t.pin} ~ '^[0-9]{6}$'`),

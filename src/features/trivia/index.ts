@@ -1,0 +1,78 @@
+// The trivia feature: quizzes, live and async games on the durable schedule, batched answers.
+import type { Logger } from 'pino';
+import type { Db } from '../../platform/db/client.js';
+import type { Push } from '../../platform/push/port.js';
+import type { RankIndex } from '../../platform/rank-index/port.js';
+import type { RateLimiter, RateLimitPolicyDefinition } from '../../platform/rate-limit/port.js';
+import type { Feature } from '../feature.js';
+import { createAnswersService } from './answers/service.js';
+import { createAnswersStore } from './answers/store.js';
+import { createLive } from './games/live.js';
+import { createTriviaScheduler } from './games/scheduler.js';
+import { createGamesService } from './games/service.js';
+import { createGamesStore } from './games/store.js';
+import { createQuizzesService } from './quizzes/service.js';
+import { createQuizzesStore } from './quizzes/store.js';
+import { triviaRoutes } from './routes.js';
+import { createTriviaService, type TriviaService } from './service.js';
+import { createTriviaStats, type TriviaStats } from './stats.js';
+
+export interface TriviaFeatureDeps {
+  db: Db;
+  push: Push;
+  rankIndex: RankIndex;
+  rateLimiter: RateLimiter;
+  log: Logger;
+  /** The server's clock in epoch ms; tests inject one to place answers exactly on a window's edges. */
+  clock: () => number;
+  answerRateLimit: Omit<RateLimitPolicyDefinition, 'name'>;
+  tickMs: number;
+  batch: { maxItems: number; maxWaitMs: number };
+}
+
+export interface TriviaFeature extends Feature<TriviaService> {
+  stats: TriviaStats;
+  /** Runs every due game move now (tests, and after a restart). */
+  tick(): Promise<void>;
+}
+
+export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
+  const { db, push, rankIndex, rateLimiter, log, clock } = deps;
+  const stats = createTriviaStats(clock);
+  const gamesStore = createGamesStore(db);
+  const live = createLive({ store: gamesStore, push, rankIndex, log, clock, onResultsSent: stats.resultsSent });
+  const scheduler = createTriviaScheduler({
+    tickMs: deps.tickMs,
+    clock,
+    log,
+    due: (now) => gamesStore.due(now),
+    run: (gameId) => games.runDue(gameId),
+  });
+  const games = createGamesService({ store: gamesStore, live, rankIndex, log, clock, onDue: scheduler.schedule });
+  const answers = createAnswersService({
+    store: createAnswersStore(db),
+    rateLimiter,
+    rateLimit: { name: 'trivia-answers', points: deps.answerRateLimit.points, durationSeconds: deps.answerRateLimit.durationSeconds },
+    questionsOf: games.questionsOf,
+    onStored: (gameId, seq) => {
+      stats.answered();
+      live.answered(gameId, seq);
+    },
+    clock,
+    batch: deps.batch,
+  });
+  const service = createTriviaService({ quizzes: createQuizzesService(createQuizzesStore(db)), games, answers });
+  return {
+    service,
+    stats,
+    routes: triviaRoutes(service),
+    tick: scheduler.tick,
+    // A restart resumes what the database says is due.
+    start: () => scheduler.tick(),
+    close: async () => {
+      await scheduler.close();
+      await answers.close();
+      live.close();
+    },
+  };
+}
