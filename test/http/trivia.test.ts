@@ -223,4 +223,44 @@ describe('trivia on pglite', () => {
     }
     expect((await (await app.request('GET', `/api/games/${game.id}`)).json()).game.status).toBe('ended');
   });
+
+  it('plays async mode through the service API a messaging adapter calls: a window per player from their own question', async () => {
+    const quiz = await createQuiz();
+    const game = (await (await post('/api/games', host, { quizId: quiz.id, mode: 'async' })).json()).game;
+    const [a, b] = [await guest(app), await guest(app)];
+    const actor = (id: string) => ({ id, role: 'player' as const, isGuest: true });
+    await app.trivia.join(actor(a.id), game.pin, 'Ada');
+    await app.trivia.join(actor(b.id), game.pin, 'Bea');
+    await expect(app.trivia.currentQuestion(a.id, game.id)).rejects.toMatchObject({ code: 'GAME_STATE' });
+    expect((await post(`/api/games/${game.id}/start`, host)).status).toBe(200);
+
+    const t0 = clock.now();
+    const first = await app.trivia.currentQuestion(a.id, game.id);
+    expect(first).toMatchObject({ done: false, question: { seq: 0, opensAt: t0, closesAt: t0 + 20_000 } });
+    // Asking again while the window is open and unanswered gives the same question.
+    clock.advance(1_000);
+    expect((await app.trivia.currentQuestion(a.id, game.id)).question).toMatchObject({ seq: 0, opensAt: t0 });
+    expect(await app.trivia.answer(a.id, { gameId: game.id, questionId: 0, choice: 1 })).toMatchObject({ replayed: false });
+    await expect(app.trivia.answer(a.id, { gameId: game.id, questionId: 1, choice: [0, 2] })).rejects.toMatchObject({ code: 'QUESTION_NOT_OPEN' });
+
+    // Bea starts much later: her window is her own.
+    clock.advance(60_000);
+    const hers = await app.trivia.currentQuestion(b.id, game.id);
+    expect(hers.question).toMatchObject({ seq: 0, opensAt: clock.now() });
+    expect(await app.trivia.answer(b.id, { gameId: game.id, questionId: 0, choice: 1 })).toMatchObject({ replayed: false });
+
+    // Ada moves on: question 0, answered after 1 s, is scored for her by the formula.
+    const second = await app.trivia.currentQuestion(a.id, game.id);
+    expect(second.question).toMatchObject({ seq: 1, opensAt: clock.now() });
+    expect(second.me.score).toBe(Math.round(1000 * (1 - 1000 / 20_000 / 2)));
+    // She lets question 1 run out: too late, then the next question.
+    clock.advance(10_000 + 501);
+    await expect(app.trivia.answer(a.id, { gameId: game.id, questionId: 1, choice: [0, 2] })).rejects.toMatchObject({ code: 'ANSWER_TOO_LATE' });
+    expect((await app.trivia.currentQuestion(a.id, game.id)).question).toMatchObject({ seq: 2 });
+    expect(await app.trivia.answer(a.id, { gameId: game.id, questionId: 2, choice: 'bern' })).toMatchObject({ replayed: false });
+    expect((await app.trivia.currentQuestion(a.id, game.id)).question).toMatchObject({ seq: 3 });
+    expect(await app.trivia.answer(a.id, { gameId: game.id, questionId: 3, choice: 300_000 })).toMatchObject({ replayed: false });
+    const done = await app.trivia.currentQuestion(a.id, game.id);
+    expect(done).toMatchObject({ done: true, question: null, me: { score: 975 + 1000 + 1000, rank: 1 } });
+  });
 });
