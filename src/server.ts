@@ -207,6 +207,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     rankIndex: platform.rankIndex,
     rateLimiter: platform.rateLimiter,
     log,
+    metrics,
     clock: options.clock ?? Date.now,
     answerRateLimit: config.rateLimits.triviaAnswers,
     tickMs: config.trivia.tickMs,

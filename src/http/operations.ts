@@ -27,6 +27,9 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /metrics': op('getMetrics', 'ops'),
   'GET /api/admin/stats': op('getAdminStats', 'ops'),
   'GET /api/admin/jobs/failed': op('listFailedJobs', 'ops'),
+  'GET /api/admin/queue-stats': op('getQueueStats', 'ops'),
+  'GET /api/admin/db-stats': op('getDbStats', 'ops'),
+  'GET /api/admin/game-stats': op('getGameStats', 'ops'),
   'POST /api/admin/jobs/:id/retry': op('retryFailedJob', 'ops'),
 
   'POST /api/events': op('createEvent', 'events'),

@@ -263,4 +263,31 @@ describe('trivia on pglite', () => {
     const done = await app.trivia.currentQuestion(a.id, game.id);
     expect(done).toMatchObject({ done: true, question: null, me: { score: 975 + 1000 + 1000, rank: 1 } });
   });
+
+  it('reports queue, game and database figures to admins only, and the same in /metrics', async () => {
+    const player = await guest(app);
+    for (const path of ['/api/admin/queue-stats', '/api/admin/game-stats', '/api/admin/db-stats']) {
+      expect((await app.request('GET', path, { token: player.token })).status).toBe(403);
+      expect((await app.request('GET', path, { token: host })).status).toBe(200);
+    }
+    const games = await (await app.request('GET', '/api/admin/game-stats', { token: host })).json();
+    expect(games.liveGames).toBeGreaterThan(0);
+    expect(games.answersTotal).toBeGreaterThan(0);
+    expect(games.lastResultsLatencyMs).not.toBeNull();
+    const db = await (await app.request('GET', '/api/admin/db-stats', { token: host })).json();
+    expect(db).toMatchObject({ database: 'pglite', breaker: 'closed', pool: { total: 1 } });
+    expect(db.queryMs.p95).toBeGreaterThan(0);
+    const queues = await (await app.request('GET', '/api/admin/queue-stats', { token: host })).json();
+    expect(queues.queues[0]).toMatchObject({ waiting: expect.any(Number), completedPerSecond: expect.any(Number) });
+    const metrics = await (await app.request('GET', '/metrics')).text();
+    for (const name of [
+      'trivia_live_games',
+      'trivia_answers_total',
+      'trivia_last_results_latency_seconds',
+      'db_query_duration_seconds{quantile="0.95"}',
+      'job_queue_jobs',
+    ]) {
+      expect(metrics).toContain(name);
+    }
+  });
 });

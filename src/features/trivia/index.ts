@@ -1,6 +1,7 @@
 // The trivia feature: quizzes, live and async games on the durable schedule, batched answers.
 import type { Logger } from 'pino';
 import type { Db } from '../../platform/db/client.js';
+import type { Metrics } from '../../platform/metrics.js';
 import type { Push } from '../../platform/push/port.js';
 import type { RankIndex } from '../../platform/rank-index/port.js';
 import type { RateLimiter, RateLimitPolicyDefinition } from '../../platform/rate-limit/port.js';
@@ -17,12 +18,15 @@ import { triviaRoutes } from './routes.js';
 import { createTriviaService, type TriviaService } from './service.js';
 import { createTriviaStats, type TriviaStats } from './stats.js';
 
+const STATS_REFRESH_MS = 5_000;
+
 export interface TriviaFeatureDeps {
   db: Db;
   push: Push;
   rankIndex: RankIndex;
   rateLimiter: RateLimiter;
   log: Logger;
+  metrics: Metrics;
   /** The server's clock in epoch ms; tests inject one to place answers exactly on a window's edges. */
   clock: () => number;
   answerRateLimit: Omit<RateLimitPolicyDefinition, 'name'>;
@@ -38,9 +42,9 @@ export interface TriviaFeature extends Feature<TriviaService> {
 
 export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
   const { db, push, rankIndex, rateLimiter, log, clock } = deps;
-  const stats = createTriviaStats(clock);
   const gamesStore = createGamesStore(db);
-  const live = createLive({ store: gamesStore, push, rankIndex, log, clock, onResultsSent: stats.resultsSent });
+  const stats = createTriviaStats({ metrics: deps.metrics, clock, liveCounts: () => gamesStore.liveCounts() });
+  const live = createLive({ store: gamesStore, push, rankIndex, log, clock, stats });
   const scheduler = createTriviaScheduler({
     tickMs: deps.tickMs,
     clock,
@@ -61,15 +65,21 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
     clock,
     batch: deps.batch,
   });
+  // Keeps the sampled gauges (live games, players) fresh for /metrics between admin reads.
+  const statsTimer = setInterval(
+    () => void stats.snapshot().catch((error: unknown) => log.warn({ err: error }, 'could not refresh trivia stats')),
+    STATS_REFRESH_MS,
+  ).unref();
   const service = createTriviaService({ quizzes: createQuizzesService(createQuizzesStore(db)), games, answers });
   return {
     service,
     stats,
-    routes: triviaRoutes(service),
+    routes: triviaRoutes(service, stats),
     tick: scheduler.tick,
     // A restart resumes what the database says is due.
     start: () => scheduler.tick(),
     close: async () => {
+      clearInterval(statsTimer);
       await scheduler.close();
       await answers.close();
       live.close();

@@ -66,6 +66,8 @@ export interface DatabaseOptions {
   /** Wraps every pool checkout and query so that an unreachable server opens the breaker. */
   breaker?: Breaker;
   log?: Logger;
+  /** Told each statement's duration in seconds (for db_query_duration_seconds). */
+  onQuery?: (seconds: number) => void;
 }
 
 /** Where the configured record lives: DATABASE_URL, or PGlite under STAMPEDE_DATA_DIR. */
@@ -74,10 +76,10 @@ export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir'> 
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://', options.log);
+  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://', options.log, options.onQuery);
 }
 
-async function openPglite(dir: string, log?: Logger): Promise<Database> {
+async function openPglite(dir: string, log?: Logger, onQuery?: (seconds: number) => void): Promise<Database> {
   let dataDirLock: DataDirLock | undefined;
   if (!dir.startsWith('memory://')) {
     secureDataDir(path.dirname(dir));
@@ -91,7 +93,7 @@ async function openPglite(dir: string, log?: Logger): Promise<Database> {
     dataDirLock?.release();
     throw error;
   }
-  const db = drizzlePglite(yieldingEachStatement(client), { schema }) as unknown as Db;
+  const db = drizzlePglite(yieldingEachStatement(client, onQuery), { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
@@ -120,12 +122,12 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * rush new connections would wait in the kernel's queue, one per batch (seconds, measured).
  * A turn of the loop before each statement lets accepts, reads and timers in between.
  */
-function yieldingEachStatement(client: PGlite): PGlite {
+function yieldingEachStatement(client: PGlite, onQuery?: (seconds: number) => void): PGlite {
   const yielding =
     (runner: Pick<PGlite, 'query'>): PGlite['query'] =>
     async (...args) => {
       await nextTurn();
-      return runner.query(...args);
+      return timed(() => runner.query(...args), onQuery);
     };
   // Only what Drizzle's PGlite driver calls: a plain object, so no PGlite method ever runs with
   // a stand-in as `this` (PGlite keeps its state in private fields).
@@ -155,7 +157,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // failure still reaches the query that was running, as a rejected promise.
   pool.on('connect', (client) => {
     client.on('error', (error) => log?.warn({ err: error }, 'postgres connection failed'));
-    guardClient(client, options.breaker);
+    guardClient(client, options.breaker, options.onQuery);
   });
   // The client's own listener has logged it already.
   pool.on('error', () => undefined);
@@ -187,13 +189,20 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
  * come: the connection is dropped, so the pool discards the client when it is released
  * instead of handing it to the next caller.
  */
-function guardClient(client: pg.PoolClient, breaker: Breaker | undefined): void {
+function guardClient(client: pg.PoolClient, breaker: Breaker | undefined, onQuery?: (seconds: number) => void): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   client.query = ((...args: unknown[]) => {
+    const last = args[args.length - 1];
     // pg-pool's own pool.query passes a callback; it is already guarded as a whole.
-    if (typeof args[args.length - 1] === 'function') return query(...args);
+    if (typeof last === 'function') {
+      const started = performance.now();
+      return query(...args.slice(0, -1), (...results: unknown[]) => {
+        onQuery?.((performance.now() - started) / 1000);
+        (last as (...results: unknown[]) => void)(...results);
+      });
+    }
     const run = () =>
-      query(...args).catch((error: unknown) => {
+      timed(() => query(...args), onQuery).catch((error: unknown) => {
         if (error instanceof Error && error.message === QUERY_TIMEOUT_MESSAGE) dropConnection(client);
         throw error;
       });
@@ -202,6 +211,16 @@ function guardClient(client: pg.PoolClient, breaker: Breaker | undefined): void 
 }
 
 const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+async function timed<T>(run: () => Promise<T>, onQuery: ((seconds: number) => void) | undefined): Promise<T> {
+  if (!onQuery) return run();
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    onQuery((performance.now() - started) / 1000);
+  }
+}
 
 function dropConnection(client: pg.PoolClient): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();

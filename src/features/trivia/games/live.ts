@@ -7,6 +7,7 @@ import { createCoalescer } from '../../../platform/push/coalescer.js';
 import type { Push } from '../../../platform/push/port.js';
 import type { RankIndex } from '../../../platform/rank-index/port.js';
 import { gameBoard, gameChannel, screenChannel } from '../keys.js';
+import type { TriviaStats } from '../stats.js';
 import type { GameRow, GamesStore } from './store.js';
 
 export const ANSWERED_PUSH_INTERVAL_MS = 250;
@@ -63,11 +64,10 @@ export interface LiveDeps {
   rankIndex: RankIndex;
   log: Logger;
   clock: () => number;
-  /** Seconds from a close to the last personal result sent, for the ops figures. */
-  onResultsSent: (gameId: string, ms: number) => void;
+  stats: Pick<TriviaStats, 'questionPushed' | 'resultsSent'>;
 }
 
-export function createLive({ store, push, rankIndex, log, clock, onResultsSent }: LiveDeps) {
+export function createLive({ store, push, rankIndex, log, clock, stats }: LiveDeps) {
   const answered = createCoalescer<string>(
     ANSWERED_PUSH_INTERVAL_MS,
     async (key) => {
@@ -97,9 +97,11 @@ export function createLive({ store, push, rankIndex, log, clock, onResultsSent }
     answered: (gameId: string, seq: number) => answered.schedule(`${gameId}/${seq}`),
 
     question(game: GameRow): void {
+      const started = performance.now();
       const view = questionView(game, game.seq, game.opensAt!.getTime(), game.closesAt!.getTime(), clock());
       push.toChannel(gameChannel(game.id), 'question', view);
       push.toChannel(screenChannel(game.id), 'question', view);
+      stats.questionPushed(performance.now() - started);
     },
 
     async results(game: GameRow, seq: number): Promise<void> {
@@ -132,7 +134,7 @@ export function createLive({ store, push, rankIndex, log, clock, onResultsSent }
           rank: entry.rank,
         });
       }
-      if (game.closesAt) onResultsSent(game.id, clock() - game.closesAt.getTime());
+      if (game.closesAt) stats.resultsSent(clock() - game.closesAt.getTime());
     },
 
     async ended(game: GameRow): Promise<void> {
