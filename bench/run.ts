@@ -27,6 +27,8 @@ Options:
   --users <n>         actions: distinct users completing actions (default 1000)
   --board-size <n>    actions: seeded entries on the measured board (default 1000000)
   --sockets <n>       actions: Socket.IO clients subscribed to the board (default 10000)
+  --players <n>       trivia: Socket.IO players in the game (default 10000)
+  --questions <n>     trivia: questions played (default 5)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -59,6 +61,8 @@ function parseCommandLine(argv: string[]) {
         users: { type: 'string', default: '1000' },
         'board-size': { type: 'string', default: '1000000' },
         sockets: { type: 'string', default: '10000' },
+        players: { type: 'string', default: '10000' },
+        questions: { type: 'string', default: '5' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -85,6 +89,8 @@ function parseCommandLine(argv: string[]) {
     users: wholeNumber('users', values.users, 1, 1_000_000),
     boardSize: wholeNumber('board-size', values['board-size'], 0, 10_000_000),
     sockets: wholeNumber('sockets', values.sockets, 0, 100_000),
+    players: wholeNumber('players', values.players, 1, 100_000),
+    questions: wholeNumber('questions', values.questions, 1, 200),
     json: values.json,
   };
 }
@@ -104,8 +110,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users, boardSize, sockets } = options;
-  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, duration, pgRedis };
+  const { name, scenario, duration, connections, warmup, pgRedis, entrants, capacity, rate, users, boardSize, sockets, players, questions } = options;
+  const scenarioOptions = { connections, warmup, entrants, capacity, rate, users, boardSize, sockets, players, questions, duration, pgRedis };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),

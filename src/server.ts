@@ -209,7 +209,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     log,
     metrics,
     clock: options.clock ?? Date.now,
-    answerRateLimit: config.rateLimits.triviaAnswers,
+    // STAMPEDE_RATE_LIMITS=off turns this one off too.
+    answerRateLimit: config.rateLimits.enabled ? config.rateLimits.triviaAnswers : undefined,
     tickMs: config.trivia.tickMs,
     batch: { maxItems: config.trivia.batchMaxItems, maxWaitMs: config.trivia.batchMaxWaitMs },
   });

@@ -29,6 +29,10 @@ export interface ScenarioOptions {
   boardSize: number;
   /** actions: Socket.IO clients subscribed to the board. */
   sockets: number;
+  /** trivia: players in the game. */
+  players: number;
+  /** trivia: questions played. */
+  questions: number;
   /** Seconds measured per target. */
   duration: number;
   pgRedis: boolean;

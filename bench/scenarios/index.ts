@@ -4,9 +4,11 @@ import type { Scenario } from '../lib/scenario.js';
 import { createActionsScenario } from './actions.js';
 import { health } from './health.js';
 import { rushScenario } from './rush.js';
+import { triviaScenario } from './trivia.js';
 
 export const scenarios: Record<string, Scenario> = {
   actions: createActionsScenario(),
   health,
   rush: rushScenario,
+  trivia: triviaScenario,
 };

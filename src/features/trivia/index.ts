@@ -29,7 +29,8 @@ export interface TriviaFeatureDeps {
   metrics: Metrics;
   /** The server's clock in epoch ms; tests inject one to place answers exactly on a window's edges. */
   clock: () => number;
-  answerRateLimit: Omit<RateLimitPolicyDefinition, 'name'>;
+  /** Per user; undefined when rate limits are off. */
+  answerRateLimit: Omit<RateLimitPolicyDefinition, 'name'> | undefined;
   tickMs: number;
   batch: { maxItems: number; maxWaitMs: number };
 }
@@ -56,7 +57,7 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
   const answers = createAnswersService({
     store: createAnswersStore(db),
     rateLimiter,
-    rateLimit: { name: 'trivia-answers', points: deps.answerRateLimit.points, durationSeconds: deps.answerRateLimit.durationSeconds },
+    rateLimit: deps.answerRateLimit && { name: 'trivia-answers', ...deps.answerRateLimit },
     questionsOf: games.questionsOf,
     onStored: (gameId, seq) => {
       stats.answered();

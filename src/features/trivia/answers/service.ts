@@ -34,8 +34,8 @@ interface Pending extends AnswerInput {
 export interface AnswersDeps {
   store: AnswersStore;
   rateLimiter: RateLimiter;
-  /** Per user, on both transports. */
-  rateLimit: RateLimitPolicyDefinition;
+  /** Per user, on both transports; undefined when rate limits are off. */
+  rateLimit: RateLimitPolicyDefinition | undefined;
   /** A game's questions (they never change once the game exists); undefined for an unknown game. */
   questionsOf: (gameId: string) => Promise<Question[] | undefined>;
   /** Called once per newly stored answer, after commit. */
@@ -165,11 +165,13 @@ export function createAnswersService(deps: AnswersDeps) {
       if (!question) throw invalid('/questionId', `questionId must be from 0 to ${questions.length - 1}`);
       const problem = choiceProblem(question, input.choice);
       if (problem) throw invalid('/choice', problem);
-      const decision = await deps.rateLimiter.consume(deps.rateLimit, userId).catch(() => undefined);
-      if (decision && !decision.allowed) {
+      const { rateLimit } = deps;
+      // The limiter protects us; it must never be the reason an answer fails.
+      const decision = rateLimit && (await deps.rateLimiter.consume(rateLimit, userId).catch(() => undefined));
+      if (rateLimit && decision && !decision.allowed) {
         throw new AppError(
           'RATE_LIMITED',
-          `At most ${deps.rateLimit.points} answers per ${deps.rateLimit.durationSeconds}s`,
+          `At most ${rateLimit.points} answers per ${rateLimit.durationSeconds}s`,
           {},
           { 'retry-after': String(Math.max(1, decision.resetSeconds)) },
         );
