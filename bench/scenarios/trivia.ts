@@ -11,6 +11,8 @@ import type { Measurement, Scenario, ScenarioOptions } from '../lib/scenario.js'
 import { setupCall } from '../lib/setup-call.js';
 import { createUsers, tokenSigner } from '../../test/harness/entrants.js';
 import { countStatuses, rush } from '../../test/harness/rush.js';
+import { isCorrect } from '../../src/features/trivia/quizzes/rules.js';
+import type { Question } from '../../src/domain/trivia.js';
 import { connectPlayers, type PlayerQuestion } from './trivia-players.js';
 
 const ANSWER_SPREAD_MS = 2_000;
@@ -65,6 +67,21 @@ async function serverFigures(url: string): Promise<{ cpuSeconds: number; heapByt
     heapBytes: read('nodejs_heap_size_used_bytes'),
     lagSeconds: read('nodejs_eventloop_lag_p99_seconds'),
   };
+}
+
+/**
+ * What text and number matching costs on the event loop, per answer: the figure a worker pool
+ * (piscina) would take off it, to weigh against a message round trip per answer.
+ */
+function matchingMicroseconds(kind: 'text' | 'number', answers = 10_000): number {
+  const question = { points: 1000, ...quiz(3).questions[kind === 'text' ? 1 : 2]! } as Question;
+  const choices = Array.from({ length: answers }, () => choiceFor({ kind, options: [] } as unknown as PlayerQuestion) as string | number);
+  const started = performance.now();
+  let right = 0;
+  for (const choice of choices) if (isCorrect(question, choice)) right++;
+  const elapsed = performance.now() - started;
+  // Reading `right` keeps the loop from being optimised away.
+  return right >= 0 ? (elapsed * 1000) / answers : Number.NaN;
 }
 
 const sorted = (values: number[]) => Float64Array.from(values).sort();
@@ -151,6 +168,8 @@ export const triviaScenario: Scenario = {
           `answers lost (acked but not in the database's count at results): ${lost}`,
           `server: CPU ${cpuPerAnswerMs.toFixed(3)} ms per answer (game start to end); heap used ${(after.heapBytes / 2 ** 20).toFixed(0)} MiB ` +
             `(${((after.heapBytes - before.heapBytes) / 2 ** 20).toFixed(0)} MiB more than at the start); event-loop lag p99 ${ms(after.lagSeconds * 1000)}`,
+          `matching on the event loop (this process, ${(10_000).toLocaleString('en-US')} answers): text ${matchingMicroseconds('text').toFixed(2)} µs, ` +
+            `number ${matchingMicroseconds('number').toFixed(2)} µs per answer`,
           `goal: fan-out p99 <= ${GOALS.fanOutP99} ms: ${check(p99(fanOut) <= GOALS.fanOutP99)}`,
           `goal: every answer acked, p99 <= ${GOALS.ackP99} ms: ${check(acks.length === expectedAnswers && p99(ackMs) <= GOALS.ackP99)}`,
           `goal: results p99 <= ${GOALS.resultsP99} ms after close: ${check(p99(resultsFromFinalize) <= GOALS.resultsP99)} (measured from the end of the grace period)`,

@@ -53,7 +53,7 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
     due: (now) => gamesStore.due(now),
     run: (gameId) => games.runDue(gameId),
   });
-  const games = createGamesService({ store: gamesStore, live, rankIndex, log, clock, onDue: scheduler.schedule });
+  const games = createGamesService({ store: gamesStore, live, rankIndex, log, clock, onDue: scheduler.schedule, batch: deps.batch });
   const answers = createAnswersService({
     store: createAnswersStore(db),
     rateLimiter,
@@ -83,6 +83,7 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
       clearInterval(statsTimer);
       await scheduler.close();
       await answers.close();
+      await games.close();
       live.close();
     },
   };

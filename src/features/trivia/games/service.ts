@@ -11,6 +11,7 @@ import type { RankIndex } from '../../../platform/rank-index/port.js';
 import { gameBoard } from '../keys.js';
 import { questionView, type Live, type QuestionView } from './live.js';
 import type { GameRow, GamesStore, PlayerRow } from './store.js';
+import { createSeating } from './seating.js';
 import { step, type Action } from './transitions.js';
 
 export interface Game {
@@ -49,6 +50,8 @@ export interface GamesDeps {
   clock: () => number;
   /** After every committed move: the schedule sets a local timer for the game's next due time. */
   onDue: (gameId: string, dueAt: Date | null) => void;
+  /** Group commit of joins. */
+  batch: { maxItems: number; maxWaitMs: number };
 }
 
 const PIN_ATTEMPTS = 5;
@@ -72,7 +75,8 @@ const isViolation = (error: unknown, constraint: string) => {
   return info?.code === UNIQUE_VIOLATION && info.constraint === constraint;
 };
 
-export function createGamesService({ store, live, rankIndex, log, clock, onDue }: GamesDeps) {
+export function createGamesService({ store, live, rankIndex, log, clock, onDue, batch }: GamesDeps) {
+  const seating = createSeating(store, batch);
   // Questions never change once a game exists, so each instance keeps them for the answer path.
   const questionCache = new Map<string, Question[]>();
 
@@ -178,22 +182,11 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue }
     async join(actor: Actor, pin: string, nickname: string): Promise<{ game: Game; player: PlayerView; rejoined: boolean }> {
       const game = await store.findByPin(pin);
       if (!game) throw new AppError('NOT_FOUND', `No game with pin ${pin}`);
-      const existing = await store.player(store.db, game.id, actor.id);
-      if (existing) return { game: toGame(game), player: await playerView(existing), rejoined: true };
       try {
-        const player = await store.transaction(async (tx) => {
-          if (!(await store.takeSeat(tx, game.id, game.settings.maxPlayers))) {
-            throw new AppError('GAME_FULL', `The game is full (${game.settings.maxPlayers} players)`);
-          }
-          return store.addPlayer(tx, { gameId: game.id, userId: actor.id, nickname });
-        });
-        return { game: toGame({ ...game, players: game.players + 1 }), player: await playerView(player), rejoined: false };
+        const { player, rejoined } = await seating.take({ gameId: game.id, userId: actor.id, nickname });
+        return { game: toGame(game), player: await playerView(player), rejoined };
       } catch (error) {
         if (isViolation(error, 'game_players_nickname_key')) throw new AppError('NICKNAME_TAKEN', `The nickname '${nickname}' is taken in this game`);
-        if (isViolation(error, 'game_players_user_key')) {
-          const player = await store.player(store.db, game.id, actor.id);
-          if (player) return { game: toGame(game), player: await playerView(player), rejoined: true };
-        }
         throw error;
       }
     },
@@ -272,6 +265,8 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue }
       const question = questionView(game, seq, sentAt, sentAt + game.questions[seq]!.timeLimitSec * 1000, now);
       return { question, done: false, me: await playerView(player) };
     },
+
+    close: () => seating.close(),
   };
 }
 

@@ -1,6 +1,6 @@
 // SQL for games and their players: the state machine's row, joins, and the scores applied at
 // each question's close, all in statements over whole sets of players (never one per player).
-import { and, asc, desc, eq, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../../platform/db/client.js';
 import { gameAnswers, gamePlayers, games } from '../../../platform/db/schema.js';
 import { withTransaction } from '../../../platform/db/transaction.js';
@@ -80,19 +80,26 @@ export function createGamesStore(db: Db) {
       return row;
     },
 
-    /** Takes a seat if one is left; false when the game is full. */
-    async takeSeat(tx: Tx, gameId: string, maxPlayers: number): Promise<boolean> {
-      const taken = await tx
-        .update(games)
-        .set({ players: sql`${games.players} + 1` })
-        .where(and(eq(games.id, gameId), sql`${games.players} < ${maxPlayers}`))
-        .returning({ id: games.id });
-      return taken.length > 0;
+    /** The players among `userIds`, keyed by user. */
+    async players(tx: Tx, gameId: string, userIds: string[]): Promise<Map<string, PlayerRow>> {
+      const found = await tx
+        .select()
+        .from(gamePlayers)
+        .where(and(eq(gamePlayers.gameId, gameId), inArray(gamePlayers.userId, userIds)));
+      return new Map(found.map((row) => [row.userId, row]));
     },
 
-    async addPlayer(tx: Tx, values: { gameId: string; userId: string; nickname: string }): Promise<PlayerRow> {
-      const [row] = await tx.insert(gamePlayers).values(values).returning();
-      return row!;
+    async addPlayers(tx: Tx, values: Array<{ gameId: string; userId: string; nickname: string }>): Promise<PlayerRow[]> {
+      if (values.length === 0) return [];
+      return tx.insert(gamePlayers).values(values).returning();
+    },
+
+    async addToPlayerCount(tx: Tx, gameId: string, added: number): Promise<void> {
+      if (added > 0)
+        await tx
+          .update(games)
+          .set({ players: sql`${games.players} + ${added}` })
+          .where(eq(games.id, gameId));
     },
 
     async updatePlayer(tx: Executor, playerId: string, changes: Partial<Pick<PlayerRow, 'asyncSeq' | 'asyncSentAt'>>): Promise<void> {
