@@ -33,6 +33,8 @@ Options:
   --board-size <n>    actions: seeded entries on the measured board (default 1000000)
   --sockets <n>       actions: Socket.IO clients subscribed to the board (default 10000)
   --recipients <n>    whatsapp: players messaging in, each answered once (default 2000)
+  --players <n>       trivia: Socket.IO players in the game (default 10000)
+  --questions <n>     trivia: questions played (default 5)
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -69,6 +71,8 @@ function parseCommandLine(argv: string[]) {
         'board-size': { type: 'string', default: '1000000' },
         sockets: { type: 'string', default: '10000' },
         recipients: { type: 'string', default: '2000' },
+        players: { type: 'string', default: '10000' },
+        questions: { type: 'string', default: '5' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -99,6 +103,8 @@ function parseCommandLine(argv: string[]) {
     boardSize: wholeNumber('board-size', values['board-size'], 0, 10_000_000),
     sockets: wholeNumber('sockets', values.sockets, 0, 100_000),
     recipients: wholeNumber('recipients', values.recipients, 1, 1_000_000),
+    players: wholeNumber('players', values.players, 1, 100_000),
+    questions: wholeNumber('questions', values.questions, 1, 200),
     json: values.json,
   };
 }
@@ -139,6 +145,8 @@ async function main(argv: string[]): Promise<number> {
     cold,
     perUser,
     recipients,
+    players,
+    questions,
   } = options;
   // Cold: the server meets the measured load as it would after a quiet moment.
   const warmup = cold ? 0 : options.warmup;
@@ -152,6 +160,8 @@ async function main(argv: string[]): Promise<number> {
     boardSize,
     sockets,
     recipients,
+    players,
+    questions,
     duration,
     pgRedis,
     idempotency,

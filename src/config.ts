@@ -56,6 +56,8 @@ export interface Config {
     socketHandshake: RateLimitPolicy;
     /** POST /api/rankings (product rankings), per client IP, on top of the api policies. */
     productRankings: RateLimitPolicy;
+    /** Trivia answers per user, over the socket and HTTP alike. */
+    triviaAnswers: RateLimitPolicy;
   };
   /** Socket caps, counted per instance; 0 lifts a cap. */
   sockets: { perUser: number; perAddress: number; anonymousPerAddress: number };
@@ -87,6 +89,13 @@ export interface Config {
     retentionDays: number;
   };
   messaging: MessagingConfig;
+  trivia: {
+    /** How often every instance looks for games whose next move (results, next question) is due. */
+    tickMs: number;
+    /** Answer group commit: at most this many per transaction, waiting at most this long. */
+    batchMaxItems: number;
+    batchMaxWaitMs: number;
+  };
 }
 
 export interface WhatsAppConfig {
@@ -295,6 +304,7 @@ export function loadConfig(env: Env = process.env): Config {
       pollRankings: policy(env, 'RATE_LIMIT_POLL_RANKINGS', '30/1m'),
       socketHandshake: policy(env, 'RATE_LIMIT_SOCKET_HANDSHAKE', '120/1m'),
       productRankings: policy(env, 'RATE_LIMIT_PRODUCT_RANKINGS', '30/1m'),
+      triviaAnswers: policy(env, 'RATE_LIMIT_TRIVIA_ANSWERS', '5/10s'),
     },
     sockets: {
       perUser: int(env, 'SOCKETS_PER_USER', 10, 0, 100_000),
@@ -328,5 +338,10 @@ export function loadConfig(env: Env = process.env): Config {
     payments: payments(env, port),
     activity: { retentionDays: int(env, 'ACTIVITY_RETENTION_DAYS', 365, 1, 36_500) },
     messaging: messaging(env),
+    trivia: {
+      tickMs: int(env, 'TRIVIA_TICK_MS', 250, 10, 60_000),
+      batchMaxItems: int(env, 'TRIVIA_BATCH_MAX', 500, 1, 5_000),
+      batchMaxWaitMs: int(env, 'TRIVIA_BATCH_WAIT_MS', 2, 0, 1_000),
+    },
   };
 }

@@ -29,6 +29,9 @@ import type { WhatsAppService } from './features/whatsapp/service.js';
 import { openMessenger } from './platform/messaging/index.js';
 import type { Messenger } from './platform/messaging/port.js';
 import { createScoringFeature } from './features/scoring/index.js';
+import { createTriviaFeature } from './features/trivia/index.js';
+import type { TriviaService } from './features/trivia/service.js';
+import { isUuid } from './domain/ids.js';
 import type { ScoringService } from './features/scoring/service.js';
 import { registerAuth, registerGuards, signToken, type TokenClaims } from './http/auth.js';
 import { createIdempotencyStore } from './platform/idempotency/store.js';
@@ -69,6 +72,9 @@ export interface App {
   messenger: Messenger;
   whatsapp: WhatsAppService;
   notifications: NotificationsService;
+  trivia: TriviaService;
+  /** Runs every due trivia move now (tests drive the schedule with it). */
+  triviaTick(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -80,6 +86,8 @@ export interface ServerOptions {
   webRoot?: string | false;
   /** Sees every SQL statement the server sends: tests count the hot paths' statements with it. */
   logQuery?: (statement: string) => void;
+  /** The clock trivia times answers with, epoch ms; tests inject one. */
+  clock?: () => number;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -252,6 +260,28 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     log,
   });
 
+  const trivia = createTriviaFeature({
+    db,
+    push: gateway,
+    rankIndex: platform.rankIndex,
+    rateLimiter: platform.rateLimiter,
+    log,
+    metrics,
+    clock: options.clock ?? Date.now,
+    // STAMPEDE_RATE_LIMITS=off turns this one off too.
+    answerRateLimit: config.rateLimits.enabled ? config.rateLimits.triviaAnswers : undefined,
+    tickMs: config.trivia.tickMs,
+    batch: { maxItems: config.trivia.batchMaxItems, maxWaitMs: config.trivia.batchMaxWaitMs },
+  });
+  gateway.handle('answer', async (user, payload) => {
+    const { gameId, questionId, choice } = (payload ?? {}) as Record<string, unknown>;
+    if (typeof gameId !== 'string' || !isUuid(gameId) || !Number.isInteger(questionId) || (questionId as number) < 0 || choice === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'answer takes {gameId (uuid), questionId (integer >= 0), choice}');
+    }
+    return trivia.service.answer(user.id, { gameId, questionId: questionId as number, choice: choice as never });
+  });
+  gateway.subscribeState('game', (user, gameId) => (isUuid(gameId) ? trivia.service.games.state(gameId, user?.id) : Promise.resolve(null)));
+
   const features: Array<Feature<unknown>> = [
     accounts,
     ops,
@@ -264,6 +294,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     products,
     whatsapp,
     notifications,
+    trivia,
   ];
   for (const feature of features) {
     await app.register(feature.routes);
@@ -299,6 +330,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     messenger,
     whatsapp: whatsapp.service,
     notifications: notifications.service,
+    trivia: trivia.service,
+    triviaTick: trivia.tick,
   };
 }
 

@@ -31,6 +31,10 @@ export interface ScenarioOptions {
   sockets: number;
   /** whatsapp: players who message in, each answered once through the paced sender. */
   recipients: number;
+  /** trivia: players in the game. */
+  players: number;
+  /** trivia: questions played. */
+  questions: number;
   /** Seconds measured per target. */
   duration: number;
   pgRedis: boolean;

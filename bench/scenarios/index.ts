@@ -6,6 +6,7 @@ import { createCatalogScenario } from './catalog.js';
 import { health } from './health.js';
 import { rushScenario } from './rush.js';
 import { whatsappScenario } from './whatsapp.js';
+import { triviaScenario } from './trivia.js';
 
 export const scenarios: Record<string, Scenario> = {
   actions: createActionsScenario(),
@@ -13,4 +14,5 @@ export const scenarios: Record<string, Scenario> = {
   health,
   rush: rushScenario,
   whatsapp: whatsappScenario,
+  trivia: triviaScenario,
 };

@@ -32,6 +32,9 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /metrics': op('getMetrics', 'ops'),
   'GET /api/admin/stats': op('getAdminStats', 'ops'),
   'GET /api/admin/jobs/failed': op('listFailedJobs', 'ops'),
+  'GET /api/admin/queue-stats': op('getQueueStats', 'ops'),
+  'GET /api/admin/db-stats': op('getDbStats', 'ops'),
+  'GET /api/admin/game-stats': op('getGameStats', 'ops'),
   'POST /api/admin/jobs/:id/retry': op('retryFailedJob', 'ops'),
 
   'POST /api/events': op('createEvent', 'events'),
@@ -100,6 +103,24 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /api/rankings/:category/me': op('getMyCategoryRanking', 'rankings'),
 
   'GET /api/me/activity': op('listMyActivity', 'activity'),
+  'POST /api/quizzes': op('createQuiz', 'trivia'),
+  'GET /api/quizzes': op('listMyQuizzes', 'trivia'),
+  'GET /api/quizzes/:id': op('getQuiz', 'trivia'),
+  'PATCH /api/quizzes/:id': op('updateQuiz', 'trivia'),
+  'DELETE /api/quizzes/:id': op('deleteQuiz', 'trivia'),
+  'GET /api/quizzes/:id/export': op('exportQuiz', 'trivia'),
+  'POST /api/quizzes/import': op('importQuiz', 'trivia'),
+  'POST /api/games': op('createGame', 'trivia'),
+  'GET /api/games/:id': op('getGame', 'trivia'),
+  'POST /api/games/:pin/players': op('joinGame', 'trivia'),
+  'POST /api/games/:id/start': op('startGame', 'trivia'),
+  'POST /api/games/:id/next': op('nextQuestion', 'trivia'),
+  'POST /api/games/:id/close': op('closeQuestion', 'trivia'),
+  'POST /api/games/:id/pause': op('pauseGame', 'trivia'),
+  'POST /api/games/:id/resume': op('resumeGame', 'trivia'),
+  'POST /api/games/:id/end': op('endGame', 'trivia'),
+  'GET /api/games/:id/state': op('getGameState', 'trivia'),
+  'POST /api/games/:id/answers': op('answerQuestion', 'trivia'),
 };
 
 export function operationKey(method: string, url: string): string {

@@ -23,7 +23,13 @@ export interface Platform extends Ports {
 export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery'> = {}): Promise<Platform> {
   const metrics = createMetrics();
   const breakers = createBreakers(config, metrics);
-  const database = await openDatabase({ ...databaseOptions(config), breaker: breakers.postgres, log, ...options });
+  const database = await openDatabase({
+    ...databaseOptions(config),
+    breaker: breakers.postgres,
+    log,
+    onQuery: (seconds) => metrics.dbQueryDuration.observe(seconds),
+    ...options,
+  });
   try {
     const applied = await runMigrations(database);
     if (applied > 0) log.info({ applied }, 'database migrations applied');

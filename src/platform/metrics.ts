@@ -1,6 +1,6 @@
 // Every Prometheus metric Stampede exports, declared in one place so names stay consistent
 // and /api/admin/stats reports a subset of what /metrics exports, read from the same metrics.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -89,6 +89,45 @@ export function createMetrics() {
       name: 'job_queue_failed',
       help: 'Jobs in the failed (dead-letter) set, by queue',
       labelNames: ['queue'] as const,
+      registers,
+    }),
+    jobQueueJobs: new Gauge({
+      name: 'job_queue_jobs',
+      help: 'Jobs by queue and state (waiting, active, delayed, failed, completed)',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+    jobQueueRate: new Gauge({
+      name: 'job_queue_completed_per_second',
+      help: 'Jobs completed per second by queue, between the last two reads',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    // A summary, not a histogram: operators ask for the p95 itself, over the last minute.
+    dbQueryDuration: new Summary({
+      name: 'db_query_duration_seconds',
+      help: 'Database statement time, from send to answer',
+      percentiles: [0.5, 0.95, 0.99],
+      maxAgeSeconds: 60,
+      ageBuckets: 6,
+      registers,
+    }),
+    triviaLiveGames: new Gauge({ name: 'trivia_live_games', help: 'Trivia games not ended', registers }),
+    triviaPlayers: new Gauge({ name: 'trivia_players', help: 'Players in trivia games not ended', registers }),
+    triviaAnswers: new Counter({ name: 'trivia_answers_total', help: 'Trivia answers stored by this instance', registers }),
+    triviaAnswersPerSecond: new Gauge({
+      name: 'trivia_answers_per_second',
+      help: 'Trivia answers stored per second by this instance, over the last 10 s',
+      registers,
+    }),
+    triviaQuestionPush: new Gauge({
+      name: 'trivia_last_question_push_seconds',
+      help: 'How long this instance took to hand the last question to its sockets and the adapter',
+      registers,
+    }),
+    triviaResultsLatency: new Gauge({
+      name: 'trivia_last_results_latency_seconds',
+      help: 'From the last question close to its last personal result handed to the gateway',
       registers,
     }),
   };

@@ -21,7 +21,7 @@ export interface ChannelRefusal {
 }
 
 /** The ack payload of `subscribe` and `unsubscribe`. */
-export type ChannelDecision = { ok: true; channel: string } | ChannelRefusal;
+export type ChannelDecision = { ok: true; channel: string; state?: unknown } | ChannelRefusal;
 
 export interface ParsedChannel {
   name: string;

@@ -71,8 +71,20 @@ export interface SocketData {
 export type GatewayServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 type GatewaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 
+/** A client request over the socket (`answer`, ...): resolves with the ack's data, or throws an AppError. */
+export type SocketCommand = (user: Required<ChannelUser>, payload: unknown) => Promise<object>;
+/** What a subscribe ack carries besides `ok` and `channel`, so a reconnecting client gets the current state at once. */
+export type SubscribeState = (user: ChannelUser | undefined, channelId: string) => Promise<unknown>;
+
+/** The ack of a command: the result's fields, or the error's stable code. */
+export type CommandAck = ({ ok: true } & object) | { ok: false; code: string; status: number; message: string };
+
 export interface Gateway extends Push {
   channels: ChannelRegistry;
+  /** Handles a client event with an ack; only sockets with a token may send it. */
+  handle(event: string, command: SocketCommand): void;
+  /** Adds `state` to the ack of a successful subscribe to `<kind>:<id>`. */
+  subscribeState(kind: string, state: SubscribeState): void;
   /** Resolves with the reason once this instance's socket `socketId` disconnects (at once if it is not connected). */
   disconnection(socketId: string): Promise<string>;
   /** Closes sockets, adapter and Redis duplicates; leaves the HTTP server to its owner. Idempotent. */
@@ -87,6 +99,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const byUser = createTally();
   const byAddress = createTally();
   const anonymousByAddress = createTally();
+  const commands = new Map<string, SocketCommand>();
+  const subscribeStates = new Map<string, SubscribeState>();
   const redis = options.redis ? streamsAdapter(options.redis, options.redisKeyPrefix, log, metrics) : undefined;
   let closing: Promise<void> | undefined;
 
@@ -158,7 +172,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     socket.emit('ready', { user, serverNow: Date.now() });
     socket.on('subscribe', (...args: unknown[]) => reply(args, (name) => subscribe(socket, name)));
     socket.on('unsubscribe', (...args: unknown[]) => reply(args, (name) => unsubscribe(socket, name)));
+    for (const [event, command] of commands) socket.on(event, (...args: unknown[]) => runCommand(socket, event, command, args));
   });
+
+  function runCommand(socket: GatewaySocket, event: string, command: SocketCommand, args: unknown[]): void {
+    const last = args.at(-1);
+    const ack = typeof last === 'function' ? (last as (answer: CommandAck) => void) : () => undefined;
+    const { user } = socket.data;
+    const run = user ? command(user, args[0]) : Promise.reject(new AppError('UNAUTHENTICATED', `${event} needs a token`));
+    run
+      .then(
+        (result): CommandAck => ({ ok: true, ...result }),
+        (error: unknown): CommandAck => {
+          const known = isAppError(error) ? error : new AppError('INTERNAL');
+          if (!isAppError(error)) log.error({ err: error, event }, 'socket command failed');
+          return { ok: false, code: known.code, status: known.status, message: known.message };
+        },
+      )
+      .then(ack)
+      .catch((error: unknown) => log.warn({ err: error, event }, 'could not acknowledge a socket command'));
+  }
 
   async function subscribe(socket: GatewaySocket, name: unknown): Promise<ChannelDecision> {
     const channel = parseChannel(name);
@@ -173,7 +206,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (socket.disconnected) return decision;
     await socket.join(decision.channel);
     if (decision.channel !== channel.name) socket.data.aliases[channel.name] = decision.channel;
-    return decision;
+    const state = subscribeStates.get(channel.kind);
+    if (!state) return decision;
+    // The subscription stands even when the state cannot be read; the client can fetch it over HTTP.
+    return { ...decision, state: await state(socket.data.user ?? undefined, channel.id).catch(() => null) };
   }
 
   async function unsubscribe(socket: GatewaySocket, name: unknown): Promise<ChannelDecision> {
@@ -220,6 +256,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     channels,
+    handle: (event, command) => void commands.set(event, command),
+    subscribeState: (kind, state) => void subscribeStates.set(kind, state),
     toChannel,
     toUser: (userId, event, payload) => toChannel(userChannel(userId), event, payload),
     broadcast: (event, payload) => void io.emit(event, payload),

@@ -23,6 +23,8 @@ export interface TestAppOptions {
   webRoot?: string | false;
   /** Sees every SQL statement the server sends. */
   logQuery?: (statement: string) => void;
+  /** The server clock trivia uses (epoch ms). */
+  clock?: () => number;
 }
 
 /** Tests read whatever JSON the server sent and assert on its shape. */
@@ -65,6 +67,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     instrument: checkResponses,
     webRoot: options.webRoot,
     logQuery: options.logQuery,
+    clock: options.clock,
   });
   return {
     ...server,

@@ -32,7 +32,14 @@ describe('a screen without a token on the real server', () => {
 
   it('is refused channels of events, boards and polls that do not exist, with NOT_FOUND', async () => {
     const nobody = randomUUID();
-    for (const channel of [`event:${nobody}`, 'event:not-a-uuid', `board:event:${nobody}`, 'board:no-such-board', `board:poll:${nobody}`]) {
+    for (const channel of [
+      `event:${nobody}`,
+      'event:not-a-uuid',
+      `board:event:${nobody}`,
+      'board:no-such-board',
+      `board:poll:${nobody}`,
+      `board:trivia:${nobody}`,
+    ]) {
       expect(await screen.emitWithAck('subscribe', channel)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
     }
   });

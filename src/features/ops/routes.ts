@@ -5,9 +5,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { preValidationAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors.js';
 import { withProblems } from '../../http/schemas.js';
-import { FailedJobSchema, JobCountsSchema, LivenessSchema, PrometheusText, ReadinessSchema, StatsSchema } from './schemas.js';
+import {
+  DbStatsSchema,
+  FailedJobSchema,
+  JobCountsSchema,
+  LivenessSchema,
+  PrometheusText,
+  QueueStatsSchema,
+  ReadinessSchema,
+  StatsSchema,
+} from './schemas.js';
 import type { Platform } from '../../platform/index.js';
-import { collectStats, scrapeMetrics } from './stats.js';
+import { collectStats, dbStats, queueStats, scrapeMetrics } from './stats.js';
 
 const READY_CHECK_TIMEOUT_MS = 1_000;
 
@@ -86,6 +95,32 @@ export const opsRoutes =
     );
 
     const admin = { config: { rateLimit: 'admin' as const, auth: ['admin' as const] } };
+
+    app.get(
+      '/api/admin/queue-stats',
+      {
+        ...admin,
+        schema: {
+          ...ops,
+          summary: "Each job queue's waiting, active, delayed, failed and completed counts, and its rate (admin)",
+          response: withProblems({ 200: QueueStatsSchema }, 401, 403),
+        },
+      },
+      async () => queueStats(platform),
+    );
+
+    app.get(
+      '/api/admin/db-stats',
+      {
+        ...admin,
+        schema: {
+          ...ops,
+          summary: "The database pool, the breaker's state and statement time percentiles (admin)",
+          response: withProblems({ 200: DbStatsSchema }, 401, 403),
+        },
+      },
+      async () => dbStats(platform),
+    );
 
     app.get(
       '/api/admin/jobs/failed',

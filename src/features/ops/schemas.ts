@@ -56,3 +56,26 @@ export const PrometheusText = {
   description: 'Prometheus text exposition format',
   content: { 'text/plain': { schema: Type.String() } },
 };
+
+const Ms = Type.Union([Type.Number(), Type.Null()], { description: 'Milliseconds; null before any statement ran in the last minute' });
+
+export const QueueStatsSchema = Type.Object({
+  queues: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      waiting: Type.Integer(),
+      delayed: Type.Integer(),
+      active: Type.Integer(),
+      failed: Type.Integer(),
+      completed: Type.Integer(),
+      completedPerSecond: Type.Number({ description: 'Since the previous read of these figures' }),
+    }),
+  ),
+});
+
+export const DbStatsSchema = Type.Object({
+  database: Type.String(),
+  pool: Type.Object({ total: Type.Integer(), idle: Type.Integer(), waiting: Type.Integer() }),
+  breaker: BreakerState,
+  queryMs: Type.Object({ p50: Ms, p95: Ms, p99: Ms }, { description: 'Statement time percentiles over the last minute' }),
+});

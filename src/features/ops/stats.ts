@@ -1,6 +1,7 @@
 // The operational figures, read from the same prom-client metrics that /metrics exports, so the
 // JSON view and the Prometheus view can never disagree.
 import type { Platform } from '../../platform/index.js';
+import { JOB_DEFAULTS } from '../../platform/jobs/memory.js';
 
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
 
@@ -27,6 +28,37 @@ export async function refreshGauges(platform: Platform) {
   // The job adapters own the queue gauges; asking for counts refreshes them (Redis may be down).
   const jobs = await platform.jobs.counts().catch(() => undefined);
   return { pool, jobs };
+}
+
+let lastCompleted: { at: number; completed: number } | undefined;
+
+/** Each queue's counts and its completion rate since the previous read; the same figures go to /metrics. */
+export async function queueStats(platform: Platform) {
+  const counts = await platform.jobs.counts();
+  const now = Date.now();
+  const rate =
+    lastCompleted && now > lastCompleted.at ? Math.max(0, (counts.completed - lastCompleted.completed) / ((now - lastCompleted.at) / 1000)) : 0;
+  lastCompleted = { at: now, completed: counts.completed };
+  const queue = JOB_DEFAULTS.queueName;
+  for (const [state, value] of Object.entries(counts)) platform.metrics.jobQueueJobs.set({ queue, state }, value);
+  platform.metrics.jobQueueRate.set({ queue }, rate);
+  return { queues: [{ name: queue, ...counts, completedPerSecond: rate }] };
+}
+
+/** The pool, the breaker and statement time percentiles over the last minute. */
+export async function dbStats(platform: Platform) {
+  const { pool } = await refreshGauges(platform);
+  const quantiles = await samples(platform, 'db_query_duration_seconds');
+  const quantile = (q: number) => {
+    const value = quantiles.find((sample) => sample.labels.quantile === q)?.value;
+    return value === undefined || Number.isNaN(value) ? null : value * 1000;
+  };
+  return {
+    database: platform.database.kind,
+    pool,
+    breaker: platform.breakers.postgres.state(),
+    queryMs: { p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99) },
+  };
 }
 
 export async function collectStats(platform: Platform) {

@@ -69,6 +69,8 @@ export interface DatabaseOptions {
   log?: Logger;
   /** Called with every statement Drizzle sends (the hot-path statement count test reads it). */
   logQuery?: (statement: string) => void;
+  /** Told each statement's duration in seconds (for db_query_duration_seconds). */
+  onQuery?: (seconds: number) => void;
 }
 
 /** Where the configured record lives: DATABASE_URL, or PGlite under STAMPEDE_DATA_DIR. */
@@ -98,7 +100,7 @@ async function openPglite(dir: string, options: DatabaseOptions): Promise<Databa
     dataDirLock?.release();
     throw error;
   }
-  const db = drizzlePglite(yieldingEachStatement(client), drizzleOptions(options)) as unknown as Db;
+  const db = drizzlePglite(yieldingEachStatement(client, options.onQuery), drizzleOptions(options)) as unknown as Db;
   return {
     kind: 'pglite',
     db,
@@ -127,12 +129,12 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * rush new connections would wait in the kernel's queue, one per batch (seconds, measured).
  * A turn of the loop before each statement lets accepts, reads and timers in between.
  */
-function yieldingEachStatement(client: PGlite): PGlite {
+function yieldingEachStatement(client: PGlite, onQuery?: (seconds: number) => void): PGlite {
   const yielding =
     (runner: Pick<PGlite, 'query'>): PGlite['query'] =>
     async (...args) => {
       await nextTurn();
-      return runner.query(...args);
+      return timed(() => runner.query(...args), onQuery);
     };
   // Only what Drizzle's PGlite driver calls: a plain object, so no PGlite method ever runs with
   // a stand-in as `this` (PGlite keeps its state in private fields).
@@ -162,7 +164,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // failure still reaches the query that was running, as a rejected promise.
   pool.on('connect', (client) => {
     client.on('error', (error) => log?.warn({ err: error }, 'postgres connection failed'));
-    guardClient(client, options.breaker);
+    guardClient(client, options.breaker, options.onQuery);
   });
   // The client's own listener has logged it already.
   pool.on('error', () => undefined);
@@ -194,13 +196,20 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
  * come: the connection is dropped, so the pool discards the client when it is released
  * instead of handing it to the next caller.
  */
-function guardClient(client: pg.PoolClient, breaker: Breaker | undefined): void {
+function guardClient(client: pg.PoolClient, breaker: Breaker | undefined, onQuery?: (seconds: number) => void): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   client.query = ((...args: unknown[]) => {
+    const last = args[args.length - 1];
     // pg-pool's own pool.query passes a callback; it is already guarded as a whole.
-    if (typeof args[args.length - 1] === 'function') return query(...args);
+    if (typeof last === 'function') {
+      const started = performance.now();
+      return query(...args.slice(0, -1), (...results: unknown[]) => {
+        onQuery?.((performance.now() - started) / 1000);
+        (last as (...results: unknown[]) => void)(...results);
+      });
+    }
     const run = () =>
-      query(...args).catch((error: unknown) => {
+      timed(() => query(...args), onQuery).catch((error: unknown) => {
         if (error instanceof Error && error.message === QUERY_TIMEOUT_MESSAGE) dropConnection(client);
         throw error;
       });
@@ -209,6 +218,16 @@ function guardClient(client: pg.PoolClient, breaker: Breaker | undefined): void 
 }
 
 const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+async function timed<T>(run: () => Promise<T>, onQuery: ((seconds: number) => void) | undefined): Promise<T> {
+  if (!onQuery) return run();
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    onQuery((performance.now() - started) / 1000);
+  }
+}
 
 function dropConnection(client: pg.PoolClient): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();

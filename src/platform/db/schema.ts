@@ -10,3 +10,4 @@ export * from './schema/polls.js';
 export * from './schema/products.js';
 export * from './schema/activity.js';
 export * from './schema/messaging.js';
+export * from './schema/trivia.js';
