@@ -40,13 +40,13 @@ export function requireBinary(name: string, install: string): string {
 
 export const REDIS_INSTALL = 'apt-get install -y redis-server (Debian/Ubuntu), brew install redis (macOS)';
 
-interface Cleanup {
+export interface Cleanup {
   pids?: number[];
   commands?: string[][];
   dirs?: string[];
 }
 
-interface Reaper {
+export interface Reaper {
   /** Replaces what the reaper will do (a restarted server has a new pid). */
   update(cleanup: Cleanup): void;
   /** Runs the cleanup now and waits for it. */
@@ -56,7 +56,7 @@ interface Reaper {
 const REAPER = path.join(import.meta.dirname, 'reaper.mjs');
 
 /** A detached process that runs `cleanup` when this one ends, even by SIGKILL (see reaper.mjs). */
-function startReaper(cleanup: Cleanup): Reaper {
+export function startReaper(cleanup: Cleanup): Reaper {
   const child = spawn(process.execPath, [REAPER], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Neither the reaper nor its pipe may keep this process alive.
