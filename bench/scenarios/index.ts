@@ -3,10 +3,12 @@
 import type { Scenario } from '../lib/scenario.js';
 import { createActionsScenario } from './actions.js';
 import { health } from './health.js';
+import { reload } from './reload.js';
 import { rushScenario } from './rush.js';
 
 export const scenarios: Record<string, Scenario> = {
   actions: createActionsScenario(),
   health,
+  reload,
   rush: rushScenario,
 };
