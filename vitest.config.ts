@@ -1,10 +1,15 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { redisRequirement } from './test/harness/redis-requirement.js';
+
+const redis = redisRequirement(import.meta.dirname, ['src', 'test']);
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...redis.skipped],
     globalSetup: ['test/harness/global-setup.ts'],
     setupFiles: ['test/harness/response-contract-setup.ts'],
+    reporters: ['default', redis.reporter],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

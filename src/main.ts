@@ -62,6 +62,21 @@ admin
   );
 
 program
+  .command('backup')
+  .description(
+    'Write a backup of the database to <file>: pg_dump custom format on PostgreSQL (safe while serving), ' +
+      'a data-dir dump on the embedded PGlite (stop the server first). See docs/operations.md.',
+  )
+  .argument('<file>', 'where to write the backup')
+  .action(async (file: string) => (await import('./cli/backup.js')).backup(config(), file));
+
+program
+  .command('restore')
+  .description('Restore a backup made by `stampede backup` into an empty database (DATABASE_URL) or a new STAMPEDE_DATA_DIR.')
+  .argument('<file>', 'the backup to restore')
+  .action(async (file: string) => (await import('./cli/backup.js')).restore(config(), file));
+
+program
   .command('verify-draw')
   .description(
     'Recompute a published lottery or pre-queue proof (a JSON file, or the URL of GET /api/events/:id/lottery/proof) ' +

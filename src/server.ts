@@ -88,6 +88,12 @@ export interface ServerOptions {
   logQuery?: (statement: string) => void;
   /** The clock trivia times answers with, epoch ms; tests inject one. */
   clock?: () => number;
+  /**
+   * On close, serve this long (answering with Connection: close) before closing idle keep-alive
+   * connections, so clients leave them after their next request instead of sending one into a
+   * socket that is being closed. For workers replaced one at a time (SIGHUP, pm2 reload).
+   */
+  drainGraceMs?: number;
 }
 
 export async function buildApp(platform: Platform, options: ServerOptions = {}): Promise<App> {
@@ -99,6 +105,9 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     // Fastify accepts a hop count too; its typings lag behind.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: config.bodyLimitBytes,
+    // While draining, a request on an open keep-alive connection is served (with Connection:
+    // close, see onSend below) rather than refused with 503, so a rolling restart fails none.
+    return503OnClosing: false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     schemaController: validatorCompilers(),
@@ -309,6 +318,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
 
   app.addHook('preClose', async () => {
     shuttingDown = true;
+    if (options.drainGraceMs) await new Promise((resolve) => setTimeout(resolve, options.drainGraceMs));
     clearInterval(sweep);
     // Features stop before the gateway and pools, the last built first.
     for (const feature of [...features].reverse()) await feature.close?.();

@@ -4,6 +4,8 @@ import type { Scenario } from '../lib/scenario.js';
 import { createActionsScenario } from './actions.js';
 import { createCatalogScenario } from './catalog.js';
 import { health } from './health.js';
+import { reload } from './reload.js';
+import { reloadPm2 } from './reload-pm2.js';
 import { rushScenario } from './rush.js';
 import { whatsappScenario } from './whatsapp.js';
 import { triviaScenario } from './trivia.js';
@@ -12,6 +14,8 @@ export const scenarios: Record<string, Scenario> = {
   actions: createActionsScenario(),
   catalog: createCatalogScenario(),
   health,
+  reload,
+  'reload-pm2': reloadPm2,
   rush: rushScenario,
   whatsapp: whatsappScenario,
   trivia: triviaScenario,

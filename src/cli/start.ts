@@ -8,6 +8,8 @@ import { installLastResort } from './last-resort.js';
 import { exitOnStartFailure } from './start-failure.js';
 import { runPrimary } from './workers.js';
 
+const WORKER_DRAIN_GRACE_MS = 1_000;
+
 export async function start(config: Config, workers: number): Promise<void> {
   if (workers > 1) {
     if (!config.redisUrl || !config.databaseUrl) {
@@ -24,14 +26,17 @@ export async function start(config: Config, workers: number): Promise<void> {
 async function runServer(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, cluster.isWorker ? { worker: cluster.worker?.id } : {});
   const lastResort = installLastResort(log, config.shutdownTimeoutMs);
-  const server = await startServer(config, log, { websocketOnly: cluster.isWorker }).catch((error: unknown) =>
-    exitOnStartFailure(error, config, log),
-  );
+  // A worker (ours or PM2's) is replaced while its siblings serve: drain its keep-alive clients first.
+  const options = { websocketOnly: cluster.isWorker, drainGraceMs: cluster.isWorker ? WORKER_DRAIN_GRACE_MS : 0 };
+  const server = await startServer(config, log, options).catch((error: unknown) => exitOnStartFailure(error, config, log));
   lastResort.drainWith(() => server.close());
   log.info(
     { url: server.url, docs: `${server.url}/docs`, database: server.platform.database.kind, redis: Boolean(config.redisUrl) },
     'stampede is listening',
   );
+  // Ready: migrations done and the port open. PM2 (wait_ready) and the --workers primary wait
+  // for this before they stop the process this one replaces.
+  process.send?.('ready');
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down: draining requests, then closing sockets, queues and pools');

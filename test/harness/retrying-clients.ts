@@ -1,5 +1,5 @@
 // Clients that behave like careful real ones through an outage: each sends its request with an
-// Idempotency-Key and, on a 503, a 409 "in flight" or a dropped connection, sends the same
+// Idempotency-Key and, on a 503, a 409 "in flight", a balancer's 502/504 or a dropped connection, sends the same
 // request with the same key again after Retry-After (or a jittered backoff), alternating between
 // the instances as a load balancer would. Every attempt is recorded for the test's figures.
 import { performance } from 'node:perf_hooks';
@@ -84,7 +84,8 @@ export async function retryingRush(requests: ClientRequest[], options: RetryingR
   const runClient = async (client: number) => {
     for (let n = 0; ; n++) {
       const answer = await attempt(client, n);
-      const retryable = answer.status === 0 || RETRYABLE_CODES.has(answer.body?.code);
+      // 502/504: a load balancer whose upstream died or timed out with the request.
+      const retryable = answer.status === 0 || answer.status === 502 || answer.status === 504 || RETRYABLE_CODES.has(answer.body?.code);
       if (!retryable || now() > deadlineMs) {
         outcomes[client] = { status: answer.status, body: answer.body, attempts: n + 1 };
         return;
