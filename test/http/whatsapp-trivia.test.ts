@@ -33,7 +33,10 @@ const delivery = (messages: object[], name = 'Ada') =>
 /** What a reply says, whatever its kind. */
 const said = (call: RecordedCall): string => call.body.text?.body ?? call.body.interactive?.body?.text ?? '';
 
-describe('trivia on WhatsApp (embedded)', () => {
+describe.each([
+  { name: 'embedded', options: {} },
+  { name: 'postgres + redis', options: { store: 'postgres' as const, redis: true } },
+])('trivia on WhatsApp ($name)', ({ options }) => {
   const clock = manualClock();
   let app: TestApp;
   let graph: GraphApiStandIn;
@@ -42,6 +45,7 @@ describe('trivia on WhatsApp (embedded)', () => {
   beforeAll(async () => {
     graph = await startGraphApiStandIn();
     app = await startTestApp({
+      ...options,
       clock: clock.now,
       env: {
         ...ADMIN,

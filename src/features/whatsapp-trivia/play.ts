@@ -66,28 +66,31 @@ export function createWhatsAppTrivia({ store, trivia, accounts, log }: WhatsAppT
   }
 
   async function join(message: InboundMessage, pin: string, reply: Reply): Promise<boolean> {
-    const userId = await accountFor(message);
-    const actor = { id: userId, role: 'player' as const, isGuest: true };
-    const base = (message.profileName ?? '').trim().slice(0, 20) || 'Player';
-    let joined;
+    let game;
     try {
-      joined = await trivia.join(actor, pin, base).catch((error: unknown) => {
-        // Nicknames are unique per game: a namesake gets the number's last digits added.
-        if (isAppError(error) && error.code === 'NICKNAME_TAKEN') return trivia.join(actor, pin, `${base}-${message.from.slice(-4)}`);
-        throw error;
-      });
+      game = await trivia.games.byPin(pin);
     } catch (error) {
       // Not one of ours: the next handler, or the channel's help reply, answers it.
       if (isAppError(error) && error.code === 'NOT_FOUND') return false;
-      if (isAppError(error) && (error.code === 'GAME_FULL' || error.code === 'NICKNAME_TAKEN')) {
-        await reply({ kind: 'text', body: error.code === 'GAME_FULL' ? 'Sorry, this game is full.' : 'That name is taken in this game.' });
-        return true;
-      }
       throw error;
     }
-    const { game, player } = joined;
     if (game.mode !== 'async') {
       await reply({ kind: 'text', body: `Game ${pin} is played live in the app, not on WhatsApp.` });
+      return true;
+    }
+    const userId = await accountFor(message);
+    const actor = { id: userId, role: 'player' as const, isGuest: true };
+    const base = (message.profileName ?? '').trim().slice(0, 20) || 'Player';
+    let player;
+    try {
+      ({ player } = await trivia.join(actor, pin, base).catch((error: unknown) => {
+        // Nicknames are unique per game: a namesake gets the number's last digits added.
+        if (isAppError(error) && error.code === 'NICKNAME_TAKEN') return trivia.join(actor, pin, `${base}-${message.from.slice(-4)}`);
+        throw error;
+      }));
+    } catch (error) {
+      if (!isAppError(error) || (error.code !== 'GAME_FULL' && error.code !== 'NICKNAME_TAKEN')) throw error;
+      await reply({ kind: 'text', body: error.code === 'GAME_FULL' ? 'Sorry, this game is full.' : 'That name is taken in this game.' });
       return true;
     }
     await store.setGame(message.from, game.id);
