@@ -258,6 +258,8 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
           if (!answered && now <= windowEnd) return { game, seq, sentAt: sentAt.getTime(), now };
           await store.applyScores(tx, gameId, seq, player.id);
         }
+        // Done already (a player who writes again after the last question): nothing moves.
+        if (seq >= game.questions.length) return { game, seq, sentAt: null, now };
         seq += 1;
         sentAt = seq < game.questions.length ? new Date(now) : null;
         await store.updatePlayer(tx, player.id, { asyncSeq: seq, asyncSentAt: sentAt });
