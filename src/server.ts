@@ -26,6 +26,7 @@ import type { NotificationsService } from './features/notifications/service.js';
 import { createPollsFeature } from './features/polls/index.js';
 import { createWhatsAppFeature } from './features/whatsapp/index.js';
 import type { WhatsAppService } from './features/whatsapp/service.js';
+import { createWhatsAppTriviaFeature } from './features/whatsapp-trivia/index.js';
 import { openMessenger } from './platform/messaging/index.js';
 import type { Messenger } from './platform/messaging/port.js';
 import { createScoringFeature } from './features/scoring/index.js';
@@ -289,6 +290,8 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     }
     return trivia.service.answer(user.id, { gameId, questionId: questionId as number, choice: choice as never });
   });
+  // Players of async games on WhatsApp: JOIN <pin>, then answers, through both services.
+  const whatsappTrivia = createWhatsAppTriviaFeature({ db, whatsapp: whatsapp.service, trivia: trivia.service, accounts: accounts.service, log });
   gateway.subscribeState('game', (user, gameId) => (isUuid(gameId) ? trivia.service.games.state(gameId, user?.id) : Promise.resolve(null)));
 
   const features: Array<Feature<unknown>> = [
@@ -304,6 +307,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     whatsapp,
     notifications,
     trivia,
+    whatsappTrivia,
   ];
   for (const feature of features) {
     await app.register(feature.routes);

@@ -262,6 +262,8 @@ describe('trivia on pglite', () => {
     expect(await app.trivia.answer(a.id, { gameId: game.id, questionId: 3, choice: 300_000 })).toMatchObject({ replayed: false });
     const done = await app.trivia.currentQuestion(a.id, game.id);
     expect(done).toMatchObject({ done: true, question: null, me: { score: 975 + 1000 + 1000, rank: 1 } });
+    // Asking again once done changes nothing (a WhatsApp player writing after the end).
+    expect(await app.trivia.currentQuestion(a.id, game.id)).toEqual(done);
   });
 
   it('reports queue, game and database figures to admins only, and the same in /metrics', async () => {

@@ -110,10 +110,15 @@ describe.each([
     expect((await post(later, sign(later))).status).toBe(200);
     await until(() => seen.filter((message) => message.from === from).length === 2, 'both messages handled');
     const mine = seen.filter((message) => message.from === from);
-    expect(mine.map((message) => message.reply)).toEqual([
-      { kind: 'join', pin: '654321' },
-      { kind: 'letter', letter: 'B', index: 1 },
-    ]);
+    // Once each. In either order: the later delivery's "B" may be handled while the first job is
+    // still on the JOIN (handlers registered before this one, trivia's, take time on it).
+    expect(mine).toHaveLength(2);
+    expect(mine.map((message) => message.reply)).toEqual(
+      expect.arrayContaining([
+        { kind: 'join', pin: '654321' },
+        { kind: 'letter', letter: 'B', index: 1 },
+      ]),
+    );
     // "B" was not taken by the handler: the player gets the help text.
     await until(() => callsTo(from).length === 2, 'the help reply');
     // Sends run on several workers, so the two may arrive in either order.

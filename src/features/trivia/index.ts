@@ -19,6 +19,8 @@ import { createQuizzesService } from './quizzes/service.js';
 import { createQuizzesStore } from './quizzes/store.js';
 import { triviaRoutes } from './routes.js';
 import { createTriviaService, type TriviaService } from './service.js';
+
+export type { TriviaService } from './service.js';
 import { createTriviaStats, type TriviaStats } from './stats.js';
 
 const STATS_REFRESH_MS = 5_000;

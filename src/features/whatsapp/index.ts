@@ -31,3 +31,9 @@ export function createWhatsAppFeature(deps: WhatsAppFeatureDeps): Feature<WhatsA
   });
   return { service, routes: whatsappRoutes(service, deps.bodyLimitBytes), close: service.close };
 }
+
+// What a game plugging into the channel needs (see docs/whatsapp.md, "Inbound handlers").
+export type { WhatsAppService } from './service.js';
+export type { InboundHandler, InboundMessage, Reply } from './inbound.js';
+export { parseReplyText } from './inbound.js';
+export { optionIndex, renderQuestion } from './render.js';

@@ -11,3 +11,4 @@ export * from './schema/products.js';
 export * from './schema/activity.js';
 export * from './schema/messaging.js';
 export * from './schema/trivia.js';
+export * from './schema/whatsapp-trivia.js';

@@ -178,6 +178,13 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
       return toGame(await gameOrNotFound(id));
     },
 
+    /** The game a pin names (a messaging adapter checks it before making its player an account). */
+    async byPin(pin: string): Promise<Game> {
+      const game = await store.findByPin(pin);
+      if (!game) throw new AppError('NOT_FOUND', `No game with pin ${pin}`);
+      return toGame(game);
+    },
+
     /** Joins by pin; a user who joined before gets their seat (and score) back, whatever nickname they send. */
     async join(actor: Actor, pin: string, nickname: string): Promise<{ game: Game; player: PlayerView; rejoined: boolean }> {
       const game = await store.findByPin(pin);
@@ -251,6 +258,8 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
           if (!answered && now <= windowEnd) return { game, seq, sentAt: sentAt.getTime(), now };
           await store.applyScores(tx, gameId, seq, player.id);
         }
+        // Done already (a player who writes again after the last question): nothing moves.
+        if (seq >= game.questions.length) return { game, seq, sentAt: null, now };
         seq += 1;
         sentAt = seq < game.questions.length ? new Date(now) : null;
         await store.updatePlayer(tx, player.id, { asyncSeq: seq, asyncSentAt: sentAt });
