@@ -60,6 +60,7 @@ export function runPrimary(config: Config, workers: number): Promise<void> {
         log.error({ worker: fresh.id }, 'a new worker died before it was ready; keeping the old workers');
         break;
       }
+      log.info({ ready: fresh.process.pid, draining: worker.process.pid }, 'new worker ready; draining the one it replaces');
       retiring.add(worker.id);
       const gone = new Promise((resolve) => worker.once('exit', resolve));
       worker.process.kill('SIGTERM'); // drains its requests, then exits
