@@ -33,6 +33,8 @@ const router = createBrowserRouter([
       { path: 'leaderboards/:board', lazy: lazy(() => import('./pages/leaderboards')) },
       { path: 'me', lazy: lazy(() => import('./pages/profile')) },
       { path: 'polls/:id', lazy: lazy(() => import('./pages/poll')) },
+      { path: 'play', lazy: lazy(() => import('./pages/trivia').then((page) => ({ default: page.JoinTrivia }))) },
+      { path: 'play/:id', lazy: lazy(() => import('./pages/trivia')) },
       { path: 'organizer', lazy: lazy(() => import('./pages/organizer/console')) },
       { path: 'organizer/events/:id', lazy: lazy(() => import('./pages/organizer/event')) },
       { path: 'ops', lazy: lazy(() => import('./pages/ops/dashboard')) },
