@@ -36,6 +36,7 @@ const router = createBrowserRouter([
       { path: 'play', lazy: lazy(() => import('./pages/trivia').then((page) => ({ default: page.JoinTrivia }))) },
       { path: 'play/:id', lazy: lazy(() => import('./pages/trivia')) },
       { path: 'organizer', lazy: lazy(() => import('./pages/organizer/console')) },
+      { path: 'organizer/trivia', lazy: lazy(() => import('./pages/organizer/trivia')) },
       { path: 'organizer/events/:id', lazy: lazy(() => import('./pages/organizer/event')) },
       { path: 'ops', lazy: lazy(() => import('./pages/ops/dashboard')) },
       { path: '*', Component: NotFoundPage },
