@@ -3,9 +3,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { ADMIN_ENV, adminSession } from '../http/events-fixtures.js';
 import { describeInBrowser, launchBrowser, newContext, PHONE, screenshot, signInAsGuest } from './browser.js';
-
-const ADMIN = { email: 'web-admin@example.com', password: 'web-admin-password' };
 
 describeInBrowser('registration pages', () => {
   let app: TestApp;
@@ -13,8 +12,8 @@ describeInBrowser('registration pages', () => {
   let admin: string;
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { STAMPEDE_ADMIN_EMAIL: ADMIN.email, STAMPEDE_ADMIN_PASSWORD: ADMIN.password } });
-    admin = (await (await app.request('POST', '/api/auth/login', { body: ADMIN })).json()).token;
+    app = await startTestApp({ env: ADMIN_ENV });
+    admin = (await adminSession(app)).token;
     browser = await launchBrowser();
   });
   afterAll(async () => {
