@@ -89,6 +89,8 @@ export interface ServerOptions {
   logQuery?: (statement: string) => void;
   /** The clock trivia times answers with, epoch ms; tests inject one. */
   clock?: () => number;
+  /** A migrated embedded database to start from (DatabaseOptions.pgliteTemplate); tests pass one. */
+  pgliteTemplate?: Blob;
   /**
    * On close, serve this long (answering with Connection: close) before closing idle keep-alive
    * connections, so clients leave them after their next request instead of sending one into a
@@ -358,7 +360,7 @@ export interface RunningServer extends App {
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
-  const platform = await createPlatform(config, log, { logQuery: options.logQuery });
+  const platform = await createPlatform(config, log, { logQuery: options.logQuery, pgliteTemplate: options.pgliteTemplate });
   let built: App;
   try {
     built = await buildApp(platform, options);

@@ -20,7 +20,7 @@ export interface Platform extends Ports {
   jwtSecret: string;
 }
 
-export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery'> = {}): Promise<Platform> {
+export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery' | 'pgliteTemplate'> = {}): Promise<Platform> {
   const metrics = createMetrics();
   const breakers = createBreakers(config, metrics);
   const database = await openDatabase({

@@ -8,12 +8,10 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { databaseOptions, openDatabase } from '../../src/platform/db/client.js';
-import { runMigrations } from '../../src/platform/db/migrate.js';
 import { rows } from '../../src/platform/db/rows.js';
-import { createUsers, tokenSigner, type Entrant } from '../harness/entrants.js';
+import { call, crashServers, rushUntilKilled, seedAccounts } from '../harness/crash.js';
 import { createDatabase } from '../harness/processes.js';
 import { parsed, rush, type RushAnswer } from '../harness/rush.js';
-import { spawnStampede, type StampedeProcess } from '../harness/stampede-process.js';
 
 const JWT_SECRET = 'idempotency-crash-secret-long-enough-for-hs256';
 const ENTRANTS = 1_500;
@@ -22,47 +20,26 @@ const CAPACITY = 200;
 const KILL_AFTER = 400;
 const CONNECTIONS = 64;
 
-const startServer = (env: Record<string, string>) =>
-  spawnStampede({ env: { JWT_SECRET, STAMPEDE_RATE_LIMITS: 'off', MAX_EVENT_LOOP_DELAY_MS: '0', ...env } });
-
 describe.each(['postgres', 'pglite'] as const)('kill -9 during a keyed rush on %s', (store) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-idem-crash-'));
-  const servers: StampedeProcess[] = [];
-  afterAll(async () => {
-    for (const server of servers) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const startServer = crashServers(JWT_SECRET);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('replays every committed registration under its key, answered or not', async () => {
     const databaseUrl = store === 'postgres' ? await createDatabase(inject('postgresUrl')) : '';
     const env = { STAMPEDE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl };
     const open = () => openDatabase(databaseOptions({ databaseUrl: databaseUrl || undefined, dataDir, db: { max: 2 } }));
 
-    const signer = await tokenSigner(JWT_SECRET);
-    let database = await open();
-    let organizer: Entrant;
-    let entrants: Entrant[];
-    try {
-      await runMigrations(database);
-      [organizer] = (await createUsers(database.db, signer.sign, 1, 'organizer')) as [Entrant];
-      entrants = await createUsers(database.db, signer.sign, ENTRANTS);
-    } finally {
-      await database.close();
-      await signer.close();
-    }
-
+    const { organizer, users: entrants } = await seedAccounts(await open(), JWT_SECRET, ENTRANTS);
     let server = await startServer(env);
-    servers.push(server);
-    const created = await fetch(`${server.url}/api/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${organizer.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ slug: 'keyed-crash', title: 'Keyed crash', capacity: CAPACITY, mode: 'fcfs' }),
+    const created = await call(server.url, 'POST', '/api/events', organizer.token, {
+      slug: 'keyed-crash',
+      title: 'Keyed crash',
+      capacity: CAPACITY,
+      mode: 'fcfs',
     });
     expect(created.status).toBe(201);
-    const eventId: string = ((await created.json()) as { event: { id: string } }).event.id;
+    const eventId: string = created.body.event.id;
     const register = (i: number) => ({
       path: `/api/events/${eventId}/registrations`,
       token: entrants[i]!.token,
@@ -70,28 +47,14 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a keyed rush on %
       body: {},
     });
 
-    const stop = new AbortController();
-    let answeredCount = 0;
-    const killed = server;
-    const first = await rush(
+    const first = await rushUntilKilled(
+      server,
       entrants.map((_, i) => register(i)),
-      {
-        baseUrls: [server.url],
-        connections: CONNECTIONS,
-        signal: stop.signal,
-        onAnswer: (answer) => {
-          if (answer.status !== 0 && ++answeredCount === KILL_AFTER) {
-            killed.child.kill('SIGKILL');
-            stop.abort();
-          }
-        },
-      },
+      { connections: CONNECTIONS, killAfter: KILL_AFTER, counts: (answer) => answer.status !== 0 },
     );
-    await killed.exited;
-    expect(killed.child.signalCode).toBe('SIGKILL');
 
     // Straight after the crash: every committed registration has its key and its stored 201.
-    database = await open();
+    const database = await open();
     let committed: Map<string, string>;
     try {
       const registered = await rows(
@@ -110,7 +73,6 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a keyed rush on %
     console.log(`${store}: ${committed.size} committed, ${unansweredButCommitted.length} of them unanswered when killed`);
 
     server = await startServer(env);
-    servers.push(server);
     const retries = await rush(
       entrants.map((_, i) => register(i)),
       { baseUrls: [server.url], connections: CONNECTIONS },

@@ -8,11 +8,9 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { databaseOptions, openDatabase, type Database } from '../../src/platform/db/client.js';
-import { runMigrations } from '../../src/platform/db/migrate.js';
-import { createUsers, tokenSigner, type Entrant } from '../harness/entrants.js';
+import { call, crashServers, rushUntilKilled, seedAccounts } from '../harness/crash.js';
 import { createDatabase } from '../harness/processes.js';
 import { countStatuses, parsed, rush, type RushAnswer } from '../harness/rush.js';
-import { spawnStampede, type StampedeProcess } from '../harness/stampede-process.js';
 
 const JWT_SECRET = 'rush-crash-secret-that-is-long-enough-for-hs256';
 const ENTRANTS = 2_000;
@@ -20,18 +18,6 @@ const CAPACITY = 300;
 /** Killed once this many 2xx answers are in: past the capacity, so both statuses are at stake. */
 const KILL_AFTER = 600;
 const CONNECTIONS = 64;
-
-const startServer = (env: Record<string, string>) =>
-  spawnStampede({ env: { JWT_SECRET, STAMPEDE_RATE_LIMITS: 'off', MAX_EVENT_LOOP_DELAY_MS: '0', ...env } });
-
-async function call(url: string, method: string, route: string, token: string, body?: unknown) {
-  const response = await fetch(url + route, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
 
 const rows = async <T>(database: Database, statement: ReturnType<typeof sql>): Promise<T[]> =>
   ((await database.db.execute(statement)) as unknown as { rows: T[] }).rows;
@@ -59,14 +45,8 @@ async function tally(database: Database, eventId: string) {
 
 describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (store) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-crash-'));
-  const servers: StampedeProcess[] = [];
-  afterAll(async () => {
-    for (const server of servers) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const startServer = crashServers(JWT_SECRET);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('keeps every answered registration and never oversells', async () => {
     const databaseUrl = store === 'postgres' ? await createDatabase(inject('postgresUrl')) : '';
@@ -76,22 +56,8 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
         databaseOptions({ databaseUrl: databaseUrl || undefined, dataDir, db: { max: 2, idleTimeoutMs: 1_000, connectTimeoutMs: 5_000 } }),
       );
 
-    // Users go straight into the record before the server starts: PGlite has one process at a time.
-    const signer = await tokenSigner(JWT_SECRET);
-    let database = await open();
-    let organizer: Entrant;
-    let entrants: Entrant[];
-    try {
-      await runMigrations(database);
-      [organizer] = (await createUsers(database.db, signer.sign, 1, 'organizer')) as [Entrant];
-      entrants = await createUsers(database.db, signer.sign, ENTRANTS);
-    } finally {
-      await database.close();
-      await signer.close();
-    }
-
+    const { organizer, users: entrants } = await seedAccounts(await open(), JWT_SECRET, ENTRANTS);
     let server = await startServer(env);
-    servers.push(server);
     const created = await call(server.url, 'POST', '/api/events', organizer.token, {
       slug: 'crash',
       title: 'Crash rush',
@@ -105,25 +71,11 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
     const register = (i: number) => ({ path: `/api/events/${eventId}/registrations`, token: entrants[i]!.token, body: {} });
 
     // The rush, until KILL_AFTER answers are in; then SIGKILL, whatever is in flight.
-    const stop = new AbortController();
-    let ok = 0;
-    const killed = server;
-    const answers = await rush(
+    const answers = await rushUntilKilled(
+      server,
       entrants.map((_, i) => register(i)),
-      {
-        baseUrls: [server.url],
-        connections: CONNECTIONS,
-        signal: stop.signal,
-        onAnswer: (answer) => {
-          if (answer.status >= 200 && answer.status < 300 && ++ok === KILL_AFTER) {
-            killed.child.kill('SIGKILL');
-            stop.abort();
-          }
-        },
-      },
+      { connections: CONNECTIONS, killAfter: KILL_AFTER, counts: (answer) => answer.status >= 200 && answer.status < 300 },
     );
-    await killed.exited;
-    expect(killed.child.signalCode).toBe('SIGKILL');
     const answered = new Map<number, RushAnswer>();
     answers.forEach((answer, i) => {
       if (answer.status >= 200 && answer.status < 300) answered.set(i, answer);
@@ -134,7 +86,7 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
     expect(answered.size).toBeGreaterThanOrEqual(KILL_AFTER);
     expect(answered.size).toBeLessThan(ENTRANTS);
     // Straight after the crash, before any restart: the record has every answered registration.
-    database = await open();
+    let database = await open();
     try {
       const { capacity, counters, counted, statuses: stored } = await tally(database, eventId);
       expect(counters.confirmed! + counters.held!).toBeLessThanOrEqual(capacity);
@@ -150,7 +102,6 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
     }
 
     server = await startServer(env);
-    servers.push(server);
 
     // Every 2xx is still there: same registration, same status, same position.
     const survivors = await rush(

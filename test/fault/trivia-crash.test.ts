@@ -3,55 +3,27 @@
 // open (its window is in the games row), the rest of the players answer, and the game goes on
 // to results and the next question.
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { databaseOptions, openDatabase } from '../../src/platform/db/client.js';
-import { runMigrations } from '../../src/platform/db/migrate.js';
 import { rows } from '../../src/platform/db/rows.js';
-import { createUsers, tokenSigner, type Entrant } from '../harness/entrants.js';
+import { call, crashServers, rushUntilKilled, seedAccounts } from '../harness/crash.js';
 import { createDatabase, waitFor } from '../harness/processes.js';
 import { countStatuses, parsed, rush, type RushAnswer } from '../harness/rush.js';
-import { spawnStampede, type StampedeProcess } from '../harness/stampede-process.js';
 import { QUIZ } from '../http/trivia-fixtures.js';
 
 const JWT_SECRET = 'trivia-crash-secret-that-is-long-enough-for-hs256';
 const PLAYERS = 600;
 const KILL_AFTER = 200;
 
-async function call(url: string, method: string, route: string, token: string, body?: unknown) {
-  const response = await fetch(url + route, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
-
 describe('kill -9 during a trivia question (PostgreSQL)', () => {
-  const servers: StampedeProcess[] = [];
-  afterAll(async () => {
-    for (const server of servers) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-  });
+  const startServer = crashServers(JWT_SECRET);
 
   it('keeps every acknowledged answer and the game goes on', async () => {
     const databaseUrl = await createDatabase(inject('postgresUrl'));
-    const env = { DATABASE_URL: databaseUrl, JWT_SECRET, STAMPEDE_RATE_LIMITS: 'off', MAX_EVENT_LOOP_DELAY_MS: '0' };
-    const database = await openDatabase(databaseOptions({ databaseUrl, dataDir: '', db: { max: 2, idleTimeoutMs: 1_000, connectTimeoutMs: 5_000 } }));
-    const signer = await tokenSigner(JWT_SECRET);
-    let host: Entrant;
-    let players: Entrant[];
-    try {
-      await runMigrations(database);
-      [host] = (await createUsers(database.db, signer.sign, 1, 'organizer')) as [Entrant];
-      players = await createUsers(database.db, signer.sign, PLAYERS);
-    } finally {
-      await signer.close();
-    }
-
-    let server = await spawnStampede({ env });
-    servers.push(server);
+    const env = { DATABASE_URL: databaseUrl };
+    const open = () => openDatabase(databaseOptions({ databaseUrl, dataDir: '', db: { max: 2, idleTimeoutMs: 1_000, connectTimeoutMs: 5_000 } }));
+    const { organizer: host, users: players } = await seedAccounts(await open(), JWT_SECRET, PLAYERS);
+    let server = await startServer(env);
     const quiz = (
       await call(server.url, 'POST', '/api/quizzes', host.token, {
         title: 'Crash',
@@ -67,24 +39,11 @@ describe('kill -9 during a trivia question (PostgreSQL)', () => {
     expect((await call(server.url, 'POST', `/api/games/${game.id}/start`, host.token)).status).toBe(200);
 
     const answer = (i: number) => ({ path: `/api/games/${game.id}/answers`, token: players[i]!.token, body: { questionId: 0, choice: i % 3 } });
-    const stop = new AbortController();
-    let ok = 0;
-    const killed = server;
-    const answers = await rush(
+    const answers = await rushUntilKilled(
+      server,
       players.map((_, i) => answer(i)),
-      {
-        baseUrls: [server.url],
-        connections: 32,
-        signal: stop.signal,
-        onAnswer: (reply) => {
-          if (reply.status === 200 && ++ok === KILL_AFTER) {
-            killed.child.kill('SIGKILL');
-            stop.abort();
-          }
-        },
-      },
+      { connections: 32, killAfter: KILL_AFTER, counts: (reply) => reply.status === 200 },
     );
-    await killed.exited;
     const acked = new Map<number, RushAnswer>();
     answers.forEach((reply, i) => reply.status === 200 && acked.set(i, reply));
     expect(Object.keys(countStatuses(answers)).sort()).toEqual(['200', 'no answer']);
@@ -92,6 +51,7 @@ describe('kill -9 during a trivia question (PostgreSQL)', () => {
     expect(acked.size).toBeLessThan(PLAYERS);
 
     // Straight after the crash: every ack is in the record, with the receipt time it gave.
+    const database = await open();
     const stored = new Map(
       (
         await rows(
@@ -104,8 +64,7 @@ describe('kill -9 during a trivia question (PostgreSQL)', () => {
     expect(lost).toEqual([]);
 
     // Restart: the question is still open; the others answer, and the ones who got an ack replay it.
-    server = await spawnStampede({ env });
-    servers.push(server);
+    server = await startServer(env);
     const rest = await rush(
       players.map((_, i) => answer(i)),
       { baseUrls: [server.url], connections: 32 },

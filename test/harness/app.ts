@@ -10,6 +10,7 @@ import { createLogger } from '../../src/platform/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createDatabase } from './processes.js';
 import { checkResponses } from './response-contract.js';
+import { migratedPglite, POSTGRES_TEMPLATE } from './templates.js';
 
 export interface TestAppOptions {
   store?: 'pglite' | 'postgres';
@@ -40,7 +41,10 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signin
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-app-'));
-  const databaseUrl = options.databaseUrl ?? (options.store === 'postgres' ? await createDatabase(inject('postgresUrl')) : undefined);
+  // A fresh database starts as a copy of a migrated one (templates.ts); start-up still runs the
+  // migrations, and finds them applied.
+  const databaseUrl =
+    options.databaseUrl ?? (options.store === 'postgres' ? await createDatabase(inject('postgresUrl'), POSTGRES_TEMPLATE) : undefined);
   const redisUrl = options.redisUrl ?? (options.redis ? inject('redisUrl') : undefined);
   const config = loadConfig({
     PORT: '0',
@@ -68,6 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     webRoot: options.webRoot,
     logQuery: options.logQuery,
     clock: options.clock,
+    pgliteTemplate: migratedPglite(inject('pgliteTemplateFile')),
   });
   return {
     ...server,

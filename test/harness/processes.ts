@@ -214,13 +214,16 @@ export function childrenOf(parent: number): number[] {
 
 let databaseCounter = 0;
 
-/** A new, empty database on a running server, so test files never see each other's rows. */
-export async function createDatabase(serverUrl: string): Promise<string> {
+/**
+ * A new database on a running server, so test files never see each other's rows: empty, or a
+ * copy of `template` (a database no one is connected to).
+ */
+export async function createDatabase(serverUrl: string, template?: string): Promise<string> {
   const name = `t_${process.pid}_${Date.now().toString(36)}_${databaseCounter++}`;
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(`create database ${name}`);
+    await client.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   } finally {
     await client.end();
   }
