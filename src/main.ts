@@ -25,7 +25,7 @@ function config(overrides: Record<string, string | undefined> = {}): Config {
 
 const program = new Command('stampede')
   .description(
-    'Stampede: a self-hostable real-time competition server (registration rushes, live polls, live leaderboards).\n' +
+    'Stampede: a self-hostable real-time competition server (registration rushes, live trivia, polls and leaderboards).\n' +
       'Settings come from the environment or a .env file; see docs/configuration.md.',
   )
   .version(VERSION)

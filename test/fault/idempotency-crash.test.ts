@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { databaseOptions, openDatabase } from '../../src/platform/db/client.js';
 import { rows } from '../../src/platform/db/rows.js';
-import { call, crashServers, rushUntilKilled, seedAccounts } from '../harness/crash.js';
+import { crashServers, openFcfsEvent, rushUntilKilled, seedAccounts } from '../harness/crash.js';
 import { createDatabase } from '../harness/processes.js';
 import { parsed, rush, type RushAnswer } from '../harness/rush.js';
 
@@ -32,14 +32,7 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a keyed rush on %
 
     const { organizer, users: entrants } = await seedAccounts(await open(), JWT_SECRET, ENTRANTS);
     let server = await startServer(env);
-    const created = await call(server.url, 'POST', '/api/events', organizer.token, {
-      slug: 'keyed-crash',
-      title: 'Keyed crash',
-      capacity: CAPACITY,
-      mode: 'fcfs',
-    });
-    expect(created.status).toBe(201);
-    const eventId: string = created.body.event.id;
+    const eventId = await openFcfsEvent(server.url, organizer.token, { slug: 'keyed-crash', title: 'Keyed crash', capacity: CAPACITY });
     const register = (i: number) => ({
       path: `/api/events/${eventId}/registrations`,
       token: entrants[i]!.token,

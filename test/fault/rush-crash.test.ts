@@ -8,7 +8,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { databaseOptions, openDatabase, type Database } from '../../src/platform/db/client.js';
-import { call, crashServers, rushUntilKilled, seedAccounts } from '../harness/crash.js';
+import { call, crashServers, openFcfsEvent, rushUntilKilled, seedAccounts } from '../harness/crash.js';
 import { createDatabase } from '../harness/processes.js';
 import { countStatuses, parsed, rush, type RushAnswer } from '../harness/rush.js';
 
@@ -58,16 +58,7 @@ describe.each(['postgres', 'pglite'] as const)('kill -9 during a rush on %s', (s
 
     const { organizer, users: entrants } = await seedAccounts(await open(), JWT_SECRET, ENTRANTS);
     let server = await startServer(env);
-    const created = await call(server.url, 'POST', '/api/events', organizer.token, {
-      slug: 'crash',
-      title: 'Crash rush',
-      capacity: CAPACITY,
-      mode: 'fcfs',
-    });
-    expect(created.status).toBe(201);
-    const eventId: string = created.body.event.id;
-    if (created.body.event.status !== 'open')
-      expect((await call(server.url, 'POST', `/api/events/${eventId}/open`, organizer.token)).status).toBe(200);
+    const eventId = await openFcfsEvent(server.url, organizer.token, { slug: 'crash', title: 'Crash rush', capacity: CAPACITY });
     const register = (i: number) => ({ path: `/api/events/${eventId}/registrations`, token: entrants[i]!.token, body: {} });
 
     // The rush, until KILL_AFTER answers are in; then SIGKILL, whatever is in flight.

@@ -82,3 +82,12 @@ export async function call(url: string, method: string, route: string, token: st
   });
   return { status: response.status, body: (await response.json()) as any };
 }
+
+/** A first-come event, open for registrations; returns its id. */
+export async function openFcfsEvent(url: string, token: string, event: { slug: string; title: string; capacity: number }): Promise<string> {
+  const created = await call(url, 'POST', '/api/events', token, { ...event, mode: 'fcfs' });
+  expect(created.status).toBe(201);
+  const id: string = created.body.event.id;
+  if (created.body.event.status !== 'open') expect((await call(url, 'POST', `/api/events/${id}/open`, token)).status).toBe(200);
+  return id;
+}
