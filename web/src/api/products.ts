@@ -47,10 +47,9 @@ export function useMyRanking(category: string, signedIn: boolean) {
   });
 }
 
-/** "3.2 (2.1–4.3)": an average position with its 95 % interval, or a dash before anyone ranked it. */
-export function formatPosition(stats: Pick<RankingStats, 'averagePosition' | 'confidenceInterval'>): string {
-  if (stats.averagePosition === null) return '–';
-  const average = stats.averagePosition.toFixed(1);
-  const interval = stats.confidenceInterval;
-  return interval ? `${average} (${interval.low.toFixed(1)}–${interval.high.toFixed(1)})` : average;
-}
+/** "3.2", an average position, or a dash before anyone ranked it. */
+export const formatAverage = (stats: Pick<RankingStats, 'averagePosition'>): string => stats.averagePosition?.toFixed(1) ?? '–';
+
+/** "2.1–4.3", the 95 % interval of the average position, or null below 2 rankers. */
+export const formatInterval = ({ confidenceInterval: interval }: Pick<RankingStats, 'confidenceInterval'>): string | null =>
+  interval && `${interval.low.toFixed(1)}–${interval.high.toFixed(1)}`;

@@ -1,9 +1,9 @@
 // A product: its details, its ranking stats (live from board:ranking:<category>), its views, and
-// where I ranked it. Opening the page signed in counts a view: the API counts a signed-in GET.
+// where I ranked it. Opening the page signed in counts a view (the API counts a signed-in GET).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, call } from '../../api/client';
-import { formatPosition, productKeys, useMyRanking, type CategoryRanking, type ProductPage } from '../../api/products';
+import { formatAverage, formatInterval, productKeys, useMyRanking, type CategoryRanking, type ProductPage } from '../../api/products';
 import { session } from '../../api/session';
 import { Notice, Time } from '../../components/ui';
 import { useStore } from '../../lib/store';
@@ -24,7 +24,12 @@ export default function ProductPageView() {
   const views = useQuery({
     queryKey: productKeys.views(id),
     enabled: product !== undefined,
-    queryFn: () => call(api.GET('/api/products/{id}/views', { params: { path: { id } } })),
+    queryFn: async () => {
+      // The signed-in GET above counts my view off its answer's path; POST answers once that
+      // batch has committed (deduplicated, so it never counts twice), so the count includes me.
+      if (signedIn) await api.POST('/api/products/{id}/views', { params: { path: { id } } });
+      return call(api.GET('/api/products/{id}/views', { params: { path: { id } } }));
+    },
   });
   const mine = useMyRanking(category, signedIn);
   useLive<CategoryRanking>(category ? `board:ranking:${category}` : null, 'ranking-stats', (next) => {
@@ -84,7 +89,8 @@ export default function ProductPageView() {
             Borda score <strong>{stats.bordaScore}</strong>
           </p>
           <p className="stat">
-            Average position (95 % interval) <strong>{formatPosition(stats)}</strong>
+            Average position <strong>{formatAverage(stats)}</strong>
+            {formatInterval(stats) && <small className="muted">95 %: {formatInterval(stats)}</small>}
           </p>
           <p className="stat">
             Rankers <strong>{stats.rankers}</strong>

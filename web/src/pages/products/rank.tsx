@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { Link, Navigate, useParams } from 'react-router';
 import { api, ApiError, call, idempotent } from '../../api/client';
 import { useIntentKey } from '../../api/hooks';
-import { formatPosition, productKeys, useCategoryRanking, useMyRanking } from '../../api/products';
+import { formatAverage, formatInterval, productKeys, useCategoryRanking, useMyRanking } from '../../api/products';
 import { session } from '../../api/session';
 import { RankList } from '../../components/rank-list';
 import { Button, Notice } from '../../components/ui';
@@ -94,7 +94,10 @@ export default function RankCategoryPage() {
                       <Link to={`/products/${item.slug}`}>{item.name}</Link>
                     </td>
                     <td>{item.bordaScore}</td>
-                    <td>{formatPosition(item)}</td>
+                    <td>
+                      {formatAverage(item)}
+                      {formatInterval(item) && <small className="muted"> ({formatInterval(item)})</small>}
+                    </td>
                     <td>{item.rankers}</td>
                   </tr>
                 ))}
