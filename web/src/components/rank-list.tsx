@@ -2,19 +2,12 @@
 // up or down, or its Up/Down buttons). Polls and category rankings share it; each move is
 // announced to screen readers.
 import { useState, type KeyboardEvent } from 'react';
+import { moveItem } from '../lib/move-item';
 import { Button } from './ui';
 
 export interface RankItem {
   key: string;
   label: string;
-}
-
-export function moveItem<T>(list: T[], from: number, to: number): T[] {
-  if (to < 0 || to >= list.length || from === to) return list;
-  const next = [...list];
-  const [item] = next.splice(from, 1);
-  next.splice(to, 0, item!);
-  return next;
 }
 
 export function RankList({ items, order, onChange }: { items: RankItem[]; order: string[]; onChange: (next: string[]) => void }) {
