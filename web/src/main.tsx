@@ -1,5 +1,5 @@
 // Entry: routes, server state and the live connection. Player pages load with the first chunk;
-// proof, big-screen, organizer and operations pages are separate chunks loaded on demand
+// proof, products, activity, big-screen, organizer and operations pages are separate chunks loaded on demand
 // (test/web/bundle-budget.test.ts keeps the first load within 150 kB gzipped).
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -31,7 +31,12 @@ const router = createBrowserRouter([
       { path: 'events/:id/proof', lazy: lazy(() => import('./pages/lottery-proof')) },
       { path: 'leaderboards', lazy: lazy(() => import('./pages/leaderboards')) },
       { path: 'leaderboards/:board', lazy: lazy(() => import('./pages/leaderboards')) },
+      { path: 'sign-in/email', lazy: lazy(() => import('./pages/email-sign-in')) },
+      { path: 'products', lazy: lazy(() => import('./pages/products/list')) },
+      { path: 'products/:id', lazy: lazy(() => import('./pages/products/product')) },
+      { path: 'rankings/:category', lazy: lazy(() => import('./pages/products/rank')) },
       { path: 'me', lazy: lazy(() => import('./pages/profile')) },
+      { path: 'me/activity', lazy: lazy(() => import('./pages/activity')) },
       { path: 'polls/:id', lazy: lazy(() => import('./pages/poll')) },
       { path: 'play', lazy: lazy(() => import('./pages/trivia').then((page) => ({ default: page.JoinTrivia }))) },
       { path: 'play/:id', lazy: lazy(() => import('./pages/trivia')) },

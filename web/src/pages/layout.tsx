@@ -38,11 +38,21 @@ export function Layout() {
               <NavLink to="/events">Events</NavLink>
             </li>
             <li>
+              <NavLink to="/products">Products</NavLink>
+            </li>
+            <li>
               <NavLink to="/leaderboards">Leaderboards</NavLink>
             </li>
             {current && (
               <li>
-                <NavLink to="/me">Profile</NavLink>
+                <NavLink to="/me" end>
+                  Profile
+                </NavLink>
+              </li>
+            )}
+            {current && (
+              <li>
+                <NavLink to="/me/activity">Activity</NavLink>
               </li>
             )}
             {(role === 'organizer' || role === 'admin') && (

@@ -1,10 +1,11 @@
-// Rank a poll's items by dragging them, or with the keyboard (focus an item, then Alt+Arrow up
-// or down, or its Up/Down buttons). Borda results update live on board:poll:<id>.
+// Rank a poll's items by dragging them, or with the keyboard (the shared RankList). Borda
+// results update live on board:poll:<id>.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import { Navigate, useParams } from 'react-router';
 import { api, ApiError, call } from '../api/client';
 import { session } from '../api/session';
+import { RankList } from '../components/rank-list';
 import { Button, Notice } from '../components/ui';
 import { useStore } from '../lib/store';
 import { useLive } from '../live/hooks';
@@ -14,14 +15,6 @@ interface Results {
   version: number;
   voters: number;
   items: Array<{ key: string; label: string; bordaScore: number }>;
-}
-
-export function moveItem<T>(list: T[], from: number, to: number): T[] {
-  if (to < 0 || to >= list.length || from === to) return list;
-  const next = [...list];
-  const [item] = next.splice(from, 1);
-  next.splice(to, 0, item!);
-  return next;
 }
 
 export default function PollPage() {
@@ -39,8 +32,6 @@ export default function PollPage() {
     queryClient.setQueryData<Results>(['poll', id, 'results'], (old) => (old && old.version > next.version ? old : next));
   });
   const [order, setOrder] = useState<string[] | null>(null);
-  const [dragging, setDragging] = useState<number | null>(null);
-  const [announcement, setAnnouncement] = useState('');
   const submit = useMutation({
     mutationFn: (ranked: string[]) => call(api.POST('/api/polls/{id}/rankings', { params: { path: { id } }, body: { order: ranked } })),
   });
@@ -50,66 +41,13 @@ export default function PollPage() {
   if (poll.error) return <Notice tone="bad">This poll could not be loaded: {poll.error.message}</Notice>;
   const items = poll.data.poll.items;
   const current = order ?? items.map((item) => item.key);
-  const label = (key: string) => items.find((item) => item.key === key)?.label ?? key;
-
-  function move(from: number, to: number) {
-    const next = moveItem(current, from, to);
-    if (next === current) return;
-    setOrder(next);
-    setAnnouncement(`${label(current[from]!)} moved to position ${to + 1}`);
-  }
-  function onKey(event: KeyboardEvent, index: number) {
-    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
-    event.preventDefault();
-    const to = index + (event.key === 'ArrowUp' ? -1 : 1);
-    move(index, to);
-    requestAnimationFrame(() => (document.querySelector(`[data-rank-index="${to}"]`) as HTMLElement | null)?.focus());
-  }
 
   return (
     <article className="stack">
       <h1>{poll.data.poll.title}</h1>
       <section className="card stack">
         <h2>Your ranking</h2>
-        <p className="muted">Drag items, or focus one and press Alt+Arrow Up/Down.</p>
-        <ol className="ranking">
-          {current.map((key, index) => (
-            <li
-              key={key}
-              draggable
-              tabIndex={0}
-              data-rank-index={index}
-              className={dragging === index ? 'dragging' : undefined}
-              onDragStart={() => setDragging(index)}
-              onDragOver={(event) => event.preventDefault()}
-              onDrop={() => {
-                if (dragging !== null) move(dragging, index);
-                setDragging(null);
-              }}
-              onDragEnd={() => setDragging(null)}
-              onKeyDown={(event) => onKey(event, index)}
-              aria-label={`${index + 1}. ${label(key)}`}
-            >
-              <span>
-                {index + 1}. {label(key)}
-              </span>
-              <Button variant="secondary" aria-label={`Move ${label(key)} up`} disabled={index === 0} onClick={() => move(index, index - 1)}>
-                ↑
-              </Button>
-              <Button
-                variant="secondary"
-                aria-label={`Move ${label(key)} down`}
-                disabled={index === current.length - 1}
-                onClick={() => move(index, index + 1)}
-              >
-                ↓
-              </Button>
-            </li>
-          ))}
-        </ol>
-        <p className="skip-link" aria-live="polite">
-          {announcement}
-        </p>
+        <RankList items={items} order={current} onChange={setOrder} />
         <Button onClick={() => submit.mutate(current)} disabled={submit.isPending}>
           Submit my ranking
         </Button>
