@@ -149,6 +149,8 @@ export const ResultsSchema = Type.Object({
   gameId: Uuid,
   seq: Type.Integer(),
   questionId: Type.Integer(),
+  text: Type.String(),
+  options: Type.Array(Type.String()),
   correctAnswer: Answer,
   counts: Type.Union([Type.Array(Type.Integer()), Type.Null()], { description: 'Answers per option; null for text and number questions' }),
   answered: Type.Integer(),

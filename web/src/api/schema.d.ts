@@ -10339,6 +10339,8 @@ export interface operations {
                             gameId: string;
                             seq: number;
                             questionId: number;
+                            text: string;
+                            options: string[];
                             /** @description choice: the correct option index; multi: the correct indexes; text: accepted answers; number: {value, tolerance} */
                             correctAnswer: number | number[] | string[] | {
                                 value: number;

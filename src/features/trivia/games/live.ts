@@ -68,7 +68,7 @@ function optionCounts(question: Question, tallies: ChoiceTally[]): number[] | nu
 export type TopEntry = Pick<Standing, 'userId' | 'nickname' | 'score' | 'rank'>;
 
 /**
- * A closed question's results: the counts per option, the correct answer and the top 10. Built
+ * A closed question's results: the question, the counts per option, the correct answer and the top 10. Built
  * once at close for the game's channels, and again for a big screen that loads while they show.
  */
 export function resultsMessage(game: GameRow, seq: number, tallies: ChoiceTally[], top: TopEntry[]) {
@@ -77,6 +77,8 @@ export function resultsMessage(game: GameRow, seq: number, tallies: ChoiceTally[
     gameId: game.id,
     seq,
     questionId: seq,
+    text: question.text,
+    options: question.options ?? [],
     correctAnswer: question.answer,
     counts: optionCounts(question, tallies),
     answered: tallies.reduce((sum, tally) => sum + tally.count, 0),
