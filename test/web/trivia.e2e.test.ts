@@ -77,7 +77,24 @@ describeInBrowser('trivia in the browser', () => {
     for (const page of players) await page.getByTestId('question').filter({ hasText: first!.text }).waitFor({ timeout: 15_000 });
     await screen.getByTestId('screen-question').filter({ hasText: first!.text }).waitFor();
     await screenshot(players[0]!, 'trivia-question');
-    for (const [i, page] of players.entries()) await page.getByRole('button', { name: CHOICES[i]! }).click();
+    for (const [i, page] of players.entries()) if (i < 2) await page.getByRole('button', { name: CHOICES[i]! }).click();
+    // Linus's answer reaches the server but the response is lost: "Try again" resends it with the
+    // same Idempotency-Key, and the server replays its first ack instead of answering twice.
+    const linus = players[2]!;
+    const keys: string[] = [];
+    await linus.route('**/api/games/*/answers', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? 'none');
+      if (keys.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await linus.getByRole('button', { name: CHOICES[2]! }).click();
+    const replayed = linus.waitForResponse((response) => response.url().endsWith('/answers'));
+    await linus.getByRole('button', { name: 'Try again' }).click();
+    expect(await (await replayed).headerValue('idempotent-replayed')).toBe('true');
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(keys[1]).toBe(keys[0]);
     for (const page of players) await page.getByTestId('answered').waitFor();
     await host
       .getByTestId('answered-count')
