@@ -120,6 +120,8 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /api/games/:id/resume': op('resumeGame', 'trivia'),
   'POST /api/games/:id/end': op('endGame', 'trivia'),
   'GET /api/games/:id/state': op('getGameState', 'trivia'),
+  'GET /api/games/pin/:pin': op('getGameByPin', 'trivia'),
+  'GET /api/games/:id/screen': op('getGameScreen', 'trivia'),
   'POST /api/games/:id/answers': op('answerQuestion', 'trivia'),
 };
 

@@ -52,6 +52,8 @@ describe('web build budget', () => {
       'src/pages/organizer/event.tsx',
       'src/pages/ops/dashboard.tsx',
       'src/pages/screen/board.tsx',
+      'src/pages/screen/trivia.tsx',
+      'src/pages/organizer/trivia.tsx',
     ]) {
       expect(manifest[page], `${page} is a chunk of its own`).toBeDefined();
       expect(firstLoad.has(page), `${page} is not in the first load`).toBe(false);

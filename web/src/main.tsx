@@ -49,6 +49,7 @@ const router = createBrowserRouter([
   },
   // Big screens: no header, no sign-in; the URL is the whole configuration.
   { path: '/screen/board/:name', lazy: lazy(() => import('./pages/screen/board')) },
+  { path: '/screen/trivia/:pin', lazy: lazy(() => import('./pages/screen/trivia')) },
 ]);
 
 createRoot(document.getElementById('root')!).render(

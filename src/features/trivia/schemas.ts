@@ -142,3 +142,27 @@ export const AckSchema = Type.Object({
   receivedAt: Type.String({ format: 'date-time', description: 'When the server received the first copy of this answer' }),
   replayed: Type.Boolean(),
 });
+
+const TopEntrySchema = Type.Object({ userId: Uuid, nickname: Type.String(), score: Type.Integer(), rank: Type.Integer() });
+
+export const ResultsSchema = Type.Object({
+  gameId: Uuid,
+  seq: Type.Integer(),
+  questionId: Type.Integer(),
+  text: Type.String(),
+  options: Type.Array(Type.String()),
+  correctAnswer: Answer,
+  counts: Type.Union([Type.Array(Type.Integer()), Type.Null()], { description: 'Answers per option; null for text and number questions' }),
+  answered: Type.Integer(),
+  correct: Type.Integer(),
+  top: Type.Array(TopEntrySchema),
+});
+
+export const ScreenSchema = Type.Object({
+  game: GameSchema,
+  question: Type.Union([QuestionViewSchema, Type.Null()], { description: 'The open question, without its answer' }),
+  answered: Type.Union([Type.Integer(), Type.Null()], { description: 'Answers to the open question so far' }),
+  results: Type.Union([ResultsSchema, Type.Null()], { description: 'The last scored question, with its answer; null while a question is open' }),
+  top: Type.Array(TopEntrySchema, { description: 'The top 10' }),
+  serverNow: Type.Number(),
+});

@@ -60,6 +60,20 @@ export function useIntentKey() {
   return { current: () => key.current, next: () => void (key.current = newIdempotencyKey()) };
 }
 
+/**
+ * One Idempotency-Key per named intent, for pages with many (one answer per question): every
+ * attempt at the same intent (a double tap, a retry after a 429/503, a retry after a lost
+ * connection) reuses its key, so the server acts once and replays its first response.
+ */
+export function useIntentKeys() {
+  const keys = useRef(new Map<string, string>());
+  return (intent: string) => {
+    let key = keys.current.get(intent);
+    if (key === undefined) keys.current.set(intent, (key = newIdempotencyKey()));
+    return key;
+  };
+}
+
 /** A waitlisted registration's place now: its position minus the promotions since it was read. */
 export function livePosition(registration: Registration, counts: Counts): number | null {
   if (registration.status !== 'waitlisted' || registration.position === null) return null;

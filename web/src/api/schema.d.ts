@@ -1181,6 +1181,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/games/pin/{pin}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The game that is not over with this pin (no answers) */
+        get: operations["getGameByPin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/games/{id}/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the big screen shows: the open question (no answer), answers so far, the last results once scored, and the top 10 */
+        get: operations["getGameScreen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/games/{pin}/players": {
         parameters: {
             query?: never;
@@ -10093,6 +10127,246 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         };
+                    };
+                };
+            };
+            /** @description Problem 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: OVERLOADED, DATABASE_UNAVAILABLE, SHUTTING_DOWN */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGameByPin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pin: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        game: {
+                            /** Format: uuid */
+                            id: string;
+                            pin: string;
+                            title: string;
+                            mode: "live" | "async";
+                            status: "lobby" | "question" | "results" | "paused" | "ended";
+                            /** @description The current question index; -1 in the lobby */
+                            seq: number;
+                            questionCount: number;
+                            players: number;
+                            settings: {
+                                autoAdvance: boolean;
+                                maxPlayers: number;
+                                leadMs: number;
+                                graceMs: number;
+                                resultsMs: number;
+                                streakBonus: boolean;
+                            };
+                            /** Format: uuid */
+                            hostId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Problem 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: OVERLOADED, DATABASE_UNAVAILABLE, SHUTTING_DOWN */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGameScreen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        game: {
+                            /** Format: uuid */
+                            id: string;
+                            pin: string;
+                            title: string;
+                            mode: "live" | "async";
+                            status: "lobby" | "question" | "results" | "paused" | "ended";
+                            /** @description The current question index; -1 in the lobby */
+                            seq: number;
+                            questionCount: number;
+                            players: number;
+                            settings: {
+                                autoAdvance: boolean;
+                                maxPlayers: number;
+                                leadMs: number;
+                                graceMs: number;
+                                resultsMs: number;
+                                streakBonus: boolean;
+                            };
+                            /** Format: uuid */
+                            hostId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                        /** @description The open question, without its answer */
+                        question: {
+                            /** Format: uuid */
+                            gameId: string;
+                            seq: number;
+                            questionId: number;
+                            questionCount: number;
+                            text: string;
+                            kind: "choice" | "multi" | "text" | "number";
+                            options: string[];
+                            timeLimitSec: number;
+                            points: number;
+                            media?: string;
+                            /** @description Epoch ms on the server clock */
+                            opensAt: number;
+                            /** @description Epoch ms on the server clock */
+                            closesAt: number;
+                            /** @description Epoch ms when the server built this message */
+                            serverNow: number;
+                        } | null;
+                        /** @description Answers to the open question so far */
+                        answered: number | null;
+                        /** @description The last scored question, with its answer; null while a question is open */
+                        results: {
+                            /** Format: uuid */
+                            gameId: string;
+                            seq: number;
+                            questionId: number;
+                            text: string;
+                            options: string[];
+                            /** @description choice: the correct option index; multi: the correct indexes; text: accepted answers; number: {value, tolerance} */
+                            correctAnswer: number | number[] | string[] | {
+                                value: number;
+                                tolerance: number;
+                            };
+                            /** @description Answers per option; null for text and number questions */
+                            counts: number[] | null;
+                            answered: number;
+                            correct: number;
+                            top: {
+                                /** Format: uuid */
+                                userId: string;
+                                nickname: string;
+                                score: number;
+                                rank: number;
+                            }[];
+                        } | null;
+                        /** @description The top 10 */
+                        top: {
+                            /** Format: uuid */
+                            userId: string;
+                            nickname: string;
+                            score: number;
+                            rank: number;
+                        }[];
+                        serverNow: number;
                     };
                 };
             };

@@ -5,7 +5,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { api, ApiError, call } from '../api/client';
+import { api, ApiError, call, idempotent } from '../api/client';
+import { useIntentKeys } from '../api/hooks';
 import { session, setSession } from '../api/session';
 import { Button, Field, Notice } from '../components/ui';
 import { useStore } from '../lib/store';
@@ -44,6 +45,7 @@ interface Results {
 }
 
 const LETTERS = ['A', 'B', 'C', 'D', 'E', 'F'];
+const UNSENT = 'Your answer may not have reached the server. Check your connection and try again.';
 
 function message(caught: unknown): string {
   return caught instanceof ApiError ? caught.message : 'Could not reach the server. Check your connection and try again.';
@@ -99,6 +101,7 @@ export default function TriviaPlayer() {
   const [top, setTop] = useState<Standing[]>([]);
   const [locked, setLocked] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const answerKey = useIntentKeys();
   const state = useQuery<GameState>({
     queryKey: ['trivia', id],
     enabled: signedIn,
@@ -127,20 +130,27 @@ export default function TriviaPlayer() {
   if (state.error) return <Notice tone="bad">This game could not be loaded: {state.error.message}</Notice>;
   const { game, question, me } = state.data;
 
-  async function answer(choice: number) {
-    if (!question || locked !== null) return;
+  async function answer(choice: number, retry = false) {
+    if (!question || (locked !== null && !retry)) return;
     setLocked(choice);
     setError(null);
-    // One answer per player per question: the server replays the first ack for a repeat.
+    // One answer per player per question. The page answers over HTTP, never the socket, and every
+    // attempt at a question carries that question's Idempotency-Key: a double tap is stopped by
+    // the lock, fetchWithRetry resends the same request on 429/503, and "Try again" after a lost
+    // connection resends the same choice with the same key, so the server stores one answer and
+    // replays its ack (it would also replay the same answer without a key, and refuse a different
+    // one with ALREADY_ANSWERED).
     try {
       await call(
         api.POST('/api/games/{id}/answers', {
           params: { path: { id } },
           body: { questionId: question.questionId, choice },
+          headers: idempotent(answerKey(`${id}/${question.questionId}`)),
         }),
       );
     } catch (caught) {
-      setError(caught instanceof ApiError && caught.problem.code === 'ANSWER_TOO_LATE' ? "Time's up" : message(caught));
+      if (caught instanceof ApiError) setError(caught.problem.code === 'ANSWER_TOO_LATE' ? "Time's up" : caught.message);
+      else setError(UNSENT);
     }
   }
 
@@ -179,6 +189,11 @@ export default function TriviaPlayer() {
           {chosen !== null && !error && <p data-testid="answered">Locked in. Waiting for others…</p>}
           {left === 0 && chosen === null && <p>Time's up</p>}
           {error && <Notice tone="warn">{error}</Notice>}
+          {error === UNSENT && chosen !== null && left > 0 && (
+            <Button variant="secondary" onClick={() => void answer(chosen, true)}>
+              Try again
+            </Button>
+          )}
         </section>
       )}
       {(game.status === 'results' || game.status === 'ended') && (

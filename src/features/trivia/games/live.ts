@@ -8,7 +8,7 @@ import type { Push } from '../../../platform/push/port.js';
 import type { RankIndex } from '../../../platform/rank-index/port.js';
 import { gameBoard, gameChannel, screenChannel } from '../keys.js';
 import type { TriviaStats } from '../stats.js';
-import type { GameRow, GamesStore } from './store.js';
+import type { GameRow, GamesStore, Standing } from './store.js';
 
 export const ANSWERED_PUSH_INTERVAL_MS = 250;
 export const RESULTS_TOP = 10;
@@ -50,13 +50,44 @@ export function questionView(game: GameRow, seq: number, opensAt: number, closes
   };
 }
 
+/** How many answers chose each distinct choice, and whether it was right: what a results message is built from. */
+export interface ChoiceTally {
+  choice: unknown;
+  correct: boolean;
+  count: number;
+}
+
 /** Per option, how many answers chose it (a multi answer counts for each option it chose); null for text and number questions. */
-function optionCounts(question: Question, choices: unknown[]): number[] | null {
+function optionCounts(question: Question, tallies: ChoiceTally[]): number[] | null {
   if (question.kind !== 'choice' && question.kind !== 'multi') return null;
   const counts = (question.options ?? []).map(() => 0);
-  for (const choice of choices) for (const index of Array.isArray(choice) ? choice : [choice]) counts[index as number]! += 1;
+  for (const { choice, count } of tallies) for (const index of Array.isArray(choice) ? choice : [choice]) counts[index as number]! += count;
   return counts;
 }
+
+export type TopEntry = Pick<Standing, 'userId' | 'nickname' | 'score' | 'rank'>;
+
+/**
+ * A closed question's results: the question, the counts per option, the correct answer and the top 10. Built
+ * once at close for the game's channels, and again for a big screen that loads while they show.
+ */
+export function resultsMessage(game: GameRow, seq: number, tallies: ChoiceTally[], top: TopEntry[]) {
+  const question = game.questions[seq]!;
+  return {
+    gameId: game.id,
+    seq,
+    questionId: seq,
+    text: question.text,
+    options: question.options ?? [],
+    correctAnswer: question.answer,
+    counts: optionCounts(question, tallies),
+    answered: tallies.reduce((sum, tally) => sum + tally.count, 0),
+    correct: tallies.reduce((sum, tally) => sum + (tally.correct ? tally.count : 0), 0),
+    top,
+  };
+}
+
+export type ResultsMessage = ReturnType<typeof resultsMessage>;
 
 export interface LiveDeps {
   store: GamesStore;
@@ -90,7 +121,7 @@ export function createLive({ store, push, rankIndex, log, clock, stats }: LiveDe
     return all;
   }
 
-  const top = (all: Awaited<ReturnType<typeof standings>>) =>
+  const top = (all: Awaited<ReturnType<typeof standings>>): TopEntry[] =>
     all.slice(0, RESULTS_TOP).map(({ userId, nickname, score, rank }) => ({ userId, nickname, score, rank }));
 
   return {
@@ -105,22 +136,14 @@ export function createLive({ store, push, rankIndex, log, clock, stats }: LiveDe
     },
 
     async results(game: GameRow, seq: number): Promise<void> {
-      const question = game.questions[seq]!;
       const [answers, all] = await Promise.all([store.answersOf(game.id, seq), standings(game.id)]);
       const byPlayer = new Map(answers.map((answer) => [answer.playerId, answer]));
-      const message = {
-        gameId: game.id,
+      const message = resultsMessage(
+        game,
         seq,
-        questionId: seq,
-        correctAnswer: question.answer,
-        counts: optionCounts(
-          question,
-          answers.map((answer) => answer.choice),
-        ),
-        answered: answers.length,
-        correct: answers.filter((answer) => answer.correct).length,
-        top: top(all),
-      };
+        answers.map(({ choice, correct }) => ({ choice, correct, count: 1 })),
+        top(all),
+      );
       push.toChannel(gameChannel(game.id), 'results', message);
       push.toChannel(screenChannel(game.id), 'results', message);
       for (const entry of all) {

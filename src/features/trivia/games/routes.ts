@@ -5,11 +5,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { literals, Uuid, withProblems } from '../../../http/schemas.js';
 import { ORGANIZERS } from '../../../domain/accounts.js';
 import { GAME_MODES } from '../../../domain/trivia.js';
-import { AckSchema, Choice, GameSchema, PlayerSchema, SettingsInput, StateSchema } from '../schemas.js';
+import { AckSchema, Choice, GameSchema, PlayerSchema, ScreenSchema, SettingsInput, StateSchema } from '../schemas.js';
 import type { TriviaService } from '../service.js';
 import { HOST_ACTIONS } from './transitions.js';
 
 const Params = Type.Object({ id: Uuid });
+const PinParams = Type.Object({ pin: Type.String({ pattern: '^[0-9]{6}$' }) });
 const tags = ['trivia'];
 const ACTION_SUMMARIES: Record<(typeof HOST_ACTIONS)[number], string> = {
   start: 'Start the game: the first question is pushed leadMs before it opens (host)',
@@ -53,6 +54,33 @@ export const gamesRoutes =
       async (request) => ({ game: await trivia.games.get(request.params.id) }),
     );
 
+    // The big screen (no sign-in): the PIN on the wall is its whole configuration.
+    app.get(
+      '/api/games/pin/:pin',
+      {
+        schema: {
+          tags,
+          summary: 'The game that is not over with this pin (no answers)',
+          params: PinParams,
+          response: withProblems({ 200: Type.Object({ game: GameSchema }) }, 400, 404),
+        },
+      },
+      async (request) => ({ game: await trivia.games.byPin(request.params.pin) }),
+    );
+
+    app.get(
+      '/api/games/:id/screen',
+      {
+        schema: {
+          tags,
+          summary: 'What the big screen shows: the open question (no answer), answers so far, the last results once scored, and the top 10',
+          params: Params,
+          response: withProblems({ 200: ScreenSchema }, 400, 404),
+        },
+      },
+      async (request) => trivia.games.screen(request.params.id),
+    );
+
     app.post(
       '/api/games/:pin/players',
       {
@@ -60,7 +88,7 @@ export const gamesRoutes =
         schema: {
           tags,
           summary: 'Join a game by its pin (guests too); joining again keeps my seat and score',
-          params: Type.Object({ pin: Type.String({ pattern: '^[0-9]{6}$' }) }),
+          params: PinParams,
           body: Type.Object({ nickname: Type.String({ minLength: 1, maxLength: 32, pattern: '\\S' }) }, { additionalProperties: false }),
           response: withProblems({ 200: Type.Object({ game: GameSchema, player: PlayerSchema, rejoined: Type.Boolean() }) }, 400, 401, 404, 409),
         },

@@ -9,7 +9,7 @@ import { DEFAULT_GAME_SETTINGS, type AnswerChoice, type GameMode, type GameSetti
 import { pgErrorInfo, UNIQUE_VIOLATION } from '../../../platform/db/errors.js';
 import type { RankIndex } from '../../../platform/rank-index/port.js';
 import { gameBoard } from '../keys.js';
-import { questionView, type Live, type QuestionView } from './live.js';
+import { questionView, RESULTS_TOP, resultsMessage, type Live, type QuestionView, type ResultsMessage, type TopEntry } from './live.js';
 import type { GameRow, GamesStore, PlayerRow } from './store.js';
 import { createSeating } from './seating.js';
 import { step, type Action } from './transitions.js';
@@ -39,6 +39,18 @@ export interface GameState {
   game: Game;
   question: QuestionView | null;
   me: (PlayerView & { answer: { questionId: number; choice: AnswerChoice; receivedAt: number } | null }) | null;
+  serverNow: number;
+}
+
+/** What a big screen shows, for anyone who knows the game: never a correct answer before its question is scored. */
+export interface ScreenView {
+  game: Game;
+  question: QuestionView | null;
+  /** Answers to the open question so far (the `answered` push keeps it live). */
+  answered: number | null;
+  /** The last scored question's results, while they are on show and after the game ended. */
+  results: ResultsMessage | null;
+  top: TopEntry[];
   serverNow: number;
 }
 
@@ -233,6 +245,34 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
               answer: answer ? { questionId: answer.seq, choice: answer.choice, receivedAt: answer.receivedAt } : null,
             }
           : null,
+        serverNow: now,
+      };
+    },
+
+    /**
+     * The big screen's view of a live game. Public, so it reveals a question's answer only once
+     * the question is scored (results, or the game ended; a question still open at `end` is
+     * scored before the game ends). Async games show their standings only: each player is on
+     * their own question.
+     */
+    async screen(gameId: string): Promise<ScreenView> {
+      const game = await gameOrNotFound(gameId);
+      const now = clock();
+      const live = game.mode === 'live';
+      const asked = live && game.opensAt && game.closesAt && (game.status === 'question' || game.pausedFrom === 'question');
+      const scored = live && game.seq >= 0 && (game.status === 'results' || game.pausedFrom === 'results' || game.status === 'ended');
+      const [top, answered, tallies] = await Promise.all([
+        store.standings(gameId, RESULTS_TOP),
+        asked ? store.answerCount(gameId, game.seq) : null,
+        scored ? store.choiceTally(gameId, game.seq) : null,
+      ]);
+      const topEntries = top.map(({ userId, nickname, score, rank }) => ({ userId, nickname, score, rank }));
+      return {
+        game: toGame(game),
+        question: asked ? questionView(game, game.seq, game.opensAt!.getTime(), game.closesAt!.getTime(), now) : null,
+        answered,
+        results: tallies ? resultsMessage(game, game.seq, tallies, topEntries) : null,
+        top: topEntries,
         serverNow: now,
       };
     },

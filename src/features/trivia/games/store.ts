@@ -160,6 +160,16 @@ export function createGamesStore(db: Db) {
         .where(and(eq(gameAnswers.gameId, gameId), eq(gameAnswers.seq, seq)));
     },
 
+    /** The answers of a question grouped by choice: a handful of rows for a choice question, however many players. */
+    async choiceTally(gameId: string, seq: number): Promise<Array<{ choice: unknown; correct: boolean; count: number }>> {
+      const found = await db
+        .select({ choice: gameAnswers.choice, correct: gameAnswers.correct, count: sql<number>`count(*)::int` })
+        .from(gameAnswers)
+        .where(and(eq(gameAnswers.gameId, gameId), eq(gameAnswers.seq, seq)))
+        .groupBy(gameAnswers.choice, gameAnswers.correct);
+      return found.map((row) => ({ ...row, count: Number(row.count) }));
+    },
+
     async answerCount(gameId: string, seq: number): Promise<number> {
       const [row] = await db
         .select({ count: sql<number>`count(*)::int` })

@@ -1,9 +1,10 @@
 // /screen/board/:name: the live top 10 for a projector. No sign-in (board channels are public);
-// rows slide to their new places when ranks change (a CSS transform, about 300 ms).
+// rows slide to their new places when ranks change (ranked-rows.tsx).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { useLive, useLiveStatus } from '../../live/hooks';
+import { RankedRows } from './ranked-rows';
 import './screen.css';
 
 const ROWS = 10;
@@ -40,23 +41,12 @@ export default function ScreenBoardPage() {
     <main className="screen">
       <h1>{name === 'global' ? 'Leaderboard' : name}</h1>
       {data && entries.length === 0 && <p className="muted">No scores yet.</p>}
-      <ol className="screen-board" style={{ height: ROWS * ROW_HEIGHT }} aria-label={`Top ${ROWS}`} data-testid="screen-board">
-        {[...entries]
-          .sort((a, b) => a.userId.localeCompare(b.userId))
-          .map((entry) => (
-            // Rendered in a stable order so React keeps each row's element and the transform animates.
-            <li
-              key={entry.userId}
-              className="screen-row"
-              style={{ transform: `translateY(${(entry.rank - 1) * ROW_HEIGHT}px)` }}
-              data-rank={entry.rank}
-            >
-              <span className="rank">{entry.rank}</span>
-              <span className="handle">{entry.handle}</span>
-              <span className="score">{entry.score.toLocaleString()}</span>
-            </li>
-          ))}
-      </ol>
+      <RankedRows
+        rows={entries.map((entry) => ({ id: entry.userId, rank: entry.rank, name: entry.handle, score: entry.score }))}
+        slots={ROWS}
+        rowHeight={ROW_HEIGHT}
+        label={`Top ${ROWS}`}
+      />
       {!live.connected && live.everConnected && <p className="screen-status muted">Reconnecting… showing the last update</p>}
     </main>
   );
