@@ -13,11 +13,11 @@ import { buildApp } from '../src/server.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../web/src/api/schema.d.ts', import.meta.url));
 
-/** The document as the server publishes it at /openapi.json. */
-export async function currentDocument(): Promise<Record<string, unknown>> {
+/** The document as the server publishes it at /openapi.json; the test passes a migrated database to start from. */
+export async function currentDocument(pgliteTemplate?: Blob): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stampede-openapi-'));
   const config = loadConfig({ STAMPEDE_DATA_DIR: dataDir, JWT_SECRET: 'openapi-generation-secret-not-used-for-anything', LOG_LEVEL: 'silent' });
-  const platform = await createPlatform(config, createLogger(config.logLevel));
+  const platform = await createPlatform(config, createLogger(config.logLevel), { pgliteTemplate });
   try {
     const { app } = await buildApp(platform, { webRoot: false });
     await app.ready();

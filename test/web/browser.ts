@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
+import type { TestApp } from '../harness/app.js';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 
@@ -63,4 +64,46 @@ export async function signInAsGuest(page: Page, nickname: string): Promise<void>
   await page.getByLabel('Nickname').fill(nickname);
   await page.getByRole('button', { name: 'Continue as guest' }).click();
   await page.getByTestId('signed-in-as').filter({ hasText: nickname }).waitFor();
+}
+
+export interface BrowserSuite {
+  /** The server the suite started (set once its beforeAll has run). */
+  readonly app: TestApp;
+  /** Script errors on every page `open` made: a test asserts there were none. */
+  readonly errors: string[];
+  /** A page in a browser context of its own (its own storage), optionally already signed in. */
+  open(viewport?: Viewport, options?: { session?: unknown }): Promise<Page>;
+}
+
+/**
+ * One server and one browser for a describe block, started before its tests and stopped after
+ * them. Call it in the block's body.
+ */
+export function browserSuite(startApp: () => Promise<TestApp>): BrowserSuite {
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    errors,
+    async open(viewport = DESKTOP, { session }: { session?: unknown } = {}) {
+      const context = await newContext(browser!, app!.url, viewport);
+      // The web app keeps its session here (web/src/api/session.ts); set before any script runs.
+      if (session !== undefined)
+        await context.addInitScript({ content: `localStorage.setItem('stampede.session', ${JSON.stringify(JSON.stringify(session))})` });
+      const page = await context.newPage();
+      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+      return page;
+    },
+  };
 }

@@ -1,38 +1,32 @@
 // The operations dashboard on PostgreSQL + Redis: stopping PostgreSQL under traffic shows the
 // database breaker open within 5 s, and closed again once PostgreSQL is back.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { Page } from 'playwright-core';
+import { afterAll, expect, it } from 'vitest';
+import { startTestApp } from '../harness/app.js';
 import { createDatabase, startPostgres, waitFor, type PostgresServer } from '../harness/processes.js';
-import { describeInBrowser, launchBrowser, newContext, screenshot } from './browser.js';
+import { browserSuite, describeInBrowser, screenshot } from './browser.js';
 
 const ADMIN = { email: 'ops-admin@example.com', password: 'ops-admin-password' };
 
 describeInBrowser('operations dashboard', () => {
-  let postgres: PostgresServer;
-  let app: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
+  let postgres: PostgresServer | undefined;
+  // Registered first, so that it runs after the suite has stopped the server.
+  afterAll(() => postgres?.destroy());
+  const suite = browserSuite(async () => {
     postgres = await startPostgres();
-    app = await startTestApp({
+    return startTestApp({
       databaseUrl: await createDatabase(postgres.url),
       redis: true,
       env: { STAMPEDE_ADMIN_EMAIL: ADMIN.email, STAMPEDE_ADMIN_PASSWORD: ADMIN.password, BREAKER_HALF_OPEN_MS: '1000' },
     });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await postgres?.destroy();
   });
 
   // Traffic that needs the database: what makes a breaker notice an outage.
-  const login = () => app.request('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever1' } });
+  const login = () => suite.app.request('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever1' } });
   const breaker = (page: Page, state: string) => page.getByTestId('breaker-postgres').filter({ hasText: `postgres: ${state}` });
 
   it('shows the database breaker open within 5 s of stopping PostgreSQL, and closed after it returns', async () => {
-    const page = await (await newContext(browser, app.url)).newPage();
+    const page = await suite.open();
     await page.goto('/signin');
     await page.getByRole('tab', { name: 'Log in' }).click();
     await page.getByLabel('Email').fill(ADMIN.email);
@@ -44,13 +38,13 @@ describeInBrowser('operations dashboard', () => {
     await page.getByTestId('ops-Requests').filter({ hasNotText: '–' }).waitFor();
     await screenshot(page, 'ops-dashboard');
 
-    await postgres.stop();
+    await postgres!.stop();
     const stopped = Date.now();
     for (let i = 0; i < 5; i++) expect((await login()).status).toBe(503);
     await breaker(page, 'open').waitFor({ timeout: 5000 });
     expect(Date.now() - stopped).toBeLessThan(5000);
 
-    await postgres.start();
+    await postgres!.start();
     await waitFor(async () => (await login()).status === 401, 15_000, 'the server to recover after PostgreSQL came back');
     await breaker(page, 'closed').waitFor({ timeout: 5000 });
   });

@@ -1,32 +1,17 @@
 // The other pages in a real browser: signing in by keyboard alone at 360 px, the organizer
 // creating an event through the console and checking its audit chain, and the leaderboard,
 // profile and poll pages rendering without a script error, none wider than a phone.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { describeInBrowser, launchBrowser, newContext, PHONE, screenshot } from './browser.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { startTestApp } from '../harness/app.js';
+import { browserSuite, describeInBrowser, PHONE, screenshot } from './browser.js';
 
 const ADMIN = { email: 'pages-admin@example.com', password: 'pages-admin-password' };
 
 describeInBrowser('player and organizer pages', () => {
-  let app: TestApp;
-  let browser: Browser;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    app = await startTestApp({ env: { STAMPEDE_ADMIN_EMAIL: ADMIN.email, STAMPEDE_ADMIN_PASSWORD: ADMIN.password } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function page(viewport = PHONE): Promise<Page> {
-    const opened = await (await newContext(browser, app.url, viewport)).newPage();
-    opened.on('pageerror', (error) => errors.push(`${opened.url()}: ${error.message}`));
-    return opened;
-  }
+  const suite = browserSuite(() => startTestApp({ env: { STAMPEDE_ADMIN_EMAIL: ADMIN.email, STAMPEDE_ADMIN_PASSWORD: ADMIN.password } }));
+  const { errors } = suite;
+  const page = (viewport = PHONE) => suite.open(viewport);
   const pageWidth = (opened: Page) => opened.evaluate('document.documentElement.scrollWidth') as Promise<number>;
 
   it('signs in as a guest with the keyboard alone, fits 360 px, and keeps the session over a reload', async () => {
@@ -72,7 +57,7 @@ describeInBrowser('player and organizer pages', () => {
     await desk.getByText(/^Intact: \d+ entries\.$/).waitFor();
     await screenshot(desk, 'organizer-event');
 
-    const { events } = await (await app.request('GET', '/api/events')).json();
+    const { events } = await (await suite.app.request('GET', '/api/events')).json();
     expect(events.map((event: { slug: string }) => event.slug)).toContain('console-made');
     expect(errors).toEqual([]);
   });

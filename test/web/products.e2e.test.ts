@@ -2,13 +2,13 @@
 // product, a player ranks a category with the keyboard alone at 360 px and watches the stats move
 // live, sees the ranking in their activity, and signing in by email works end to end through a
 // local SMTP stand-in (the link followed in the browser, then refused when reused).
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+import { signUp, startTestApp } from '../harness/app.js';
 import { waitFor } from '../harness/processes.js';
 import { startSmtpStandIn, type SmtpStandIn } from '../harness/smtp-stand-in.js';
 import { ADMIN_ENV, adminSession } from '../http/events-fixtures.js';
-import { describeInBrowser, DESKTOP, launchBrowser, newContext, PHONE, screenshot, signInAsGuest } from './browser.js';
+import { browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot, signInAsGuest } from './browser.js';
 
 // The mail's links point here; the test follows their path on the test server.
 const PUBLIC_URL = 'https://stampede.example';
@@ -20,34 +20,26 @@ const PRODUCTS = [
 ];
 
 describeInBrowser('product pages', () => {
-  let app: TestApp;
-  let smtp: SmtpStandIn;
-  let browser: Browser;
+  let smtp: SmtpStandIn | undefined;
+  // Registered first, so that it runs after the suite has stopped the server.
+  afterAll(() => smtp?.close());
+  const suite = browserSuite(async () => {
+    smtp = await startSmtpStandIn();
+    return startTestApp({ env: { ...ADMIN_ENV, SMTP_URL: smtp.url, PUBLIC_URL, MESSAGING_RETRY_BACKOFF_MS: '10' } });
+  });
+  const { errors } = suite;
   const ids = new Map<string, string>();
-  const errors: string[] = [];
 
   beforeAll(async () => {
-    smtp = await startSmtpStandIn();
-    app = await startTestApp({ env: { ...ADMIN_ENV, SMTP_URL: smtp.url, PUBLIC_URL, MESSAGING_RETRY_BACKOFF_MS: '10' } });
-    const { token } = await adminSession(app);
+    const { token } = await adminSession(suite.app);
     for (const product of PRODUCTS) {
-      const created = await app.request('POST', '/api/products', { token, body: { ...product, category: CATEGORY } });
+      const created = await suite.app.request('POST', '/api/products', { token, body: { ...product, category: CATEGORY } });
       expect(created.status).toBe(201);
       ids.set(product.slug, (await created.json()).product.id);
     }
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await smtp?.close();
   });
 
-  async function open(viewport = PHONE): Promise<Page> {
-    const page = await (await newContext(browser, app.url, viewport)).newPage();
-    page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
-    return page;
-  }
+  const open = (viewport = PHONE) => suite.open(viewport);
   const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
 
   it('finds a product despite typos, from a debounced search box', async () => {
@@ -88,9 +80,9 @@ describeInBrowser('product pages', () => {
       .filter({ hasText: /^Wireless Headphones Pro2/ })
       .waitFor();
     // Another player's ranking arrives over the socket, without a reload.
-    const other = await signUp(app);
+    const other = await signUp(suite.app);
     const order = ['studio-headphones', 'wireless-headphones-pro', 'earbuds-mini'].map((slug) => ids.get(slug)!);
-    expect((await app.request('POST', '/api/rankings', { token: other.token, body: { category: CATEGORY, order } })).status).toBe(200);
+    expect((await suite.app.request('POST', '/api/rankings', { token: other.token, body: { category: CATEGORY, order } })).status).toBe(200);
     await player.getByRole('heading', { name: 'Live stats (2 rankers)' }).waitFor();
     await row('Wireless Headphones Pro')
       .filter({ hasText: /^Wireless Headphones Pro3/ })
@@ -107,7 +99,7 @@ describeInBrowser('product pages', () => {
     await productStats.getByText(/Average position\s*1\.5\s*95 %: -?\d/).waitFor();
     // Opening the page signed in counted one view, and the page's count includes it.
     await productStats.getByText(/Views\s*1$/).waitFor();
-    const views = await app.request('GET', `/api/products/${ids.get('wireless-headphones-pro')}/views`);
+    const views = await suite.app.request('GET', `/api/products/${ids.get('wireless-headphones-pro')}/views`);
     expect((await views.json()).views).toBe(1);
     expect(await pageWidth(player)).toBeLessThanOrEqual(PHONE.width);
     await player.setViewportSize(DESKTOP);
@@ -119,7 +111,7 @@ describeInBrowser('product pages', () => {
   it('lists the ranking in my activity', async () => {
     const { token } = JSON.parse((await player.evaluate("localStorage.getItem('stampede.session')")) as string) as { token: string };
     // The log is written in batches: wait for the entry before opening the page.
-    const logged = async () => (await (await app.request('GET', '/api/me/activity', { token })).json()).items.length > 0;
+    const logged = async () => (await (await suite.app.request('GET', '/api/me/activity', { token })).json()).items.length > 0;
     await waitFor(logged, 10_000, 'the activity entry');
     await player.getByRole('link', { name: 'Activity' }).click();
     await player.getByRole('heading', { name: 'My activity' }).waitFor();
@@ -130,7 +122,7 @@ describeInBrowser('product pages', () => {
 
   it('signs in by email through the link, and refuses the link the second time', async () => {
     const email = `mailed-${Date.now().toString(36)}@example.com`;
-    await signUp(app, { handle: 'mailed', email });
+    await signUp(suite.app, { handle: 'mailed', email });
     const page = await open(PHONE);
     await page.goto('/signin');
     await page.getByRole('tab', { name: 'Email me a link' }).click();
@@ -141,8 +133,8 @@ describeInBrowser('product pages', () => {
       .filter({ hasText: `If an account uses ${email}` })
       .waitFor();
 
-    await waitFor(async () => smtp.to(email).length === 1, 20_000, 'the sign-in mail');
-    const link = new URL(/https?:\/\/\S+/.exec(smtp.to(email)[0]!.text)![0]);
+    await waitFor(async () => smtp!.to(email).length === 1, 20_000, 'the sign-in mail');
+    const link = new URL(/https?:\/\/\S+/.exec(smtp!.to(email)[0]!.text)![0]);
     expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/sign-in/email`);
     await page.goto(link.pathname + link.search);
     await page.getByTestId('signed-in-as').filter({ hasText: 'mailed' }).waitFor();

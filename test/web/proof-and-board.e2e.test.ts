@@ -1,41 +1,32 @@
 // The lottery proof page verifies a real draw in the browser and reports a tampered proof as not
 // matching; the big-screen board follows an action completed through the API within a second.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signUp, startTestApp, type TestApp } from '../harness/app.js';
+import { beforeAll, expect, it } from 'vitest';
+import { signUp, startTestApp } from '../harness/app.js';
 import { ADMIN_ENV, adminSession } from '../http/events-fixtures.js';
-import { describeInBrowser, launchBrowser, newContext, PROJECTOR, screenshot } from './browser.js';
+import { browserSuite, describeInBrowser, PROJECTOR, screenshot } from './browser.js';
 
 describeInBrowser('proof and big-screen pages', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite(() => startTestApp({ env: ADMIN_ENV }));
   let admin: string;
-
   beforeAll(async () => {
-    app = await startTestApp({ env: ADMIN_ENV });
-    admin = (await adminSession(app)).token;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    admin = (await adminSession(suite.app)).token;
   });
 
   it('verifies a real draw in the browser and rejects a tampered copy', async () => {
-    const created = await app.request('POST', '/api/events', {
+    const created = await suite.app.request('POST', '/api/events', {
       token: admin,
       body: { slug: 'raffle', title: 'Raffle', capacity: 2, mode: 'lottery' },
     });
     const { event } = await created.json();
     for (let i = 0; i < 5; i++) {
-      const player = await signUp(app);
-      expect((await app.request('POST', `/api/events/${event.id}/registrations`, { token: player.token })).status).toBeLessThan(300);
+      const player = await signUp(suite.app);
+      expect((await suite.app.request('POST', `/api/events/${event.id}/registrations`, { token: player.token })).status).toBeLessThan(300);
     }
-    expect((await app.request('POST', `/api/events/${event.id}/close`, { token: admin })).status).toBe(200);
-    expect((await app.request('POST', `/api/events/${event.id}/draw`, { token: admin })).status).toBe(200);
-    const proof = await (await app.request('GET', `/api/events/${event.id}/lottery/proof`)).json();
+    expect((await suite.app.request('POST', `/api/events/${event.id}/close`, { token: admin })).status).toBe(200);
+    expect((await suite.app.request('POST', `/api/events/${event.id}/draw`, { token: admin })).status).toBe(200);
+    const proof = await (await suite.app.request('GET', `/api/events/${event.id}/lottery/proof`)).json();
 
-    const page = await (await newContext(browser, app.url)).newPage();
+    const page = await suite.open();
     await page.goto(`/events/${event.id}/proof`);
     await page.getByTestId('verify').click();
     const verdict = page.getByTestId('verdict');
@@ -52,21 +43,21 @@ describeInBrowser('proof and big-screen pages', () => {
   });
 
   it('shows an action completed through the API on the big-screen board within a second', async () => {
-    expect((await app.request('POST', '/api/action-types', { token: admin, body: { key: 'checkin', name: 'Check in', baseScore: 10 } })).status).toBe(
-      201,
-    );
+    expect(
+      (await suite.app.request('POST', '/api/action-types', { token: admin, body: { key: 'checkin', name: 'Check in', baseScore: 10 } })).status,
+    ).toBe(201);
     const complete = async (token: string, identifier: string) => {
-      const response = await app.request('POST', '/api/actions/complete', { token, body: { actionType: 'checkin', identifier } });
+      const response = await suite.app.request('POST', '/api/actions/complete', { token, body: { actionType: 'checkin', identifier } });
       expect(response.status).toBe(200);
     };
     const suffix = Date.now() % 100000;
     const handles = ['Ada', 'Grace', 'Linus'].map((name) => `${name}${suffix}`);
-    const players = await Promise.all(handles.map((handle) => signUp(app, { handle })));
+    const players = await Promise.all(handles.map((handle) => signUp(suite.app, { handle })));
     // Ada 10 points, Grace 20, Linus 30.
     for (const [i, player] of players.entries()) for (let n = 0; n <= i; n++) await complete(player.token, `seed-${n}`);
 
     // A projector: no sign-in, 1920x1080.
-    const screen = await (await newContext(browser, app.url, PROJECTOR)).newPage();
+    const screen = await suite.open(PROJECTOR);
     await screen.goto('/screen/board/global');
     await screen.locator('li[data-rank="3"] .handle', { hasText: handles[0] }).waitFor();
 

@@ -1,28 +1,20 @@
 // The registration page in a real browser against a real server: the waitlist turning into a
 // spot without a reload, and a double-clicked Register creating one registration.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { startTestApp } from '../harness/app.js';
 import { ADMIN_ENV, adminSession } from '../http/events-fixtures.js';
-import { describeInBrowser, launchBrowser, newContext, PHONE, screenshot, signInAsGuest } from './browser.js';
+import { browserSuite, describeInBrowser, PHONE, screenshot, signInAsGuest } from './browser.js';
 
 describeInBrowser('registration pages', () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = browserSuite(() => startTestApp({ env: ADMIN_ENV }));
   let admin: string;
-
   beforeAll(async () => {
-    app = await startTestApp({ env: ADMIN_ENV });
-    admin = (await adminSession(app)).token;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    admin = (await adminSession(suite.app)).token;
   });
 
   async function openEvent(slug: string, capacity: number): Promise<string> {
-    const created = await app.request('POST', '/api/events', {
+    const created = await suite.app.request('POST', '/api/events', {
       token: admin,
       body: { slug, title: `Workshop ${slug}`, capacity, mode: 'fcfs', waitlist: true },
     });
@@ -36,8 +28,8 @@ describeInBrowser('registration pages', () => {
 
   it('moves the second player from waitlist position 1 to confirmed when the first cancels', async () => {
     const eventId = await openEvent('one-spot', 1);
-    const first = await (await newContext(browser, app.url)).newPage();
-    const second = await (await newContext(browser, app.url, PHONE)).newPage();
+    const first = await suite.open();
+    const second = await suite.open(PHONE);
     await signInAsGuest(first, 'Ada');
     await signInAsGuest(second, 'Grace');
 
@@ -66,7 +58,7 @@ describeInBrowser('registration pages', () => {
 
   it('creates one registration from a double-clicked Register, with one Idempotency-Key', async () => {
     const eventId = await openEvent('double-click', 5);
-    const page = await (await newContext(browser, app.url)).newPage();
+    const page = await suite.open();
     await signInAsGuest(page, 'Linus');
     const keys: string[] = [];
     page.on('request', (request) => {
@@ -80,8 +72,8 @@ describeInBrowser('registration pages', () => {
     expect(keys.length).toBeGreaterThanOrEqual(1);
     expect(new Set(keys).size).toBe(1);
     expect(keys[0]).not.toBe('none');
-    const listed = await (await app.request('GET', `/api/events/${eventId}/registrations`, { token: admin })).json();
+    const listed = await (await suite.app.request('GET', `/api/events/${eventId}/registrations`, { token: admin })).json();
     expect(listed.total).toBe(1);
-    expect((await (await app.request('GET', `/api/events/${eventId}`)).json()).event.counts.confirmed).toBe(1);
+    expect((await (await suite.app.request('GET', `/api/events/${eventId}`)).json()).event.counts.confirmed).toBe(1);
   });
 });

@@ -4,11 +4,11 @@
 // big screen (/screen/trivia/:pin, no sign-in, 1920x1080) shows the PIN, the question, the
 // answered count, the distribution once a question is scored, and the top 10. The host closes
 // the first question and ends the game during the second instead of waiting out their windows.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { startTestApp } from '../harness/app.js';
 import { ADMIN_ENV, adminSession } from '../http/events-fixtures.js';
-import { describeInBrowser, DESKTOP, launchBrowser, newContext, PHONE, PROJECTOR, screenshot } from './browser.js';
+import { browserSuite, describeInBrowser, DESKTOP, PHONE, PROJECTOR, screenshot } from './browser.js';
 
 const NICKNAMES = ['Ada', 'Grace', 'Linus'];
 const QUIZ = {
@@ -22,30 +22,17 @@ const QUIZ = {
 const CHOICES = [/Paris/, /Paris/, /Lyon/];
 
 describeInBrowser('trivia in the browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    app = await startTestApp({ env: ADMIN_ENV });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  const open = async (viewport = PHONE): Promise<Page> => (await newContext(browser, app.url, viewport)).newPage();
+  const suite = browserSuite(() => startTestApp({ env: ADMIN_ENV }));
+  const open = (viewport = PHONE) => suite.open(viewport);
   const ranksOf = (players: Page[]) => Promise.all(players.map(async (page) => Number(await page.getByTestId('rank').textContent())));
 
   it('a host, three players and the big screen play a game: question, answers, results and ranks', async () => {
-    const admin = await adminSession(app);
-    expect((await app.request('POST', '/api/quizzes', { token: admin.token, body: QUIZ })).status).toBe(201);
+    const admin = await adminSession(suite.app);
+    expect((await suite.app.request('POST', '/api/quizzes', { token: admin.token, body: QUIZ })).status).toBe(201);
 
     // The host's session is put in place before the page loads (signing in through the page is
     // covered by pages.e2e.test.ts); the game is created from the console.
-    const hostContext = await newContext(browser, app.url, DESKTOP);
-    await hostContext.addInitScript({ content: `localStorage.setItem('stampede.session', ${JSON.stringify(JSON.stringify(admin))})` });
-    const host = await hostContext.newPage();
+    const host = await suite.open(DESKTOP, { session: admin });
     await host.goto('/organizer/trivia');
     await host.getByRole('button', { name: 'Start a game of Geography' }).click();
     const pin = (await host.getByTestId('pin').textContent())!;
