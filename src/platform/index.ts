@@ -28,6 +28,15 @@ export async function createPlatform(config: Config, log: Logger, options: Pick<
     breaker: breakers.postgres,
     log,
     onQuery: (seconds) => metrics.dbQueryDuration.observe(seconds),
+    readReplica:
+      config.databaseReadUrl && breakers.replica
+        ? {
+            url: config.databaseReadUrl,
+            breaker: breakers.replica,
+            ...config.readReplica,
+            onRead: (server) => metrics.dbReads.inc({ server }),
+          }
+        : undefined,
     ...options,
   });
   try {
