@@ -25,7 +25,7 @@ export type ReadDb = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Db = ReadDb & { read: ReadDb };
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: stores accept both. */
-export type Executor = Db | Tx;
+export type Executor = ReadDb | Tx;
 
 export interface PoolStats {
   total: number;
