@@ -87,6 +87,6 @@ export const DbStatsSchema = Type.Object({
       }),
       Type.Null(),
     ],
-    { description: 'DATABASE_READ_URL\'s replica; null without one' },
+    { description: "DATABASE_READ_URL's replica; null without one" },
   ),
 });

@@ -44,7 +44,12 @@ export function createPollsService({ store, cache, push, log }: PollsDeps) {
     const totals = await store.totals(pollId, { fresh });
     return totals ? computeResults(totals.poll, totals.positionSums) : null;
   };
-  const results = cache.define({ name: 'poll-results', ttlSeconds: 60, load: (pollId: string) => loadResults(pollId), tags: (pollId) => [pollTag(pollId)] });
+  const results = cache.define({
+    name: 'poll-results',
+    ttlSeconds: 60,
+    load: (pollId: string) => loadResults(pollId),
+    tags: (pollId) => [pollTag(pollId)],
+  });
   const pollById = cache.define({
     name: 'poll',
     ttlSeconds: 60,

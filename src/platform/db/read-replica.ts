@@ -42,11 +42,11 @@ type Query = (...args: unknown[]) => Promise<unknown>;
 export class ReadRoutingPool {
   constructor(
     private readonly primary: pg.Pool,
-    private readonly route: (run: (pool: { query: Query }) => Promise<unknown>, primaryQuery: Query) => Promise<unknown>,
+    private readonly route: (args: unknown[]) => Promise<unknown>,
   ) {}
 
   query(...args: unknown[]): Promise<unknown> {
-    return this.route((pool) => pool.query(...args), (...again) => (this.primary.query as Query)(...again));
+    return this.route(args);
   }
 
   connect(): Promise<pg.PoolClient> {
@@ -69,19 +69,23 @@ export function openReadReplica(primary: pg.Pool, options: ReadReplicaOptions) {
   let lag: number | undefined;
   const serving = () => lag !== undefined && lag <= options.maxLagMs && !breaker.isOpen();
 
-  const route = async (run: (pool: { query: Query }) => Promise<unknown>, primaryQuery: Query) => {
+  const queryReplica = replica.query.bind(replica) as Query;
+  const queryPrimary = primary.query.bind(primary) as Query;
+  // A read the replica could not answer (down, too slow, or cancelled by a replay conflict) is
+  // answered by the primary instead: the caller gets its rows either way.
+  const route = async (args: unknown[]) => {
     if (serving()) {
       try {
-        const rows = await breaker.execute(() => run(replica as unknown as { query: Query }));
+        const result = await breaker.execute(() => queryReplica(...args));
         options.onRead?.('replica');
-        return rows;
+        return result;
       } catch (error) {
         const fallBack = error instanceof BrokenCircuitError || isConnectionError(error) || pgErrorInfo(error)?.code === RECOVERY_CONFLICT;
         if (!fallBack) throw error;
       }
     }
     options.onRead?.('primary');
-    return run({ query: primaryQuery });
+    return queryPrimary(...args);
   };
 
   // One measurement: the primary's position first, then how far the replica has replayed. The
@@ -91,9 +95,7 @@ export function openReadReplica(primary: pg.Pool, options: ReadReplicaOptions) {
     const position = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn').catch(() => undefined);
     if (position) tracker.primaryAt(parseLsn(position.rows[0]!.lsn), Date.now());
     try {
-      const replayed = await breaker.execute(() =>
-        replica.query<{ lsn: string | null }>('select pg_last_wal_replay_lsn()::text as lsn'),
-      );
+      const replayed = await breaker.execute(() => replica.query<{ lsn: string | null }>('select pg_last_wal_replay_lsn()::text as lsn'));
       const lsn = replayed.rows[0]!.lsn;
       // A server that is not in recovery (DATABASE_READ_URL naming the primary itself) has no lag.
       lag = lsn === null ? 0 : tracker.replayedAt(parseLsn(lsn), Date.now());

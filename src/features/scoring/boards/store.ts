@@ -199,7 +199,10 @@ export function createBoardsStore(db: Db) {
     },
 
     async count(board: string, period: string): Promise<number> {
-      const result = await queryRows(db.read, sql`select count(*)::float8 as n from leaderboard_scores where board = ${board} and period = ${period}`);
+      const result = await queryRows(
+        db.read,
+        sql`select count(*)::float8 as n from leaderboard_scores where board = ${board} and period = ${period}`,
+      );
       return Number(result[0]!.n);
     },
 
