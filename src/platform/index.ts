@@ -22,6 +22,8 @@ export interface Platform extends Ports {
 
 export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery'> = {}): Promise<Platform> {
   const metrics = createMetrics();
+  // Unset, the lag would read 0: a replica that does not exist must not look caught up.
+  if (!config.databaseReadUrl) metrics.registry.removeSingleMetric('db_replica_lag_seconds');
   const breakers = createBreakers(config, metrics);
   const database = await openDatabase({
     ...databaseOptions(config),

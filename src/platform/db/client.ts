@@ -191,7 +191,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       ...options.readReplica,
       pool: poolConfig,
       log,
-      // Its queries are timed and dropped on a client-side timeout like the primary's; its own breaker wraps them whole.
+      // Its statements are timed like the primary's; its own breaker wraps each read whole.
       guard: (client) => guardClient(client, undefined, options.onQuery),
     });
   const primary = drizzlePg(pool, drizzleOptions(options)) as unknown as ReadDb;
