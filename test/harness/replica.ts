@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, realpathSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { asPostgresUser, freePort, isRoot, postgresBinaries, startReaper, type PostgresServer } from './processes.js';
+import { asPostgresUser, freePort, isRoot, postgresBinaries, startReaper, waitFor, type PostgresServer } from './processes.js';
 
 export interface ReplicaServer {
   port: number;
@@ -16,7 +16,7 @@ export interface ReplicaServer {
   /** Immediate shutdown, like a crash; start() brings it back, streaming again. */
   stop(): Promise<void>;
   start(): Promise<void>;
-  /** pg_wal_replay_pause(): WAL still arrives, nothing of it becomes visible on the replica. */
+  /** pg_wal_replay_pause(), until it took effect: WAL still arrives, nothing of it becomes visible on the replica. */
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
   destroy(): Promise<void>;
@@ -44,7 +44,7 @@ export async function startReplica(primary: PostgresServer): Promise<ReplicaServ
     const client = new pg.Client({ connectionString: replicaUrl('postgres') });
     await client.connect();
     try {
-      await client.query(statement);
+      return (await client.query(statement)).rows;
     } finally {
       await client.end();
     }
@@ -76,8 +76,14 @@ export async function startReplica(primary: PostgresServer): Promise<ReplicaServ
     stop: async () => {
       execFileSync(...stopCommand, { stdio: 'pipe' });
     },
-    pauseReplay: () => sql('select pg_wal_replay_pause()'),
-    resumeReplay: () => sql('select pg_wal_replay_resume()'),
+    pauseReplay: async () => {
+      await sql('select pg_wal_replay_pause()');
+      // The call only asks; a record already being replayed may still land until the state says paused.
+      await waitFor(async () => (await sql('select pg_get_wal_replay_pause_state() as state'))[0]?.state === 'paused', 10_000, 'replay to pause');
+    },
+    resumeReplay: async () => {
+      await sql('select pg_wal_replay_resume()');
+    },
     destroy: () => reaper.release(),
   };
 }
