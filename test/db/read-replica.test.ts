@@ -66,6 +66,13 @@ describe.skipIf(!canReplicate)('read replica (DATABASE_READ_URL)', () => {
       expect(listed).toContain(first.slug);
       expect(listed).not.toContain(second.slug);
       expect(await readsOn('replica')).toBeGreaterThan(replicaReads);
+      // So did the public list of leaderboards; a board made now is only on the primary.
+      const board = `replica-${second.slug}`;
+      expect((await app.request('POST', '/api/leaderboards', { token, body: { name: board } })).status).toBe(201);
+      const boards = (await (await app.request('GET', '/api/leaderboards')).json()).leaderboards as Array<{ name: string }>;
+      expect(boards.map((listed) => listed.name)).toContain('global');
+      expect(boards.map((listed) => listed.name)).not.toContain(board);
+      expect((await app.request('GET', `/api/leaderboards/${board}`)).status).toBe(200);
 
       // The organizer's own list, the event itself and a player's registration read the primary.
       const mine = await app.request('GET', '/api/events?mine=true', { token });

@@ -87,8 +87,8 @@ export function createBoardsStore(db: Db) {
       return row;
     },
 
-    async list(): Promise<BoardRow[]> {
-      return db.select().from(leaderboards).orderBy(asc(leaderboards.name));
+    async list(ex: Executor = db): Promise<BoardRow[]> {
+      return ex.select().from(leaderboards).orderBy(asc(leaderboards.name));
     },
 
     /** Creates the board unless it exists; returns the stored definition either way. */
