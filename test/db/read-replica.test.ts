@@ -53,7 +53,7 @@ describe.skipIf(!canReplicate)('read replica (DATABASE_READ_URL)', () => {
     return ((await response.json()).events as Array<{ slug: string }>).map((event) => event.slug);
   };
 
-  it("lists events from the replica, and the caller's own fresh writes from the primary", async () => {
+  it("serves public reads from the replica (events, leaderboards, poll results, home stats), the caller's own fresh writes from the primary", async () => {
     const { token } = await organizer(app);
     const poll = await app.request('POST', '/api/polls', {
       token,
