@@ -67,6 +67,9 @@ export function openReadReplica(primary: pg.Pool, options: ReadReplicaOptions) {
   replica.on('error', () => undefined);
   const tracker = createLagTracker();
   let lag: number | undefined;
+  // What was last logged, so each change is logged once.
+  let unreachable = false;
+  let lagging = false;
   const serving = () => lag !== undefined && lag <= options.maxLagMs && !breaker.isOpen();
 
   const queryReplica = replica.query.bind(replica) as Query;
@@ -99,8 +102,18 @@ export function openReadReplica(primary: pg.Pool, options: ReadReplicaOptions) {
       const lsn = replayed.rows[0]!.lsn;
       // A server that is not in recovery (DATABASE_READ_URL naming the primary itself) has no lag.
       lag = lsn === null ? 0 : tracker.replayedAt(parseLsn(lsn), Date.now());
+      if (unreachable) log?.info('read replica reachable again');
+      unreachable = false;
+      const tooFar = lag > options.maxLagMs;
+      if (tooFar !== lagging) {
+        lagging = tooFar;
+        if (lagging) log?.warn({ lagMs: lag, maxLagMs: options.maxLagMs }, 'read replica lags too far: reads go to the primary');
+        else log?.info({ lagMs: lag }, 'read replica caught up');
+      }
     } catch (error) {
-      if (lag !== undefined) log?.warn({ err: error }, 'read replica unreachable: reads go to the primary');
+      // Once per outage, not once per interval.
+      if (!unreachable) log?.warn({ err: error }, 'read replica unreachable: reads go to the primary');
+      unreachable = true;
       lag = undefined;
     }
   };
