@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     expect(error.message.startsWith(`${variable}:`)).toBe(true);
   });
 
+  it('reads the read replica settings, which need DATABASE_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://primary/db', DATABASE_READ_URL: 'postgres://replica/db', READ_REPLICA_MAX_LAG_MS: '250' });
+    expect(config.databaseReadUrl).toBe('postgres://replica/db');
+    expect(config.readReplica).toEqual({ maxLagMs: 250, lagIntervalMs: 1_000 });
+    expect(errorFor({ DATABASE_READ_URL: 'postgres://replica/db' }).message).toMatch(/needs DATABASE_URL/);
+  });
+
   it('reads proxies, origins and switches', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');

