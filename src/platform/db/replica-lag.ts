@@ -7,7 +7,8 @@
 // tick samples the primary's current WAL position with the time it was read, and the lag is
 // the age of the oldest sample the replica has not replayed yet: how long the replica has been
 // missing a change the primary had. An idle primary adds no samples, so a replica that has
-// replayed everything reads 0 however long nothing happens. The figure reads low by at most one
+// replayed everything reads 0 however long nothing happens. Both times come from this process's
+// clock, so skew between the servers' clocks does not enter. The figure reads low by at most one
 // sampling interval (the change may have been on the primary a little before it was sampled).
 
 /** A WAL position ("16/B374D848") as one comparable number. */
