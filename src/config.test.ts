@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ DATABASE_READ_URL: 'postgres://replica/db' }, 'DATABASE_READ_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ RATE_LIMIT_AUTH: 'ten per minute' }, 'RATE_LIMIT_AUTH'],
@@ -57,6 +58,13 @@ describe('loadConfig', () => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}:`)).toBe(true);
+  });
+
+  it('reads the read replica settings, which need DATABASE_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://primary/db', DATABASE_READ_URL: 'postgres://replica/db', READ_REPLICA_MAX_LAG_MS: '250' });
+    expect(config.databaseReadUrl).toBe('postgres://replica/db');
+    expect(config.readReplica).toEqual({ maxLagMs: 250, lagIntervalMs: 1_000 });
+    expect(errorFor({ DATABASE_READ_URL: 'postgres://replica/db' }).message).toMatch(/needs DATABASE_URL/);
   });
 
   it('reads proxies, origins and switches', () => {

@@ -27,6 +27,14 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** A streaming replica of DATABASE_URL for public read-only queries (docs/operations.md, "Read replica"). */
+  databaseReadUrl: string | undefined;
+  readReplica: {
+    /** Lagging further than this, the replica is skipped and the primary serves the reads. */
+    maxLagMs: number;
+    /** How often the replica's lag is measured. */
+    lagIntervalMs: number;
+  };
   dataDir: string;
   redisUrl: string | undefined;
   /** Prefix for every Redis key, stream and queue, so that several deployments can share a Redis. */
@@ -274,13 +282,24 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STAMPEDE_ADMIN_PASSWORD', 'must be at least 8 characters');
   }
 
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  if (databaseReadUrl !== undefined && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL: a read replica is a replica of a PostgreSQL primary');
+  }
+
   const port = int(env, 'PORT', 3000, 0, 65535);
   return {
     nodeEnv,
     production,
     port,
     host: str(env, 'HOST') ?? '0.0.0.0',
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
+    databaseReadUrl,
+    readReplica: {
+      maxLagMs: int(env, 'READ_REPLICA_MAX_LAG_MS', 5_000, 0, 3_600_000),
+      lagIntervalMs: int(env, 'READ_REPLICA_LAG_INTERVAL_MS', 1_000, 10, 600_000),
+    },
     dataDir: path.resolve(str(env, 'STAMPEDE_DATA_DIR') ?? './data'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'stampede:',

@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { causeChain } from './causes.js';
 import type { Metrics } from './metrics.js';
 
-export type BreakerName = 'postgres' | 'redis';
+export type BreakerName = 'postgres' | 'redis' | 'replica';
 
 export interface Breaker {
   name: BreakerName;
@@ -28,6 +28,8 @@ export interface Breaker {
 export interface Breakers {
   postgres: Breaker;
   redis: Breaker;
+  /** DATABASE_READ_URL's replica, when there is one. */
+  replica?: Breaker;
 }
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -93,5 +95,7 @@ export function createBreakers(config: Config, metrics: Metrics): Breakers {
   return {
     postgres: createBreaker('postgres', postgresThreshold, halfOpenAfterMs, metrics),
     redis: createBreaker('redis', redisThreshold, halfOpenAfterMs, metrics),
+    // A replica fails like the primary does, so it opens after as many failures.
+    ...(config.databaseReadUrl ? { replica: createBreaker('replica', postgresThreshold, halfOpenAfterMs, metrics) } : {}),
   };
 }

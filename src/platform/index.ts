@@ -22,12 +22,23 @@ export interface Platform extends Ports {
 
 export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery' | 'pgliteTemplate'> = {}): Promise<Platform> {
   const metrics = createMetrics();
+  // Unset, the lag would read 0: a replica that does not exist must not look caught up.
+  if (!config.databaseReadUrl) metrics.registry.removeSingleMetric('db_replica_lag_seconds');
   const breakers = createBreakers(config, metrics);
   const database = await openDatabase({
     ...databaseOptions(config),
     breaker: breakers.postgres,
     log,
     onQuery: (seconds) => metrics.dbQueryDuration.observe(seconds),
+    readReplica:
+      config.databaseReadUrl && breakers.replica
+        ? {
+            url: config.databaseReadUrl,
+            breaker: breakers.replica,
+            ...config.readReplica,
+            onRead: (server) => metrics.dbReads.inc({ server }),
+          }
+        : undefined,
     ...options,
   });
   try {

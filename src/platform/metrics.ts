@@ -52,6 +52,17 @@ export function createMetrics() {
       labelNames: ['state'] as const,
       registers,
     }),
+    replicaLag: new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: 'How far the read replica is behind the primary (NaN while it cannot be measured)',
+      registers,
+    }),
+    dbReads: new Counter({
+      name: 'db_read_queries_total',
+      help: 'Public read-only queries by the server that answered them (replica or primary)',
+      labelNames: ['server'] as const,
+      registers,
+    }),
     cacheHits: new Counter({ name: 'cache_hits_total', help: 'Cache hits by cache', labelNames: ['cache'] as const, registers }),
     cacheMisses: new Counter({ name: 'cache_misses_total', help: 'Cache misses by cache', labelNames: ['cache'] as const, registers }),
     wsConnections: new Gauge({ name: 'websocket_connections', help: 'Open Socket.IO connections', registers }),

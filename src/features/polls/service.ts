@@ -40,11 +40,16 @@ function invalid(field: string, message: string): AppError {
 }
 
 export function createPollsService({ store, cache, push, log }: PollsDeps) {
-  const loadResults = async (pollId: string): Promise<PollResults | null> => {
-    const totals = await store.totals(pollId);
+  const loadResults = async (pollId: string, fresh = false): Promise<PollResults | null> => {
+    const totals = await store.totals(pollId, { fresh });
     return totals ? computeResults(totals.poll, totals.positionSums) : null;
   };
-  const results = cache.define({ name: 'poll-results', ttlSeconds: 60, load: loadResults, tags: (pollId) => [pollTag(pollId)] });
+  const results = cache.define({
+    name: 'poll-results',
+    ttlSeconds: 60,
+    load: (pollId: string) => loadResults(pollId),
+    tags: (pollId) => [pollTag(pollId)],
+  });
   const pollById = cache.define({
     name: 'poll',
     ttlSeconds: 60,
@@ -68,7 +73,7 @@ export function createPollsService({ store, cache, push, log }: PollsDeps) {
   const live = createCoalescer<string>(
     RESULTS_PUSH_INTERVAL_MS,
     async (pollId) => {
-      const current = await loadResults(pollId);
+      const current = await loadResults(pollId, true);
       if (current) push.toChannel(pollChannel(pollId), 'poll-results', current);
     },
     (error, pollId) => log.warn({ err: error, pollId }, 'could not push poll results'),

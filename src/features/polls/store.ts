@@ -73,9 +73,12 @@ export function createPollsStore(db: Db) {
       return row!;
     },
 
-    /** The poll and its totals as of one snapshot (one statement). */
-    async totals(pollId: string): Promise<PollTotals | undefined> {
-      const rows = await db
+    /**
+     * The poll and its totals as of one snapshot (one statement). Public results may come from
+     * the replica; `fresh` reads the primary, for what must carry the latest rankings.
+     */
+    async totals(pollId: string, { fresh = false } = {}): Promise<PollTotals | undefined> {
+      const rows = await (fresh ? db : db.read)
         .select({ poll: polls, itemKey: pollItemTotals.itemKey, positionSum: pollItemTotals.positionSum })
         .from(polls)
         .innerJoin(pollItemTotals, eq(pollItemTotals.pollId, polls.id))

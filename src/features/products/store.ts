@@ -138,7 +138,7 @@ export function createProductsStore(db: Db) {
       const total = sql<number>`count(*) over ()`.mapWith(Number);
       if (sort === 'trending') {
         const trending = sql`trending`;
-        const rows = await db
+        const rows = await db.read
           .select({ product: PRODUCT_COLUMNS, score: sql<number>`${trending}.score`.mapWith(Number), total })
           .from(products)
           .innerJoin(sql`${trendingScores(now)} as ${trending}`, sql`${trending}.product_id = ${products.id}`)
@@ -149,7 +149,7 @@ export function createProductsStore(db: Db) {
         return rows as ListedRow[];
       }
       if (sort === 'top') {
-        const rows = await db
+        const rows = await db.read
           .select({ product: PRODUCT_COLUMNS, score: sql<number>`coalesce(${productRankingStats.points}, 0)`.mapWith(Number), total })
           .from(products)
           .leftJoin(productRankingStats, eq(productRankingStats.productId, products.id))
@@ -160,7 +160,7 @@ export function createProductsStore(db: Db) {
         return rows as ListedRow[];
       }
       const order: SQL[] = sort === 'newest' ? [desc(products.createdAt), asc(products.id)] : [asc(products.name), asc(products.id)];
-      const rows = await db
+      const rows = await db.read
         .select({ product: PRODUCT_COLUMNS, total })
         .from(products)
         .where(where)
@@ -209,14 +209,14 @@ export function createProductsStore(db: Db) {
       );
       const inCategory = category === undefined ? sql`` : sql`and category = ${category}`;
       const candidates = await rows(
-        db,
+        db.read,
         sql`select id::text as id, ts_rank(search, ${query})::float8 as score from ${products}
             where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES}`,
       );
       if (candidates.length === 0) return [];
       // The candidates are few: fetched by key and sorted here, so no plan ever joins the catalogue.
       const scores = new Map(candidates.map((row) => [String(row.id), Number(row.score)]));
-      const found = await db
+      const found = await db.read
         .select({ product: PRODUCT_COLUMNS, points: sql<number>`coalesce(${productRankingStats.points}, 0)`.mapWith(Number) })
         .from(products)
         .leftJoin(productRankingStats, eq(productRankingStats.productId, products.id))

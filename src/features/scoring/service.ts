@@ -143,7 +143,7 @@ export function createScoringService(deps: ScoringDeps) {
     /** Creates `global`, loads every board's current period into the rank index, starts snapshots. */
     async start(): Promise<void> {
       await boards.ensureBoard(GLOBAL_BOARD);
-      for (const view of await leaderboards.list()) await index.ready(view.name, view.period);
+      for (const view of await leaderboards.list({ fresh: true })) await index.ready(view.name, view.period);
       snapshots.start();
     },
 

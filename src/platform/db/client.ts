@@ -13,12 +13,20 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Breaker } from '../breakers.js';
 import { lockDataDir, ownerOnly, secureDataDir, type DataDirLock } from './data-dir.js';
+import { openReadReplica, type ReadReplica } from './read-replica.js';
 import * as schema from './schema.js';
 
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** What read-only queries run on: a replica when one is configured and fit, else the primary. */
+export type ReadDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * The primary, which every write and every read of the caller's own fresh writes uses, and
+ * `read` for the public read-only queries that may be served a moment behind (see
+ * docs/operations.md, "Read replica"). Without a replica `read` is the primary itself.
+ */
+export type Db = ReadDb & { read: ReadDb };
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: stores accept both. */
-export type Executor = Db | Tx;
+export type Executor = ReadDb | Tx;
 
 export interface PoolStats {
   total: number;
@@ -29,6 +37,8 @@ export interface PoolStats {
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
+  /** DATABASE_READ_URL's replica: its lag and breaker; absent without one. */
+  replica?: ReadReplica;
   ping(): Promise<void>;
   poolStats(): PoolStats;
   /** The embedded database's data dir lock; absent for PostgreSQL and in-memory PGlite. */
@@ -78,12 +88,17 @@ export interface DatabaseOptions {
   logQuery?: (statement: string) => void;
   /** Told each statement's duration in seconds (for db_query_duration_seconds). */
   onQuery?: (seconds: number) => void;
+  /** PostgreSQL only: a streaming replica of `url` for `db.read`. */
+  readReplica?: { url: string; breaker: Breaker; maxLagMs: number; lagIntervalMs: number; onRead?: (server: 'replica' | 'primary') => void };
 }
 
 /** Where the configured record lives: DATABASE_URL, or PGlite under STAMPEDE_DATA_DIR. */
 export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir'> & { db?: Partial<PoolSettings> }): DatabaseOptions {
   return { url: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), pool: config.db };
 }
+
+/** The primary as a Db whose `read` is `read`, or the primary again. */
+const withRead = (primary: ReadDb, read: ReadDb = primary): Db => Object.assign(primary, { read });
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDir ?? 'memory://', options);
@@ -108,7 +123,8 @@ async function openPglite(dir: string, options: DatabaseOptions): Promise<Databa
     dataDirLock?.release();
     throw error;
   }
-  const db = drizzlePglite(yieldingEachStatement(client, options.onQuery), drizzleOptions(options)) as unknown as Db;
+  // Embedded: there is no replica, reads use the one database.
+  const db = withRead(drizzlePglite(yieldingEachStatement(client, options.onQuery), drizzleOptions(options)) as unknown as ReadDb);
   return {
     kind: 'pglite',
     db,
@@ -158,15 +174,15 @@ function yieldingEachStatement(client: PGlite, onQuery?: (seconds: number) => vo
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const settings = { ...DEFAULT_POOL, ...options.pool };
-  const pool = new pg.Pool({
-    connectionString: url,
+  const poolConfig: pg.PoolConfig = {
     max: settings.max,
     idleTimeoutMillis: settings.idleTimeoutMs,
     connectionTimeoutMillis: settings.connectTimeoutMs,
     statement_timeout: settings.statementTimeoutMs,
     idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
     query_timeout: settings.statementTimeoutMs + CLIENT_GRACE_MS,
-  });
+  };
+  const pool = new pg.Pool({ ...poolConfig, connectionString: url });
   const log = options.log;
   // node-postgres emits 'error' on a client whose connection dies. The pool listens only while
   // the client is idle; a client checked out for a transaction (or an advisory lock) that had no
@@ -179,10 +195,21 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // The client's own listener has logged it already.
   pool.on('error', () => undefined);
   if (options.breaker) guardPool(pool, options.breaker);
-  const db = drizzlePg(pool, drizzleOptions(options)) as unknown as Db;
+  const replica =
+    options.readReplica &&
+    openReadReplica(pool, {
+      ...options.readReplica,
+      pool: poolConfig,
+      log,
+      // Its statements are timed like the primary's; its own breaker wraps each read whole.
+      guard: (client) => guardClient(client, undefined, options.onQuery),
+    });
+  const primary = drizzlePg(pool, drizzleOptions(options)) as unknown as ReadDb;
+  const db = withRead(primary, replica ? (drizzlePg(replica.pool as unknown as pg.Pool, drizzleOptions(options)) as unknown as ReadDb) : undefined);
   return {
     kind: 'postgres',
     db,
+    replica: replica?.status,
     ping: async () => {
       await db.execute(sql`select 1`);
     },
@@ -194,9 +221,12 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         client.on('error', (error) => log?.warn({ err: error }, 'postgres migration connection failed'));
       });
       session.on('error', () => undefined);
-      return { db: drizzlePg(session, { schema }) as unknown as Db, close: () => session.end() };
+      return { db: withRead(drizzlePg(session, { schema }) as unknown as ReadDb), close: () => session.end() };
     },
-    close: () => pool.end(),
+    close: async () => {
+      await replica?.close();
+      await pool.end();
+    },
   };
 }
 

@@ -3049,6 +3049,14 @@ export interface operations {
                             /** @description Milliseconds; null before any statement ran in the last minute */
                             p99: number | null;
                         };
+                        /** @description DATABASE_READ_URL's replica; null without one */
+                        replica: {
+                            /** @description Whether public reads go to the replica now */
+                            serving: boolean;
+                            /** @description Behind the primary, ms; null while it cannot be measured */
+                            lagMs: number | null;
+                            breaker: "closed" | "half-open" | "open";
+                        } | null;
                     };
                 };
             };

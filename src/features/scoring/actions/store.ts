@@ -175,12 +175,12 @@ export function createActionsStore(db: Db) {
     },
 
     async countSince(since: Date): Promise<number> {
-      const result = await queryRows(db, sql`select count(*)::float8 as n from actions where created_at >= ${since.toISOString()}::timestamptz`);
+      const result = await queryRows(db.read, sql`select count(*)::float8 as n from actions where created_at >= ${since.toISOString()}::timestamptz`);
       return Number(result[0]!.n);
     },
 
     async countUsers(): Promise<number> {
-      const result = await queryRows(db, sql`select count(*)::float8 as n from users`);
+      const result = await queryRows(db.read, sql`select count(*)::float8 as n from users`);
       return Number(result[0]!.n);
     },
   };

@@ -110,8 +110,9 @@ export function createLeaderboards({ db, store, boards, index, cache, handles, r
   });
 
   return {
-    async list(): Promise<BoardView[]> {
-      return (await store.list()).map(viewOf);
+    /** Every board; the public list may come from the replica, the start-up warming reads the primary. */
+    async list({ fresh = false } = {}): Promise<BoardView[]> {
+      return (await store.list(fresh ? db : db.read)).map(viewOf);
     },
 
     async create(

@@ -199,12 +199,7 @@ export function createBoardIndex({ index, store, handles, locks, metrics, log, i
         board,
         period,
         async (key) => (await index.around(key, userId, radius)).map(fromEntry),
-        async () => {
-          const me = await store.rank(board, period, userId);
-          if (!me) return [];
-          const from = Math.max(1, me.rank - radius);
-          return (await store.top(board, period, me.rank + radius - from + 1, from - 1)).map(fromRow);
-        },
+        async () => (await store.around(board, period, userId, radius)).map(fromRow),
       ),
 
     count: (board: string, period: string): Promise<number> =>

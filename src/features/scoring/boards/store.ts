@@ -3,7 +3,7 @@
 // Raw SQL returns timestamps and bigints differently on pg and PGlite, so every query casts
 // them to float8 (epoch milliseconds, scores) and the rows are mapped here.
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../../platform/db/client.js';
+import type { Db, Executor } from '../../../platform/db/client.js';
 import { leaderboards } from '../../../platform/db/schema.js';
 import type { BoardOperator, BoardReset } from '../../../domain/scoring.js';
 import { epochMs, parseJson, rows as queryRows, type Row } from '../../../platform/db/rows.js';
@@ -80,15 +80,15 @@ const MERGE: Record<BoardOperator, SQL> = {
 /** Tie order of the rank index: score down, then who got there first, then user id. Spelled as the index is (the table columns, nulls last) so the planner walks it. */
 const RANK_ORDER = sql`s.score desc nulls last, s.reached_at asc, s.user_id asc`;
 
-export function createBoardsStore(db: Executor) {
+export function createBoardsStore(db: Db) {
   return {
     async find(name: string, ex: Executor = db): Promise<BoardRow | undefined> {
       const [row] = await ex.select().from(leaderboards).where(eq(leaderboards.name, name));
       return row;
     },
 
-    async list(): Promise<BoardRow[]> {
-      return db.select().from(leaderboards).orderBy(asc(leaderboards.name));
+    async list(ex: Executor = db): Promise<BoardRow[]> {
+      return ex.select().from(leaderboards).orderBy(asc(leaderboards.name));
     },
 
     /** Creates the board unless it exists; returns the stored definition either way. */
@@ -167,9 +167,18 @@ export function createBoardsStore(db: Executor) {
       }
     },
 
-    async top(board: string, period: string, limit: number, offset: number): Promise<RankedRow[]> {
-      const rows = await rankedRows(db, sql`s.board = ${board} and s.period = ${period}`, limit, offset);
+    /** A public page: it may come from the replica. */
+    async top(board: string, period: string, limit: number, offset: number, ex: Executor = db.read): Promise<RankedRow[]> {
+      const rows = await rankedRows(ex, sql`s.board = ${board} and s.period = ${period}`, limit, offset);
       return rows.map((row, index) => ({ ...row, rank: offset + index + 1 }));
+    },
+
+    /** A member and the `radius` ranks either side, from the primary: the member may have just scored. */
+    async around(board: string, period: string, userId: string, radius: number): Promise<RankedRow[]> {
+      const me = await this.rank(board, period, userId);
+      if (!me) return [];
+      const from = Math.max(1, me.rank - radius);
+      return this.top(board, period, me.rank + radius - from + 1, from - 1, db);
     },
 
     /** A member's rank counted in PostgreSQL: everyone ahead in the tie order, plus one (three index range counts). */
@@ -190,7 +199,10 @@ export function createBoardsStore(db: Executor) {
     },
 
     async count(board: string, period: string): Promise<number> {
-      const result = await queryRows(db, sql`select count(*)::float8 as n from leaderboard_scores where board = ${board} and period = ${period}`);
+      const result = await queryRows(
+        db.read,
+        sql`select count(*)::float8 as n from leaderboard_scores where board = ${board} and period = ${period}`,
+      );
       return Number(result[0]!.n);
     },
 
