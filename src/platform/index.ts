@@ -20,7 +20,11 @@ export interface Platform extends Ports {
   jwtSecret: string;
 }
 
-export async function createPlatform(config: Config, log: Logger, options: Pick<DatabaseOptions, 'logQuery' | 'pgliteTemplate'> = {}): Promise<Platform> {
+export async function createPlatform(
+  config: Config,
+  log: Logger,
+  options: Pick<DatabaseOptions, 'logQuery' | 'pgliteTemplate'> = {},
+): Promise<Platform> {
   const metrics = createMetrics();
   // Unset, the lag would read 0: a replica that does not exist must not look caught up.
   if (!config.databaseReadUrl) metrics.registry.removeSingleMetric('db_replica_lag_seconds');
