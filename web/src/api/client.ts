@@ -26,7 +26,7 @@ const auth: Middleware = {
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: fetchWithRetry });
 api.use(auth);
 
-export type Problem = { code: string; title: string; detail?: string; status: number };
+export type Problem = { code: string; title: string; detail?: string; status: number; errors?: { field: string; message: string }[] };
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
