@@ -1,8 +1,8 @@
 // The quiz editor in a real browser: an organizer writes a quiz with a choice and a text question,
 // the server refuses a time limit out of range and the editor shows it on that field, the fixed
 // quiz is saved and listed with its question count, exported as a JSON download, imported back
-// from that file and the copy deleted (after the confirmation), and the quiz is offered in the
-// trivia host console. The API's copy matches what was typed.
+// from that file and the copy deleted (after the confirmation), the quiz is offered in the trivia
+// host console, and editing it moves a question up. The API's copy matches what was typed.
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { startTestApp } from '../harness/app.js';
@@ -18,7 +18,7 @@ const EXPECTED_QUESTIONS = [
 describeInBrowser('quiz editor in the browser', () => {
   const suite = browserSuite(() => startTestApp({ env: ADMIN_ENV }));
 
-  it('creates a quiz, shows the server’s objection on its field, saves, lists, exports, imports and hosts it', async () => {
+  it('creates a quiz, shows the server’s objection on its field, saves, lists, exports, imports, hosts and edits it', async () => {
     const admin = await adminSession(suite.app);
     const page = await suite.open(DESKTOP, { session: admin });
     await page.goto('/organizer');
@@ -89,6 +89,19 @@ describeInBrowser('quiz editor in the browser', () => {
 
     await page.getByRole('link', { name: 'Host a game' }).click();
     await page.getByRole('button', { name: `Start a game of ${TITLE}` }).waitFor();
+
+    // Editing: the second question moves up, and the save replaces the questions (PATCH).
+    await page.goto(`/organizer/quizzes/${id}`);
+    await page.getByRole('heading', { name: `Edit “${TITLE}”` }).waitFor();
+    await page.getByRole('button', { name: 'Move question 2 up' }).click();
+    expect(await page.getByRole('group', { name: 'Question 1' }).getByLabel('Question text').inputValue()).toBe(EXPECTED_QUESTIONS[1]!.text);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Saved “${TITLE}”` })
+      .waitFor();
+    const edited = await suite.app.request('GET', `/api/quizzes/${id}`, { token: admin.token });
+    expect((await edited.json()).quiz.questions).toEqual([EXPECTED_QUESTIONS[1], EXPECTED_QUESTIONS[0]]);
     expect(suite.errors).toEqual([]);
   });
 });
