@@ -2,12 +2,13 @@
 // the server refuses a time limit out of range and the editor shows it on that field, the fixed
 // quiz is saved and listed with its question count, exported as a JSON download, imported back
 // from that file and the copy deleted (after the confirmation), the quiz is offered in the trivia
-// host console, and editing it moves a question up. The API's copy matches what was typed.
+// host console, and editing it moves a question up; both pages fit a phone. The API's copy matches
+// what was typed.
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { startTestApp } from '../harness/app.js';
 import { ADMIN_ENV, adminSession } from '../http/events-fixtures.js';
-import { browserSuite, describeInBrowser, DESKTOP, screenshot } from './browser.js';
+import { browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './browser.js';
 
 const TITLE = 'Capitals';
 const EXPECTED_QUESTIONS = [
@@ -102,6 +103,14 @@ describeInBrowser('quiz editor in the browser', () => {
       .waitFor();
     const edited = await suite.app.request('GET', `/api/quizzes/${id}`, { token: admin.token });
     expect((await edited.json()).quiz.questions).toEqual([EXPECTED_QUESTIONS[1], EXPECTED_QUESTIONS[0]]);
+
+    // Both pages fit a 360 px phone.
+    const phone = await suite.open(PHONE, { session: admin });
+    for (const path of ['/organizer/quizzes', `/organizer/quizzes/${id}`]) {
+      await phone.goto(path);
+      await phone.getByRole('heading', { level: 1 }).waitFor();
+      expect(await phone.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(PHONE.width);
+    }
     expect(suite.errors).toEqual([]);
   });
 });

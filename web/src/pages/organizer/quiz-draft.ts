@@ -45,7 +45,8 @@ export function blankQuestion(): DraftQuestion {
     text: '',
     kind: 'choice',
     options: ['', ''],
-    correct: [0],
+    // None marked: a forgotten mark is the server's "no correct option", never a silent "A".
+    correct: [],
     accepted: '',
     value: '',
     tolerance: '0',

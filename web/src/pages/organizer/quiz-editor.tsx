@@ -52,6 +52,9 @@ function QuizForm({ quiz }: { quiz?: Quiz }) {
       void navigate('/organizer/quizzes', { state: { saved: saved.title } });
     },
   });
+  // The keys of the questions as they were sent: the server's problems name positions, and a
+  // question moved since then keeps its own problems.
+  const [sentKeys, setSentKeys] = useState<number[]>([]);
   const summary = useRef<HTMLDivElement>(null);
   // The summary takes focus when a save fails, so the problems are met, not scrolled past.
   useEffect(() => {
@@ -60,9 +63,16 @@ function QuizForm({ quiz }: { quiz?: Quiz }) {
 
   const problem = save.error instanceof ApiError ? save.error.problem : null;
   const placed = placeProblems(problem?.errors ?? []);
+  const problemsOf = (key: number) => placed.questions[sentKeys.indexOf(key)] ?? {};
+  /** Where the question sent at `index` is now. */
+  const questionName = (index: number) => {
+    const now = questions.findIndex((draft) => draft.key === sentKeys[index]);
+    return now < 0 ? 'A removed question' : `Question ${now + 1}`;
+  };
   const update = (index: number, draft: DraftQuestion) => setQuestions((list) => list.map((old, i) => (i === index ? draft : old)));
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setSentKeys(questions.map((draft) => draft.key));
     save.mutate({ title: title.trim(), questions: questions.map(toQuestionInput) });
   };
 
@@ -94,7 +104,7 @@ function QuizForm({ quiz }: { quiz?: Quiz }) {
                   {Object.entries(placed.questions).flatMap(([index, fields]) =>
                     Object.entries(fields).map(([field, message]) => (
                       <li key={`${index}-${field}`}>
-                        Question {Number(index) + 1}, {FIELD_NAMES[field] ?? field}: {message}
+                        {questionName(Number(index))}, {FIELD_NAMES[field] ?? field}: {message}
                       </li>
                     )),
                   )}
@@ -110,7 +120,7 @@ function QuizForm({ quiz }: { quiz?: Quiz }) {
             index={index}
             count={questions.length}
             draft={draft}
-            problems={placed.questions[index] ?? {}}
+            problems={problemsOf(draft.key)}
             onChange={(next) => update(index, next)}
             onMove={(to) => setQuestions((list) => moveItem(list, index, to))}
             onRemove={() => setQuestions((list) => list.filter((_, i) => i !== index))}
