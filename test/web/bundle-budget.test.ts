@@ -54,6 +54,8 @@ describe('web build budget', () => {
       'src/pages/screen/board.tsx',
       'src/pages/screen/trivia.tsx',
       'src/pages/organizer/trivia.tsx',
+      'src/pages/organizer/quizzes.tsx',
+      'src/pages/organizer/quiz-editor.tsx',
     ]) {
       expect(manifest[page], `${page} is a chunk of its own`).toBeDefined();
       expect(firstLoad.has(page), `${page} is not in the first load`).toBe(false);

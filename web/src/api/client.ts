@@ -26,7 +26,7 @@ const auth: Middleware = {
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: fetchWithRetry });
 api.use(auth);
 
-export type Problem = { code: string; title: string; detail?: string; status: number };
+export type Problem = { code: string; title: string; detail?: string; status: number; errors?: { field: string; message: string }[] };
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -37,6 +37,8 @@ export class ApiError extends Error {
 /** Unwraps an openapi-fetch result: the data, or an ApiError with the problem's code. */
 export async function call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await pending;
+  // 204 No Content (a delete): openapi-fetch gives no data, and there is none to give.
+  if (response.status === 204) return undefined as T;
   if (error !== undefined || data === undefined) {
     const problem = (error as Problem | undefined) ?? { code: 'HTTP_' + response.status, title: response.statusText, status: response.status };
     throw new ApiError(problem);

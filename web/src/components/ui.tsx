@@ -9,18 +9,30 @@ export function Button({ variant = 'primary', className = '', ...props }: Button
   return <button type="button" className={`button ${variant === 'primary' ? '' : variant} ${className}`.trim()} {...props} />;
 }
 
-export function Field({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+export function Field({ label, hint, error, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
   const id = useId();
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <input id={id} aria-describedby={describedBy} aria-invalid={error ? true : undefined} {...input} />
       {hint && (
         <small id={`${id}-hint`} className="muted">
           {hint}
         </small>
       )}
+      <FieldError id={`${id}-error`} message={error} />
     </div>
+  );
+}
+
+/** The server's word on one field, under it; aria-describedby on the control points here. */
+export function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <small id={id} className="field-error">
+      {message}
+    </small>
   );
 }
 

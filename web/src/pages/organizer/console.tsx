@@ -1,4 +1,5 @@
-// The organizer console: my events, and the editors for events, action types, achievements and polls.
+// The organizer console: my events, links to the quizzes and the trivia host console, and the editors
+// for events, action types, achievements and polls.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -41,6 +42,13 @@ export default function OrganizerConsole() {
           ))}
         </ul>
         {events.data?.events.length === 0 && <p>No events yet.</p>}
+      </section>
+      <section className="card">
+        <h2>Trivia</h2>
+        <p className="row">
+          <Link to="/organizer/quizzes">Quizzes</Link>
+          <Link to="/organizer/trivia">Host a game</Link>
+        </p>
       </section>
       <details className="card">
         <summary>

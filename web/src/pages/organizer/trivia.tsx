@@ -4,6 +4,7 @@
 // opens, its results come (the schedule scores it after the grace period) or the game ends.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, ApiError, call } from '../../api/client';
 import { Button, Notice } from '../../components/ui';
 import { useLive } from '../../live/hooks';
@@ -58,7 +59,14 @@ export default function TriviaHost() {
       {!gameId && (
         <section className="card stack">
           <h2>Pick a quiz</h2>
-          {quizzes.data.quizzes.length === 0 && <p className="muted">No quizzes yet. Create one through the API (docs/trivia.md).</p>}
+          <p>
+            <Link to="/organizer/quizzes">Create, edit, import or export quizzes</Link>
+          </p>
+          {quizzes.data.quizzes.length === 0 && (
+            <p className="muted">
+              No quizzes yet. <Link to="/organizer/quizzes/new">Create one</Link> or import one.
+            </p>
+          )}
           {quizzes.data.quizzes.map((quiz) => (
             <Button key={quiz.id} variant="secondary" disabled={create.isPending} onClick={() => create.mutate(quiz.id)}>
               Start a game of {quiz.title}
