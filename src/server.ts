@@ -274,6 +274,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     db,
     push: gateway,
     rankIndex: platform.rankIndex,
+    answerLedger: platform.answerLedger,
     rateLimiter: platform.rateLimiter,
     log,
     metrics,

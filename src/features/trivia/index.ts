@@ -1,5 +1,6 @@
 // The trivia feature: quizzes, live and async games on the durable schedule, batched answers.
 import type { Logger } from 'pino';
+import type { AnswerLedger } from '../../platform/answer-ledger/port.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Push } from '../../platform/push/port.js';
@@ -29,6 +30,7 @@ export interface TriviaFeatureDeps {
   db: Db;
   push: Push;
   rankIndex: RankIndex;
+  answerLedger: AnswerLedger;
   rateLimiter: RateLimiter;
   log: Logger;
   metrics: Metrics;
@@ -58,9 +60,20 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
     due: (now) => gamesStore.due(now),
     run: (gameId) => games.runDue(gameId),
   });
-  const games = createGamesService({ store: gamesStore, live, rankIndex, log, clock, onDue: scheduler.schedule, batch: deps.batch });
+  const games = createGamesService({
+    store: gamesStore,
+    live,
+    rankIndex,
+    log,
+    clock,
+    onDue: scheduler.schedule,
+    onEnded: (gameId) => void answers.forget(gameId),
+    batch: deps.batch,
+  });
   const answers = createAnswersService({
     store: createAnswersStore(db),
+    ledger: deps.answerLedger,
+    log,
     rateLimiter,
     rateLimit: deps.answerRateLimit && { name: 'trivia-answers', ...deps.answerRateLimit },
     questionsOf: games.questionsOf,

@@ -50,6 +50,8 @@ export interface GamesDeps {
   clock: () => number;
   /** After every committed move: the schedule sets a local timer for the game's next due time. */
   onDue: (gameId: string, dueAt: Date | null) => void;
+  /** After the move to ended commits. */
+  onEnded: (gameId: string) => void;
   /** Group commit of joins. */
   batch: { maxItems: number; maxWaitMs: number };
 }
@@ -75,7 +77,7 @@ const isViolation = (error: unknown, constraint: string) => {
   return info?.code === UNIQUE_VIOLATION && info.constraint === constraint;
 };
 
-export function createGamesService({ store, live, rankIndex, log, clock, onDue, batch }: GamesDeps) {
+export function createGamesService({ store, live, rankIndex, log, clock, onDue, onEnded, batch }: GamesDeps) {
   const seating = createSeating(store, batch);
   // Questions never change once a game exists, so each instance keeps them for the answer path.
   const questionCache = new Map<string, Question[]>();
@@ -108,6 +110,7 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
     if (!outcome) return undefined;
     const { game, next } = outcome;
     onDue(game.id, game.dueAt);
+    if (game.status === 'ended') onEnded(game.id);
     try {
       if (next.push === 'question') live.question(game);
       else if (next.push === 'results') await live.results(game, game.seq);
