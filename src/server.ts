@@ -275,6 +275,10 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     push: gateway,
     rankIndex: platform.rankIndex,
     answerLedger: platform.answerLedger,
+    feed: {
+      authorize: async (actor, actionTypeId) => void (await scoring.service.actionTypes.usableBy(actor, actionTypeId)),
+      complete: (userId, actionTypeId, input) => scoring.service.actions.completeScored(userId, actionTypeId, input),
+    },
     rateLimiter: platform.rateLimiter,
     log,
     metrics,

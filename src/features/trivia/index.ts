@@ -12,6 +12,7 @@ import type { ChannelAuthorizer } from '../../platform/push/port.js';
 import type { Feature } from '../feature.js';
 import { createAnswersService } from './answers/service.js';
 import { createAnswersStore } from './answers/store.js';
+import type { ScoreFeed } from './games/feed.js';
 import { createLive } from './games/live.js';
 import { createTriviaScheduler } from './games/scheduler.js';
 import { createGamesService } from './games/service.js';
@@ -31,6 +32,8 @@ export interface TriviaFeatureDeps {
   push: Push;
   rankIndex: RankIndex;
   answerLedger: AnswerLedger;
+  /** Scoring, for games whose points feed an action type. */
+  feed: ScoreFeed;
   rateLimiter: RateLimiter;
   log: Logger;
   metrics: Metrics;
@@ -68,6 +71,7 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
     clock,
     onDue: scheduler.schedule,
     onEnded: (gameId) => void answers.forget(gameId),
+    feed: deps.feed,
     batch: deps.batch,
   });
   const answers = createAnswersService({

@@ -9911,6 +9911,11 @@ export interface operations {
                         /** @description Default 5000 */
                         resultsMs?: number;
                         streakBonus?: boolean;
+                        /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                        feed?: {
+                            /** Format: uuid */
+                            actionTypeId: string;
+                        };
                     };
                 };
             };
@@ -9941,6 +9946,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10087,6 +10097,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10185,6 +10200,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10330,6 +10350,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10476,6 +10501,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10622,6 +10652,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10768,6 +10803,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10914,6 +10954,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -11060,6 +11105,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -11206,6 +11256,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
