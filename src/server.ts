@@ -287,6 +287,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     answerRateLimit: config.rateLimits.enabled ? config.rateLimits.triviaAnswers : undefined,
     tickMs: config.trivia.tickMs,
     batch: { maxItems: config.trivia.batchMaxItems, maxWaitMs: config.trivia.batchMaxWaitMs },
+    matchingThreads: config.trivia.matchingThreads,
   });
   gateway.handle('answer', async (user, payload) => {
     const { gameId, questionId, choice } = (payload ?? {}) as Record<string, unknown>;

@@ -35,13 +35,17 @@ function seedPlayers(options: ScenarioOptions): PrepareDatabase {
   };
 }
 
-/** choice, text and number questions in turn, so text and number matching are part of the load. */
-function quiz(questions: number) {
-  const kinds = [
-    { kind: 'choice', options: ['Rome', 'Paris', 'Oslo', 'Bern'], answer: 1 },
-    { kind: 'text', answer: ['Paris'] },
-    { kind: 'number', answer: { value: 299792, tolerance: 1000 } },
-  ];
+const TEXT = { kind: 'text', answer: ['Paris'] };
+
+/** choice, text and number questions in turn, so text and number matching are part of the load; only text ones with `allText`. */
+function quiz(questions: number, allText = false) {
+  const kinds = allText
+    ? [TEXT]
+    : [
+        { kind: 'choice', options: ['Rome', 'Paris', 'Oslo', 'Bern'], answer: 1 },
+        TEXT,
+        { kind: 'number', answer: { value: 299792, tolerance: 1000 } },
+      ];
   return {
     title: 'Bench quiz',
     questions: Array.from({ length: questions }, (_, i) => ({
@@ -91,12 +95,18 @@ const check = (met: boolean) => (met ? 'met' : 'MISSED');
 export const triviaScenario: Scenario = {
   description: 'live trivia: --players Socket.IO players join one game and answer --questions server-timed questions',
   prepare: seedPlayers,
+  async serverEnv(options): Promise<Record<string, string>> {
+    return options.matching ? { TRIVIA_MATCHING_THREADS: options.matching === 'pool' ? '1' : '0' } : {};
+  },
   async run({ stampede, options }) {
     const url = stampede.url;
     if (!seededTokens) throw new Error('the trivia scenario runs after its prepare step seeded the players');
     const tokens = seededTokens;
     const { token: host } = await setupCall<{ token: string }>(url, 'POST', '/api/auth/login', { body: stampede.admin });
-    const { quiz: created } = await setupCall<{ quiz: { id: string } }>(url, 'POST', '/api/quizzes', { token: host, body: quiz(options.questions) });
+    const { quiz: created } = await setupCall<{ quiz: { id: string } }>(url, 'POST', '/api/quizzes', {
+      token: host,
+      body: quiz(options.questions, options.matching !== undefined),
+    });
     const settings = { autoAdvance: true, leadMs: LEAD_MS, graceMs: GRACE_MS, resultsMs: RESULTS_MS, maxPlayers: options.players };
     const { game } = await setupCall<{ game: { id: string; pin: string } }>(url, 'POST', '/api/games', {
       token: host,
@@ -161,6 +171,11 @@ export const triviaScenario: Scenario = {
         statuses: { ok: okAcks.length, ...refusals },
         responses: acks.length,
         notes: [
+          ...(options.matching
+            ? [
+                `matching: ${options.matching === 'pool' ? 'piscina pool, 1 worker thread' : 'inline, on the event loop'}; every question is a text question`,
+              ]
+            : []),
           `${options.players.toLocaleString('en-US')} players × ${options.questions} questions (${TIME_LIMIT_SEC} s each), answers spread over the first ${ANSWER_SPREAD_MS} ms; ` +
             `answers/s = acked answers / time from each question's first answer sent to its last ack`,
           `question fan-out (serverNow -> receipt): p50 ${ms(percentile(fanOut, 50))}, p99 ${ms(p99(fanOut))}, max ${ms(fanOut.at(-1) ?? Number.NaN)} over ${fanOut.length} receipts`,

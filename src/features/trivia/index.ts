@@ -12,6 +12,7 @@ import type { ChannelAuthorizer } from '../../platform/push/port.js';
 import type { Feature } from '../feature.js';
 import { createAnswersService } from './answers/service.js';
 import { createAnswersStore } from './answers/store.js';
+import { createMatcher } from './answers/matching.js';
 import type { ScoreFeed } from './games/feed.js';
 import { createLive } from './games/live.js';
 import { createTriviaScheduler } from './games/scheduler.js';
@@ -43,6 +44,8 @@ export interface TriviaFeatureDeps {
   answerRateLimit: Omit<RateLimitPolicyDefinition, 'name'> | undefined;
   tickMs: number;
   batch: { maxItems: number; maxWaitMs: number };
+  /** Worker threads for text and number matching; 0 matches inline. */
+  matchingThreads: number;
 }
 
 export interface TriviaFeature extends Feature<TriviaService> {
@@ -77,6 +80,7 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
   const answers = createAnswersService({
     store: createAnswersStore(db),
     ledger: deps.answerLedger,
+    matcher: createMatcher(deps.matchingThreads),
     log,
     rateLimiter,
     rateLimit: deps.answerRateLimit && { name: 'trivia-answers', ...deps.answerRateLimit },

@@ -8,11 +8,12 @@ import { AppError } from '../../../errors.js';
 import type { AnswerChoice, Question } from '../../../domain/trivia.js';
 import { createBatcher } from '../../../platform/batch.js';
 import type { RateLimiter, RateLimitPolicyDefinition } from '../../../platform/rate-limit/port.js';
-import { choiceProblem, isCorrect, sameChoice } from '../quizzes/rules.js';
+import { choiceProblem, sameChoice } from '../quizzes/rules.js';
 import type { AnswerClaim, AnswerLedger } from '../../../platform/answer-ledger/port.js';
 import type { Tx } from '../../../platform/db/client.js';
 import type { Logger } from 'pino';
 import { answerKey, firstAnswers } from './claims.js';
+import type { Matcher } from './matching.js';
 import { scoreAnswer } from './scoring.js';
 import type { AnswersStore, GameWindow, PlayerAtAnswer, StoredAnswer } from './store.js';
 
@@ -40,6 +41,8 @@ export interface AnswersDeps {
   store: AnswersStore;
   /** The atomic first-answer step: Redis when REDIS_URL is set, in process otherwise. */
   ledger: AnswerLedger;
+  /** Text and number matching, inline or on a worker pool. */
+  matcher: Matcher;
   log: Logger;
   rateLimiter: RateLimiter;
   /** Per user, on both transports; undefined when rate limits are off. */
@@ -84,7 +87,13 @@ export function createAnswersService(deps: AnswersDeps) {
       : new AppError('ALREADY_ANSWERED', `You already answered question ${item.questionId} differently`);
 
   /** Why an item gets no new answer (an error, or the replay of one already stored), or the answer scored. */
-  function judge(item: Pending, game: GameWindow | undefined, player: PlayerAtAnswer | undefined, existing: Map<string, StoredAnswer>) {
+  function judge(
+    item: Pending,
+    correct: boolean,
+    game: GameWindow | undefined,
+    player: PlayerAtAnswer | undefined,
+    existing: Map<string, StoredAnswer>,
+  ) {
     if (!game) return new AppError('NOT_FOUND', `No game ${item.gameId}`);
     if (!player) return new AppError('NOT_IN_GAME', 'Join the game before answering');
     const earlier = existing.get(answerKey(item.gameId, item.questionId, player.id));
@@ -92,7 +101,6 @@ export function createAnswersService(deps: AnswersDeps) {
     const refused = windowError(game, player, item.questionId, item.question, item.receivedAt);
     if (refused) return refused;
     const opensAt = game.mode === 'async' ? player.asyncSentAt! : game.opensAt!;
-    const correct = isCorrect(item.question, item.choice);
     const answer: StoredAnswer = {
       gameId: item.gameId,
       seq: item.questionId,
@@ -128,6 +136,8 @@ export function createAnswersService(deps: AnswersDeps) {
   async function runBatch(items: Pending[]): Promise<Array<AnswerAck | Error>> {
     const stored: Array<{ gameId: string; seq: number }> = [];
     const claimed: AnswerClaim[] = [];
+    // Outside the transaction: matching needs no row, and a pool's round trip must not hold locks.
+    const correctness = await deps.matcher.correct(items.map((item) => [item.question, item.choice]));
     const work = async (tx: Tx) => {
       stored.length = 0;
       const games = await store.games(tx, [...new Set(items.map((item) => item.gameId))]);
@@ -141,7 +151,7 @@ export function createAnswersService(deps: AnswersDeps) {
         return player ? [{ gameId: item.gameId, seq: item.questionId, playerId: player.id }] : [];
       });
       const existing = known.length > 0 ? await store.existing(tx, known) : new Map<string, StoredAnswer>();
-      const judged = items.map((item) => judge(item, games.get(item.gameId), playerOf(item), existing));
+      const judged = items.map((item, index) => judge(item, correctness[index]!, games.get(item.gameId), playerOf(item), existing));
       const candidates = judged.filter((result): result is StoredAnswer => !(result instanceof AppError) && !('replayed' in result));
       const firsts = await firstAnswers(deps.ledger, candidates, claimed, deps.log);
       // One row per key: the first of the batch (without the ledger, two answers of one player can both look first).
@@ -214,7 +224,10 @@ export function createAnswersService(deps: AnswersDeps) {
     forget: (gameId: string) =>
       deps.ledger.drop(gameId).catch((error: unknown) => deps.log.warn({ err: error, gameId }, 'could not drop answer claims')),
 
-    close: () => batcher.close(),
+    close: async () => {
+      await batcher.close();
+      await deps.matcher.close();
+    },
   };
 }
 
