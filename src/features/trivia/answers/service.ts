@@ -175,7 +175,9 @@ export function createAnswersService(deps: AnswersDeps) {
         const item = items[index]!;
         const key = answerKey(result.gameId, result.seq, result.playerId);
         const first = record.get(key) ?? toWrite.get(key)!;
-        return first === result ? ack(item) : replay(first, item);
+        // Ours even when another instance wrote it: it met our claim in the ledger and stored it first.
+        const ours = first === result || (first.receivedAt === result.receivedAt && sameChoice(first.choice, result.choice));
+        return ours ? ack(item) : replay(first, item);
       });
     };
     try {
