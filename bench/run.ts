@@ -35,6 +35,8 @@ Options:
   --recipients <n>    whatsapp: players messaging in, each answered once (default 2000)
   --players <n>       trivia: Socket.IO players in the game (default 10000)
   --questions <n>     trivia: questions played (default 5)
+  --matching <inline|pool>  trivia: an all-text game, matching on the event loop or on a piscina
+                      pool of one worker (TRIVIA_MATCHING_THREADS=1); default: the mixed quiz, server default
   --json              print the report as JSON
   -h, --help          show this text
 
@@ -73,6 +75,7 @@ function parseCommandLine(argv: string[]) {
         recipients: { type: 'string', default: '2000' },
         players: { type: 'string', default: '10000' },
         questions: { type: 'string', default: '5' },
+        matching: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -105,8 +108,14 @@ function parseCommandLine(argv: string[]) {
     recipients: wholeNumber('recipients', values.recipients, 1, 1_000_000),
     players: wholeNumber('players', values.players, 1, 100_000),
     questions: wholeNumber('questions', values.questions, 1, 200),
+    matching: matchingMode(values.matching),
     json: values.json,
   };
+}
+
+function matchingMode(raw: string | undefined): 'inline' | 'pool' | undefined {
+  if (raw !== undefined && raw !== 'inline' && raw !== 'pool') throw new UsageError(`--matching expects inline or pool, got "${raw}"`);
+  return raw;
 }
 
 function onOff(flag: string, raw: string): boolean {
@@ -147,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
     recipients,
     players,
     questions,
+    matching,
   } = options;
   // Cold: the server meets the measured load as it would after a quiet moment.
   const warmup = cold ? 0 : options.warmup;
@@ -162,6 +172,7 @@ async function main(argv: string[]): Promise<number> {
     recipients,
     players,
     questions,
+    matching,
     duration,
     pgRedis,
     idempotency,

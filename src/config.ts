@@ -103,6 +103,8 @@ export interface Config {
     /** Answer group commit: at most this many per transaction, waiting at most this long. */
     batchMaxItems: number;
     batchMaxWaitMs: number;
+    /** Worker threads (piscina) for text and number matching; 0 matches on the event loop. */
+    matchingThreads: number;
   };
 }
 
@@ -361,6 +363,7 @@ export function loadConfig(env: Env = process.env): Config {
       tickMs: int(env, 'TRIVIA_TICK_MS', 250, 10, 60_000),
       batchMaxItems: int(env, 'TRIVIA_BATCH_MAX', 500, 1, 5_000),
       batchMaxWaitMs: int(env, 'TRIVIA_BATCH_WAIT_MS', 2, 0, 1_000),
+      matchingThreads: int(env, 'TRIVIA_MATCHING_THREADS', 0, 0, 16),
     },
   };
 }

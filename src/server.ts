@@ -276,6 +276,11 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     db,
     push: gateway,
     rankIndex: platform.rankIndex,
+    answerLedger: platform.answerLedger,
+    feed: {
+      authorize: async (actor, actionTypeId) => void (await scoring.service.actionTypes.usableBy(actor, actionTypeId)),
+      complete: (userId, actionTypeId, input) => scoring.service.actions.completeScored(userId, actionTypeId, input),
+    },
     rateLimiter: platform.rateLimiter,
     log,
     metrics,
@@ -284,6 +289,7 @@ export async function buildApp(platform: Platform, options: ServerOptions = {}):
     answerRateLimit: config.rateLimits.enabled ? config.rateLimits.triviaAnswers : undefined,
     tickMs: config.trivia.tickMs,
     batch: { maxItems: config.trivia.batchMaxItems, maxWaitMs: config.trivia.batchMaxWaitMs },
+    matchingThreads: config.trivia.matchingThreads,
   });
   gateway.handle('answer', async (user, payload) => {
     const { gameId, questionId, choice } = (payload ?? {}) as Record<string, unknown>;

@@ -35,6 +35,8 @@ export interface ScenarioOptions {
   players: number;
   /** trivia: questions played. */
   questions: number;
+  /** trivia: an all-text game with matching inline or on a piscina pool (the A/B of docs/benchmarks.md). */
+  matching?: 'inline' | 'pool';
   /** Seconds measured per target. */
   duration: number;
   pgRedis: boolean;

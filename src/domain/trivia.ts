@@ -40,8 +40,8 @@ export interface GameSettings {
   resultsMs: number;
   /** +100 per consecutive right answer, up to +500. */
   streakBonus: boolean;
-  /** An action type whose completion each player's game points feed into (the existing leaderboards). */
-  feedActionTypeId?: string;
+  /** Each player's points of each question are completed as an action of this type, so they reach its boards. */
+  feed?: { actionTypeId: string };
 }
 
 export const DEFAULT_GAME_SETTINGS: GameSettings = {

@@ -3,6 +3,9 @@
 // uses yet, open theirs on first use rather than at every start.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { MemoryAnswerLedger } from './answer-ledger/memory.js';
+import type { AnswerLedger } from './answer-ledger/port.js';
+import { RedisAnswerLedger } from './answer-ledger/redis.js';
 import type { Breaker } from './breakers.js';
 import { createMemoryCache } from './cache/memory.js';
 import type { Cache } from './cache/port.js';
@@ -41,6 +44,7 @@ export interface Ports {
   locks: Locks;
   jobs: JobQueue;
   rankIndex: RankIndex;
+  answerLedger: AnswerLedger;
   /**
    * A queue of its own, for work that needs its own concurrency (WhatsApp sends). The caller
    * closes it, before the ports close.
@@ -80,6 +84,7 @@ function createMemoryPorts({ metrics, log }: PortsOptions): Ports {
     locks: new MemoryLocks(),
     jobs: new MemoryJobQueue(metrics),
     rankIndex: new MemoryRankIndex(),
+    answerLedger: new MemoryAnswerLedger(),
   };
   return {
     ...ports,
@@ -123,6 +128,7 @@ async function createRedisPorts(options: PortsOptions, url: string): Promise<Por
     rateLimiter: new RedisRateLimiter({ client: redis, keyPrefix, metrics }),
     jobs: new RedisJobQueue({ client: redis, keyPrefix, metrics, log }),
     rankIndex: new RedisRankIndex({ client: redis, keyPrefix, breaker }),
+    answerLedger: new RedisAnswerLedger({ client: redis, keyPrefix, breaker }),
   };
   return {
     ...ports,
@@ -164,11 +170,18 @@ type Closable = { close(): Promise<void> };
 
 /** Jobs first, since closing waits for running jobs that may still use the other ports. */
 async function closeAll(
-  ports: Record<'jobs' | 'rateLimiter' | 'cache' | 'rankIndex', Closable> & Partial<Record<'pubsub' | 'locks', Closable>>,
+  ports: Record<'jobs' | 'rateLimiter' | 'cache' | 'rankIndex' | 'answerLedger', Closable> & Partial<Record<'pubsub' | 'locks', Closable>>,
   clients: Redis[],
 ): Promise<void> {
   await ports.jobs.close();
-  await Promise.all([ports.pubsub?.close(), ports.locks?.close(), ports.rateLimiter.close(), ports.cache.close(), ports.rankIndex.close()]);
+  await Promise.all([
+    ports.pubsub?.close(),
+    ports.locks?.close(),
+    ports.rateLimiter.close(),
+    ports.cache.close(),
+    ports.rankIndex.close(),
+    ports.answerLedger.close(),
+  ]);
   await Promise.all(
     clients.map(async (client) => {
       await client.quit().catch(() => undefined);

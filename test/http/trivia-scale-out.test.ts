@@ -69,6 +69,14 @@ describe('trivia on two instances (PostgreSQL + Redis)', () => {
     }
     const stored = await rows(first.platform.database.db, sql`select count(*)::int as n from game_answers where game_id = ${game.id}`);
     expect(Number(stored[0]!.n)).toBe(6);
+    // The ledger in Redis and the record agree: one first answer each, the same points.
+    const points = await rows(first.platform.database.db, sql`select player_id, points from game_answers where game_id = ${game.id}`);
+    expect(await second.platform.answerLedger.totals(game.id)).toEqual(new Map(points.map((row) => [String(row.player_id), Number(row.points)])));
+    const racerRow = await rows(
+      first.platform.database.db,
+      sql`select a.choice from game_answers a join game_players p on p.id = a.player_id where a.game_id = ${game.id} and p.user_id = ${racer!.id}`,
+    );
+    expect(racerRow).toHaveLength(1);
 
     // Both instances tick at the deadline: one results message, delivered to sockets on both.
     clock.set(questions[0].closesAt + 500);
@@ -95,5 +103,25 @@ describe('trivia on two instances (PostgreSQL + Redis)', () => {
     for (let i = 0; i < 6; i++)
       statuses.push((await post(i % 2 ? second : first, `/api/games/${game.id}/answers`, player.token, { questionId: 0, choice: 1 })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
+  it('writes a claim whose batch never committed (a crash between claim and commit) when the player retries', async () => {
+    const quiz = (await (await post(first, '/api/quizzes', host, QUIZ)).json()).quiz;
+    const game = (await (await post(first, '/api/games', host, { quizId: quiz.id, mode: 'live', settings: { leadMs: 0 } })).json()).game;
+    const player = await guest(first);
+    await post(first, `/api/games/${game.pin}/players`, player.token, { nickname: 'Crashy' });
+    await post(first, `/api/games/${game.id}/start`, host);
+    const [seat] = await rows(first.platform.database.db, sql`select id from game_players where game_id = ${game.id}`);
+    const receivedAt = clock.now();
+    const value = JSON.stringify({ choice: 1, receivedAt, correct: true, points: 1000 });
+    await first.platform.answerLedger.claim([{ scope: game.id, key: `0/${String(seat!.id)}`, value, member: String(seat!.id), points: 1000 }]);
+
+    clock.advance(1);
+    const retry = await (await post(second, `/api/games/${game.id}/answers`, player.token, { questionId: 0, choice: 1 })).json();
+    expect(retry).toMatchObject({ replayed: true, receivedAt: new Date(receivedAt).toISOString() });
+    const stored = await rows(first.platform.database.db, sql`select choice, points from game_answers where game_id = ${game.id}`);
+    expect(stored).toEqual([{ choice: 1, points: 1000 }]);
+    const other = await post(first, `/api/games/${game.id}/answers`, player.token, { questionId: 0, choice: 2 });
+    expect(other.status).toBe(409);
   });
 });

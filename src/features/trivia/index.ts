@@ -1,5 +1,6 @@
 // The trivia feature: quizzes, live and async games on the durable schedule, batched answers.
 import type { Logger } from 'pino';
+import type { AnswerLedger } from '../../platform/answer-ledger/port.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Push } from '../../platform/push/port.js';
@@ -11,6 +12,8 @@ import type { ChannelAuthorizer } from '../../platform/push/port.js';
 import type { Feature } from '../feature.js';
 import { createAnswersService } from './answers/service.js';
 import { createAnswersStore } from './answers/store.js';
+import { createMatcher } from './answers/matching.js';
+import type { ScoreFeed } from './games/feed.js';
 import { createLive } from './games/live.js';
 import { createTriviaScheduler } from './games/scheduler.js';
 import { createGamesService } from './games/service.js';
@@ -29,6 +32,9 @@ export interface TriviaFeatureDeps {
   db: Db;
   push: Push;
   rankIndex: RankIndex;
+  answerLedger: AnswerLedger;
+  /** Scoring, for games whose points feed an action type. */
+  feed: ScoreFeed;
   rateLimiter: RateLimiter;
   log: Logger;
   metrics: Metrics;
@@ -38,6 +44,8 @@ export interface TriviaFeatureDeps {
   answerRateLimit: Omit<RateLimitPolicyDefinition, 'name'> | undefined;
   tickMs: number;
   batch: { maxItems: number; maxWaitMs: number };
+  /** Worker threads for text and number matching; 0 matches inline. */
+  matchingThreads: number;
 }
 
 export interface TriviaFeature extends Feature<TriviaService> {
@@ -58,9 +66,22 @@ export function createTriviaFeature(deps: TriviaFeatureDeps): TriviaFeature {
     due: (now) => gamesStore.due(now),
     run: (gameId) => games.runDue(gameId),
   });
-  const games = createGamesService({ store: gamesStore, live, rankIndex, log, clock, onDue: scheduler.schedule, batch: deps.batch });
+  const games = createGamesService({
+    store: gamesStore,
+    live,
+    rankIndex,
+    log,
+    clock,
+    onDue: scheduler.schedule,
+    onEnded: (gameId) => void answers.forget(gameId),
+    feed: deps.feed,
+    batch: deps.batch,
+  });
   const answers = createAnswersService({
     store: createAnswersStore(db),
+    ledger: deps.answerLedger,
+    matcher: createMatcher(deps.matchingThreads),
+    log,
     rateLimiter,
     rateLimit: deps.answerRateLimit && { name: 'trivia-answers', ...deps.answerRateLimit },
     questionsOf: games.questionsOf,

@@ -60,6 +60,14 @@ export const QuizExportSchema = Type.Object({
   questions: Type.Array(QuestionSchema),
 });
 
+const FeedSchema = Type.Object(
+  { actionTypeId: Uuid },
+  {
+    additionalProperties: false,
+    description: "Each player's points of each question are completed as an action of this type (yours), feeding its boards",
+  },
+);
+
 export const SettingsInput = Type.Object(
   {
     autoAdvance: Type.Optional(
@@ -70,6 +78,7 @@ export const SettingsInput = Type.Object(
     graceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 5_000, description: 'Default 500' })),
     resultsMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 120_000, description: 'Default 5000' })),
     streakBonus: Type.Optional(Type.Boolean()),
+    feed: Type.Optional(FeedSchema),
   },
   { additionalProperties: false },
 );
@@ -80,6 +89,7 @@ const SettingsSchema = Type.Object({
   graceMs: Type.Integer(),
   resultsMs: Type.Integer(),
   streakBonus: Type.Boolean(),
+  feed: Type.Optional(FeedSchema),
 });
 
 export const GameSchema = Type.Object({

@@ -9953,6 +9953,11 @@ export interface operations {
                         /** @description Default 5000 */
                         resultsMs?: number;
                         streakBonus?: boolean;
+                        /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                        feed?: {
+                            /** Format: uuid */
+                            actionTypeId: string;
+                        };
                     };
                 };
             };
@@ -9983,6 +9988,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10129,6 +10139,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10467,6 +10482,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10612,6 +10632,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10758,6 +10783,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10904,6 +10934,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -11050,6 +11085,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -11196,6 +11236,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -11342,6 +11387,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -11488,6 +11538,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;

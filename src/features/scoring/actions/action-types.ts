@@ -147,6 +147,18 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
       return toView(row);
     },
 
+    /**
+     * The type, when the actor may score with it from another feature (a trivia game's feed):
+     * its creator or an admin, as for editing it. 404 unknown, 403 someone else's.
+     */
+    async usableBy(actor: Actor, id: string): Promise<ActionTypeView> {
+      const row = await store.typeById(id);
+      if (!row) throw new AppError('NOT_FOUND', `No action type ${id}`);
+      if (actor.role !== 'admin' && row.createdBy !== actor.id)
+        throw new AppError('FORBIDDEN', 'Only the organizer who created this action type, or an admin, may feed it');
+      return toView(row);
+    },
+
     /** Its creator's or an admin's; a type older than owners is the admins'. */
     async update(actor: Actor, id: string, patch: ActionTypePatch): Promise<ActionTypeView> {
       const current = await store.typeById(id);

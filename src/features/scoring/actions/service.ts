@@ -71,6 +71,8 @@ interface Pending extends ActionKey {
   notEntrantOf: string | undefined;
   /** The request's Idempotency-Key: claimed, and a refusal stored, in the batch's transaction. */
   ticket: IdempotencyTicket | undefined;
+  /** What the action is worth when another feature decides it (a trivia answer's points); else the type's score. */
+  score: number | undefined;
 }
 
 export interface ActionsDeps {
@@ -181,7 +183,7 @@ export function createActions(deps: ActionsDeps) {
     const inserted = await store.insert(
       tx,
       accepted.map((item) => {
-        const scoreEarned = scoreOf(item.type);
+        const scoreEarned = item.score ?? scoreOf(item.type);
         return { ...item, scoreEarned, result: { scoreEarned, boards: [] }, createdAt: item.completedAt };
       }),
     );
@@ -316,31 +318,57 @@ export function createActions(deps: ActionsDeps) {
 
   const batcher = createBatcher<Pending, Completion | KeyReplay>({ name: 'actions', run, maxItems: 500, maxWaitMs: 2 });
 
+  async function enqueue(
+    userId: string,
+    type: ActionTypeView,
+    input: CompleteInput,
+    ticket: IdempotencyTicket | undefined,
+    score: number | undefined,
+  ): Promise<Completion | KeyReplay> {
+    if (input.metadata !== undefined && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `metadata may hold at most ${MAX_METADATA_BYTES} bytes of JSON`);
+    }
+    const completedAt = deps.now();
+    // Usually no event or one; each answer is cached per (event, user).
+    const [utcOffsetMinutes, entered] = await Promise.all([
+      deps.utcOffsetMinutes(userId),
+      Promise.all(eventsOf(type.rules).map(async (eventId) => ({ eventId, entered: (await entrant.get({ eventId, userId })).value }))),
+    ]);
+    const notEntrantOf = entered.find((each) => !each.entered)?.eventId;
+    return batcher.add({
+      userId,
+      actionTypeId: type.id,
+      identifier: input.identifier,
+      type,
+      metadata: input.metadata,
+      completedAt,
+      utcOffsetMinutes,
+      notEntrantOf,
+      ticket,
+      score,
+    });
+  }
+
   return {
     async complete(userId: string, input: CompleteInput, ticket?: IdempotencyTicket): Promise<Completion | KeyReplay> {
       const type = await deps.actionTypes.byKey(input.actionType);
       if (!type) throw new AppError('NOT_FOUND', `No action type ${input.actionType}`);
-      if (input.metadata !== undefined && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
-        throw new AppError('PAYLOAD_TOO_LARGE', `metadata may hold at most ${MAX_METADATA_BYTES} bytes of JSON`);
-      }
-      const completedAt = deps.now();
-      // Usually no event or one; each answer is cached per (event, user).
-      const [utcOffsetMinutes, entered] = await Promise.all([
-        deps.utcOffsetMinutes(userId),
-        Promise.all(eventsOf(type.rules).map(async (eventId) => ({ eventId, entered: (await entrant.get({ eventId, userId })).value }))),
-      ]);
-      const notEntrantOf = entered.find((each) => !each.entered)?.eventId;
-      return batcher.add({
-        userId,
-        actionTypeId: type.id,
-        identifier: input.identifier,
-        type,
-        metadata: input.metadata,
-        completedAt,
-        utcOffsetMinutes,
-        notEntrantOf,
-        ticket,
-      });
+      return enqueue(userId, type, input, ticket, undefined);
+    },
+
+    /**
+     * For another feature that scores its own way (trivia feeding an event or the global board):
+     * the action is worth `score`, under the type's rules, once per user, type and identifier.
+     */
+    async completeScored(
+      userId: string,
+      actionTypeId: string,
+      input: { identifier: string; score: number; metadata?: Record<string, unknown> },
+    ): Promise<Completion | KeyReplay> {
+      const row = await deps.store.typeById(actionTypeId);
+      const type = row && (await deps.actionTypes.byKey(row.key));
+      if (!type) throw new AppError('NOT_FOUND', `No action type ${actionTypeId}`);
+      return enqueue(userId, type, { actionType: type.key, ...input }, undefined, input.score);
     },
 
     /** For the events feature's registration changes: a new or lost confirmation counts at once. */

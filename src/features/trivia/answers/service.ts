@@ -1,13 +1,19 @@
 // Answers: one per player per question, the same rules on the socket and over HTTP. Each answer
 // is timed on arrival, checked for shape at once (400), then joins a batch that, in one
-// transaction, checks the window under the game's shared lock, deduplicates against what is
-// stored, scores and inserts. The ack is sent after commit, so an acknowledged answer survives
-// a crash; it says when the answer was received, never whether it was right.
+// transaction, checks the window under the game's shared lock, deduplicates and scores in one
+// atomic step on the answer ledger, and inserts. The ack is sent after commit, so an
+// acknowledged answer survives a crash; it says when the answer was received, never whether it
+// was right.
 import { AppError } from '../../../errors.js';
 import type { AnswerChoice, Question } from '../../../domain/trivia.js';
 import { createBatcher } from '../../../platform/batch.js';
 import type { RateLimiter, RateLimitPolicyDefinition } from '../../../platform/rate-limit/port.js';
-import { choiceProblem, isCorrect, sameChoice } from '../quizzes/rules.js';
+import { choiceProblem, sameChoice } from '../quizzes/rules.js';
+import type { AnswerClaim, AnswerLedger } from '../../../platform/answer-ledger/port.js';
+import type { Tx } from '../../../platform/db/client.js';
+import type { Logger } from 'pino';
+import { answerKey, firstAnswers } from './claims.js';
+import type { Matcher } from './matching.js';
 import { scoreAnswer } from './scoring.js';
 import type { AnswersStore, GameWindow, PlayerAtAnswer, StoredAnswer } from './store.js';
 
@@ -33,6 +39,11 @@ interface Pending extends AnswerInput {
 
 export interface AnswersDeps {
   store: AnswersStore;
+  /** The atomic first-answer step: Redis when REDIS_URL is set, in process otherwise. */
+  ledger: AnswerLedger;
+  /** Text and number matching, inline or on a worker pool. */
+  matcher: Matcher;
+  log: Logger;
   rateLimiter: RateLimiter;
   /** Per user, on both transports; undefined when rate limits are off. */
   rateLimit: RateLimitPolicyDefinition | undefined;
@@ -66,8 +77,6 @@ function windowError(game: GameWindow, player: PlayerAtAnswer, seq: number, ques
   return undefined;
 }
 
-const answerKey = (gameId: string, seq: number, playerId: string) => `${gameId}/${seq}/${playerId}`;
-
 export function createAnswersService(deps: AnswersDeps) {
   const { store } = deps;
 
@@ -77,9 +86,59 @@ export function createAnswersService(deps: AnswersDeps) {
       ? { gameId: item.gameId, questionId: item.questionId, receivedAt: new Date(stored.receivedAt).toISOString(), replayed: true }
       : new AppError('ALREADY_ANSWERED', `You already answered question ${item.questionId} differently`);
 
+  /** Why an item gets no new answer (an error, or the replay of one already stored), or the answer scored. */
+  function judge(
+    item: Pending,
+    correct: boolean,
+    game: GameWindow | undefined,
+    player: PlayerAtAnswer | undefined,
+    existing: Map<string, StoredAnswer>,
+  ) {
+    if (!game) return new AppError('NOT_FOUND', `No game ${item.gameId}`);
+    if (!player) return new AppError('NOT_IN_GAME', 'Join the game before answering');
+    const earlier = existing.get(answerKey(item.gameId, item.questionId, player.id));
+    if (earlier) return replay(earlier, item);
+    const refused = windowError(game, player, item.questionId, item.question, item.receivedAt);
+    if (refused) return refused;
+    const opensAt = game.mode === 'async' ? player.asyncSentAt! : game.opensAt!;
+    const answer: StoredAnswer = {
+      gameId: item.gameId,
+      seq: item.questionId,
+      playerId: player.id,
+      choice: item.choice,
+      receivedAt: item.receivedAt,
+      correct,
+      points: scoreAnswer({
+        correct,
+        points: item.question.points,
+        elapsedMs: item.receivedAt - opensAt,
+        limitMs: item.question.timeLimitSec * 1000,
+        streak: player.streak,
+        streakBonus: game.settings.streakBonus,
+      }),
+    };
+    return answer;
+  }
+
+  const ack = (item: Pending): AnswerAck => ({
+    gameId: item.gameId,
+    questionId: item.questionId,
+    receivedAt: new Date(item.receivedAt).toISOString(),
+    replayed: false,
+  });
+
+  /**
+   * One transaction per batch: the games FOR SHARE (a close waits for it), players and stored
+   * answers, then the ledger's atomic first-answer claim, then one insert of every first answer
+   * the record lacks. The primary key stays the last word: a row another writer stored first
+   * (Redis was down, or lost its data) is what the answer is judged against.
+   */
   async function runBatch(items: Pending[]): Promise<Array<AnswerAck | Error>> {
     const stored: Array<{ gameId: string; seq: number }> = [];
-    const results = await store.transaction(async (tx) => {
+    const claimed: AnswerClaim[] = [];
+    // Outside the transaction: matching needs no row, and a pool's round trip must not hold locks.
+    const correctness = await deps.matcher.correct(items.map((item) => [item.question, item.choice]));
+    const work = async (tx: Tx) => {
       stored.length = 0;
       const games = await store.games(tx, [...new Set(items.map((item) => item.gameId))]);
       const players = await store.players(
@@ -92,60 +151,44 @@ export function createAnswersService(deps: AnswersDeps) {
         return player ? [{ gameId: item.gameId, seq: item.questionId, playerId: player.id }] : [];
       });
       const existing = known.length > 0 ? await store.existing(tx, known) : new Map<string, StoredAnswer>();
-      const fresh: StoredAnswer[] = [];
-      const outcome: Array<AnswerAck | AppError> = items.map((item) => {
-        const game = games.get(item.gameId);
-        const player = playerOf(item);
-        if (!game) return new AppError('NOT_FOUND', `No game ${item.gameId}`);
-        if (!player) return new AppError('NOT_IN_GAME', 'Join the game before answering');
-        const key = answerKey(item.gameId, item.questionId, player.id);
-        const earlier = existing.get(key);
-        if (earlier) return replay(earlier, item);
-        const refused = windowError(game, player, item.questionId, item.question, item.receivedAt);
-        if (refused) return refused;
-        const opensAt = game.mode === 'async' ? player.asyncSentAt! : game.opensAt!;
-        const correct = isCorrect(item.question, item.choice);
-        const answer: StoredAnswer = {
-          gameId: item.gameId,
-          seq: item.questionId,
-          playerId: player.id,
-          choice: item.choice,
-          receivedAt: item.receivedAt,
-          correct,
-          points: scoreAnswer({
-            correct,
-            points: item.question.points,
-            elapsedMs: item.receivedAt - opensAt,
-            limitMs: item.question.timeLimitSec * 1000,
-            streak: player.streak,
-            streakBonus: game.settings.streakBonus,
-          }),
-        };
-        // A second answer from the same player in this very batch is judged against the first.
-        existing.set(key, answer);
-        fresh.push(answer);
-        return { gameId: item.gameId, questionId: item.questionId, receivedAt: new Date(item.receivedAt).toISOString(), replayed: false };
-      });
-      const inserted = await store.insert(tx, fresh);
-      if (inserted.size === fresh.length) {
-        stored.push(...fresh.map((answer) => ({ gameId: answer.gameId, seq: answer.seq })));
-        return outcome;
+      const judged = items.map((item, index) => judge(item, correctness[index]!, games.get(item.gameId), playerOf(item), existing));
+      const candidates = judged.filter((result): result is StoredAnswer => !(result instanceof AppError) && !('replayed' in result));
+      const firsts = await firstAnswers(deps.ledger, candidates, claimed, deps.log);
+      // One row per key: the first of the batch (without the ledger, two answers of one player can both look first).
+      const toWrite = new Map<string, StoredAnswer>();
+      for (const answer of firsts) {
+        const key = answerKey(answer.gameId, answer.seq, answer.playerId);
+        if (!toWrite.has(key)) toWrite.set(key, answer);
       }
-      // Another instance stored some first (the same player on two connections): judge those against what it stored.
-      const raced = await store.existing(
-        tx,
-        fresh.filter((answer) => !inserted.has(answerKey(answer.gameId, answer.seq, answer.playerId))),
-      );
-      stored.push(...fresh.filter((answer) => inserted.has(answerKey(answer.gameId, answer.seq, answer.playerId))));
-      return outcome.map((result, index) => {
+      const inserted = await store.insert(tx, [...toWrite.values()]);
+      const raced = [...toWrite.keys()].filter((key) => !inserted.has(key));
+      const record =
+        raced.length > 0
+          ? await store.existing(
+              tx,
+              raced.map((key) => toWrite.get(key)!),
+            )
+          : new Map<string, StoredAnswer>();
+      for (const key of inserted) stored.push(toWrite.get(key)!);
+      return judged.map((result, index) => {
+        if (result instanceof AppError || 'replayed' in result) return result;
         const item = items[index]!;
-        const player = playerOf(item);
-        const winner = player && raced.get(answerKey(item.gameId, item.questionId, player.id));
-        return winner && !(result instanceof AppError) && !result.replayed ? replay(winner, item) : result;
+        const key = answerKey(result.gameId, result.seq, result.playerId);
+        const first = record.get(key) ?? toWrite.get(key)!;
+        // Ours even when another instance wrote it: it met our claim in the ledger and stored it first.
+        const ours = first === result || (first.receivedAt === result.receivedAt && sameChoice(first.choice, result.choice));
+        return ours ? ack(item) : replay(first, item);
       });
-    });
-    for (const { gameId, seq } of stored) deps.onStored(gameId, seq);
-    return results;
+    };
+    try {
+      const results = await store.transaction(work);
+      for (const { gameId, seq } of stored) deps.onStored(gameId, seq);
+      return results;
+    } catch (error) {
+      // Nothing was acknowledged: free this batch's claims so a retry is judged afresh.
+      await deps.ledger.release(claimed).catch((releaseError: unknown) => deps.log.warn({ err: releaseError }, 'could not release answer claims'));
+      throw error;
+    }
   }
 
   const batcher = createBatcher<Pending, AnswerAck>({
@@ -179,7 +222,14 @@ export function createAnswersService(deps: AnswersDeps) {
       return batcher.add({ ...input, userId, question, receivedAt });
     },
 
-    close: () => batcher.close(),
+    /** A game that ended takes no more answers: its claims can go. */
+    forget: (gameId: string) =>
+      deps.ledger.drop(gameId).catch((error: unknown) => deps.log.warn({ err: error, gameId }, 'could not drop answer claims')),
+
+    close: async () => {
+      await batcher.close();
+      await deps.matcher.close();
+    },
   };
 }
 

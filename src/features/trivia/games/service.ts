@@ -10,6 +10,7 @@ import { pgErrorInfo, UNIQUE_VIOLATION } from '../../../platform/db/errors.js';
 import type { RankIndex } from '../../../platform/rank-index/port.js';
 import { gameBoard } from '../keys.js';
 import { questionView, RESULTS_TOP, resultsMessage, type Live, type QuestionView, type ResultsMessage, type TopEntry } from './live.js';
+import { createFeeding, type ScoreFeed } from './feed.js';
 import type { GameRow, GamesStore, PlayerRow } from './store.js';
 import { createSeating } from './seating.js';
 import { step, type Action } from './transitions.js';
@@ -62,6 +63,10 @@ export interface GamesDeps {
   clock: () => number;
   /** After every committed move: the schedule sets a local timer for the game's next due time. */
   onDue: (gameId: string, dueAt: Date | null) => void;
+  /** After the move to ended commits. */
+  onEnded: (gameId: string) => void;
+  /** Scoring's side of settings.feed. */
+  feed: ScoreFeed;
   /** Group commit of joins. */
   batch: { maxItems: number; maxWaitMs: number };
 }
@@ -87,8 +92,9 @@ const isViolation = (error: unknown, constraint: string) => {
   return info?.code === UNIQUE_VIOLATION && info.constraint === constraint;
 };
 
-export function createGamesService({ store, live, rankIndex, log, clock, onDue, batch }: GamesDeps) {
+export function createGamesService({ store, live, rankIndex, log, clock, onDue, onEnded, feed, batch }: GamesDeps) {
   const seating = createSeating(store, batch);
+  const feeding = createFeeding({ store, feed, log });
   // Questions never change once a game exists, so each instance keeps them for the answer path.
   const questionCache = new Map<string, Question[]>();
 
@@ -120,11 +126,20 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
     if (!outcome) return undefined;
     const { game, next } = outcome;
     onDue(game.id, game.dueAt);
+    if (game.status === 'ended') onEnded(game.id);
     try {
       if (next.push === 'question') live.question(game);
-      else if (next.push === 'results') await live.results(game, game.seq);
-      else if (next.push === 'ended') await live.ended(game);
-      else if (next.push === 'paused') live.paused(game);
+      else if (next.push === 'results') {
+        await live.results(game, game.seq);
+        await feeding.feed(game, [game.seq]);
+      } else if (next.push === 'ended') {
+        await live.ended(game);
+        // Every question again: a results feed that a crash cut short is completed here (once per player and question).
+        await feeding.feed(
+          game,
+          game.questions.map((_, seq) => seq),
+        );
+      } else if (next.push === 'paused') live.paused(game);
       else if (next.push === 'started') live.started(game);
     } catch (error) {
       // The move is committed; clients catch up from GET /state.
@@ -165,6 +180,7 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
       mode: GameMode,
       settings: Partial<GameSettings>,
     ): Promise<Game> {
+      if (settings.feed) await feed.authorize(actor, settings.feed.actionTypeId);
       for (let attempt = 1; ; attempt++) {
         const pin = String(randomInt(0, 1_000_000)).padStart(6, '0');
         try {

@@ -170,6 +170,21 @@ export function createGamesStore(db: Db) {
       return found.map((row) => ({ ...row, count: Number(row.count) }));
     },
 
+    /** The points that feed an action type: scored answers of these questions, by players with accounts (not guests). */
+    async feedEntries(gameId: string, seqs: number[]): Promise<Array<{ userId: string; seq: number; points: number }>> {
+      const found = await rows(
+        db,
+        sql`select p.user_id, a.seq, a.points from game_answers a
+            join game_players p on p.id = a.player_id
+            join users u on u.id = p.user_id
+            where a.game_id = ${gameId}::uuid and a.seq in (${sql.join(
+              seqs.map((seq) => sql`${seq}::int`),
+              sql`, `,
+            )}) and a.points > 0 and not u.is_guest`,
+      );
+      return found.map((row) => ({ userId: String(row.user_id), seq: Number(row.seq), points: Number(row.points) }));
+    },
+
     async answerCount(gameId: string, seq: number): Promise<number> {
       const [row] = await db
         .select({ count: sql<number>`count(*)::int` })
