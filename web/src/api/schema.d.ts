@@ -10236,6 +10236,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
@@ -10328,6 +10333,11 @@ export interface operations {
                                 graceMs: number;
                                 resultsMs: number;
                                 streakBonus: boolean;
+                                /** @description Each player's points of each question are completed as an action of this type (yours), feeding its boards */
+                                feed?: {
+                                    /** Format: uuid */
+                                    actionTypeId: string;
+                                };
                             };
                             /** Format: uuid */
                             hostId: string;
