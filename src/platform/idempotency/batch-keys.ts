@@ -42,17 +42,18 @@ export async function claimKeys(tx: Tx, tickets: Array<IdempotencyTicket | undef
   const verdicts: Array<KeyVerdict | undefined> = tickets.map(() => undefined);
   if (keyed.length === 0) return { verdicts, record: async () => {} };
 
-  // Pairs as arrays: the statement's text is the same whatever the batch's size, and each
-  // pair is one probe of the primary key.
+  // Scopes hold a user's or an address's keys, so the filter is the primary key's own order. Each
+  // as one array: the statement's text is the same whatever the batch's size. Pairs crossed by
+  // the two lists (another user's key of the same name) are left out by the lookup below. A dead
+  // record (expired, or abandoned by a crashed request) leaves the key free.
   const found = (
     await queryRows(
       tx,
       sql`select scope, key, request_hash as "requestHash", response_status as "responseStatus",
             response_body as "responseBody", response_content_type as "responseContentType"
           from ${idempotencyKeys}
-          join unnest(${sql.param(keyed.map((ticket) => ticket.scope))}::text[], ${sql.param(keyed.map((ticket) => ticket.key))}::text[])
-            as wanted(wanted_scope, wanted_key) on scope = wanted_scope and key = wanted_key
-          where not ${keyIsDead}`,
+          where scope = any(${sql.param([...new Set(keyed.map((ticket) => ticket.scope))])}::text[])
+            and key = any(${sql.param([...new Set(keyed.map((ticket) => ticket.key))])}::text[]) and not ${keyIsDead}`,
     )
   ).map((row) => row as unknown as KeyRow);
   const rows = new Map(found.map((row) => [idOf(row), row]));
