@@ -47,21 +47,20 @@ const REGISTRATION = [
   'insert audit_log', // the batch's audit entry
   'update events', // counters, audit head
   // The activity log's own batch, after commit (registration.created entries):
-  'select users (settings)', // the entrants' UTC offsets for activity streaks, cached per user; misses batched
+  // (the entrants' UTC offsets for activity streaks are in their cached sessions, loaded above)
   'insert activities', // the entries
   'insert user_activity_subjects', // distinct subjects, for activityCount achievements
   'insert user_streaks', // activity streaks
   // Notices, after commit: the entrants' accounts (their email), cached per user; misses batched.
-  // Their settings (the notification switches) are the lookup above, shared.
+  // Their settings (the notification switches) are in their cached sessions too.
   'select users (accounts)',
 ];
 
 const COMPLETION = [
-  'select users (sessions)', // the caller's session (auth guard), cached per user; misses batched
-  'select users (settings)', // the caller's UTC offset, cached per user; misses batched
+  'select users (sessions)', // the caller's session (auth guard) and UTC offset, cached per user; misses batched
   'select idempotency_keys', // the batch's keys
-  'select a', // actions already recorded under the batch's identifiers
-  'insert actions', // the new actions
+  // (actions already recorded are read first only for types that could refuse a replay: windows, limits, events)
+  'insert actions', // the new actions; a replay's row is skipped, then read
   'with unnest', // board scores, one upsert per board
   'insert user_action_counts', // achievements' counts
   'insert user_streaks', // achievements' streaks

@@ -127,17 +127,12 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
 
   const findUser = async (id: string) => (await userById.get(id)).value;
 
-  // Read on the action hot path (streaks, per-day limits), hence cached under the same tag as the user.
-  const settingsLoads = lookupBatcher('user-settings', store.findSettings);
-  const settingsById = cache.define({
-    name: 'user-settings',
-    ttlSeconds: 300,
-    load: async (id: string) => {
-      const stored = await settingsLoads.add(id);
-      return stored ? toSettings(stored) : null;
-    },
-    tags: (id) => [userTag(id)],
-  });
+  // Read on the hot paths (streaks, per-day limits, activity days, notification switches) right
+  // after the guard has loaded the same user's session: the session entry carries them.
+  const settingsOf = async (id: string): Promise<UserSettings | null> => {
+    const state = (await sessionById.get(id)).value;
+    return state ? toSettings(state) : null;
+  };
 
   return {
     async signup(input: { handle: string; email: string; password: string }): Promise<Session> {
@@ -213,7 +208,7 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
     },
 
     async settings(id: string): Promise<UserSettings> {
-      const settings = (await settingsById.get(id)).value;
+      const settings = await settingsOf(id);
       if (!settings) throw new AppError('NOT_FOUND', 'The account no longer exists');
       return settings;
     },
@@ -231,12 +226,12 @@ export function createAccountsService(store: AccountsStore, cache: Cache, issueT
 
     /** Whether the user wants this notification; an unknown user wants none. */
     async wantsNotification(id: string, kind: keyof NotificationPreferences): Promise<boolean> {
-      return (await settingsById.get(id)).value?.notifications[kind] ?? false;
+      return (await settingsOf(id))?.notifications[kind] ?? false;
     },
 
     /** Minutes east of UTC where the user's day starts; 0 for an unknown user. */
     async utcOffsetMinutes(id: string): Promise<number> {
-      return (await settingsById.get(id)).value?.utcOffsetMinutes ?? 0;
+      return (await settingsOf(id))?.utcOffsetMinutes ?? 0;
     },
 
     async changeRole(actorId: string, targetId: string, role: Role): Promise<PublicUser> {

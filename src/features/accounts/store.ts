@@ -9,8 +9,11 @@ export type UserRow = typeof users.$inferSelect;
 /** As stored; the service turns notificationsOff into per-kind switches. */
 export type StoredSettings = Pick<UserRow, 'utcOffsetMinutes' | 'notificationsOff'>;
 
-/** What a token is checked against on every authenticated request. */
-export interface SessionState {
+/**
+ * What a token is checked against on every authenticated request, with the user's settings:
+ * the hot paths read those right after the guard, so one statement serves both.
+ */
+export interface SessionState extends StoredSettings {
   role: Role;
   sessionVersion: number;
   /** jti of this user's tokens logged out before they expire. */
@@ -58,11 +61,12 @@ export function createAccountsStore(db: Executor) {
     async setPasswordHash(id: string, passwordHash: string): Promise<void> {
       await db.update(users).set({ passwordHash }).where(eq(users.id, id));
     },
-    /** The sessions of many users in one statement: the auth guard's misses are batched. */
+    /** The sessions (and settings) of many users in one statement: the auth guard's misses are batched. */
     async findSessions(ids: string[]): Promise<Map<string, SessionState>> {
       const found = await rows(
         db,
         sql`select u.id, u.role, u.session_version as "sessionVersion",
+              u.utc_offset_minutes as "utcOffsetMinutes", u.notifications_off as "notificationsOff",
               coalesce(array_agg(r.jti) filter (where r.jti is not null), '{}') as revoked
             from users u left join revoked_tokens r on r.user_id = u.id and r.expires_at > now()
             where u.id in ${ids} group by u.id`,

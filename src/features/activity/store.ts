@@ -12,17 +12,15 @@ export function createActivityStore(db: Db) {
   return {
     transaction: <T>(work: (tx: Tx) => Promise<T>) => withTransaction(db, work),
 
+    /** One statement whose text does not depend on the batch's size (arrays, not a VALUES row per entry). */
     async insert(ex: Executor, entries: ActivityEntry[]): Promise<void> {
       if (entries.length === 0) return;
-      await ex.insert(activities).values(
-        entries.map((entry) => ({
-          userId: entry.userId,
-          kind: entry.kind,
-          subject: entry.subject,
-          details: entry.details ?? {},
-          createdAt: entry.at,
-        })),
-      );
+      await ex.execute(sql`
+        insert into activities (user_id, kind, subject, details, created_at)
+        select user_id, kind, subject, details::jsonb, created_at from unnest(${sql.param(entries.map((entry) => entry.userId))}::uuid[], ${sql.param(entries.map((entry) => entry.kind))}::text[],
+          ${sql.param(entries.map((entry) => entry.subject))}::text[], ${sql.param(entries.map((entry) => JSON.stringify(entry.details ?? {})))}::text[],
+          ${sql.param(entries.map((entry) => entry.at.toISOString()))}::timestamptz[])
+          as entry(user_id, kind, subject, details, created_at)`);
     },
 
     /** Newest first, strictly older than the cursor (an id) when one is given. */

@@ -5,9 +5,20 @@
 import { AppError } from '../../errors.js';
 import type { Tx } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema.js';
-import { and, inArray, not, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { rows as queryRows } from '../db/rows.js';
 import type { IdempotencyTicket, KeyVerdict, StoredAnswer } from './port.js';
 import { keyIsDead } from './store.js';
+
+/** The stored record of a key, as far as a batch needs it. */
+interface KeyRow {
+  scope: string;
+  key: string;
+  requestHash: string;
+  responseStatus: number | null;
+  responseBody: string | null;
+  responseContentType: string | null;
+}
 
 const idOf = (ticket: Pick<IdempotencyTicket, 'scope' | 'key'>) => `${ticket.scope}\n${ticket.key}`;
 
@@ -31,18 +42,20 @@ export async function claimKeys(tx: Tx, tickets: Array<IdempotencyTicket | undef
   const verdicts: Array<KeyVerdict | undefined> = tickets.map(() => undefined);
   if (keyed.length === 0) return { verdicts, record: async () => {} };
 
-  // Scopes hold a user's or an address's keys, so the pair filter is the primary key's own order.
-  const found = await tx
-    .select()
-    .from(idempotencyKeys)
-    .where(
-      and(
-        inArray(idempotencyKeys.scope, [...new Set(keyed.map((ticket) => ticket.scope))]),
-        inArray(idempotencyKeys.key, [...new Set(keyed.map((ticket) => ticket.key))]),
-        // A dead record (expired, or abandoned by a crashed request) leaves the key free.
-        not(keyIsDead),
-      ),
-    );
+  // Scopes hold a user's or an address's keys, so the filter is the primary key's own order. Each
+  // as one array: the statement's text is the same whatever the batch's size. Pairs crossed by
+  // the two lists (another user's key of the same name) are left out by the lookup below. A dead
+  // record (expired, or abandoned by a crashed request) leaves the key free.
+  const found = (
+    await queryRows(
+      tx,
+      sql`select scope, key, request_hash as "requestHash", response_status as "responseStatus",
+            response_body as "responseBody", response_content_type as "responseContentType"
+          from ${idempotencyKeys}
+          where scope = any(${sql.param([...new Set(keyed.map((ticket) => ticket.scope))])}::text[])
+            and key = any(${sql.param([...new Set(keyed.map((ticket) => ticket.key))])}::text[]) and not ${keyIsDead}`,
+    )
+  ).map((row) => row as unknown as KeyRow);
   const rows = new Map(found.map((row) => [idOf(row), row]));
   const leaders = new Map<string, number>();
   tickets.forEach((ticket, index) => {
@@ -73,38 +86,25 @@ export async function claimKeys(tx: Tx, tickets: Array<IdempotencyTicket | undef
     verdicts,
     async record(tx, answers) {
       const values = [...leaders.values()].flatMap((index) => {
-        const ticket = tickets[index]!;
         const answer = answers[index];
-        if (!answer) return [];
-        return [
-          {
-            scope: ticket.scope,
-            key: ticket.key,
-            requestHash: ticket.requestHash,
-            responseStatus: answer.status,
-            responseBody: answer.body,
-            responseContentType: answer.contentType,
-            expiresAt: sql`now() + make_interval(secs => ${ticket.ttlSeconds})`,
-          },
-        ];
+        return answer ? [{ ticket: tickets[index]!, answer }] : [];
       });
       if (values.length === 0) return;
-      const recorded = await tx
-        .insert(idempotencyKeys)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [idempotencyKeys.scope, idempotencyKeys.key],
-          set: {
-            requestHash: sql`excluded.request_hash`,
-            responseStatus: sql`excluded.response_status`,
-            responseBody: sql`excluded.response_body`,
-            responseContentType: sql`excluded.response_content_type`,
-            createdAt: sql`now()`,
-            expiresAt: sql`excluded.expires_at`,
-          },
-          setWhere: keyIsDead,
-        })
-        .returning({ key: idempotencyKeys.key });
+      const column = <T>(pick: (value: (typeof values)[number]) => T) => sql.param(values.map(pick));
+      const recorded = await queryRows(
+        tx,
+        sql`insert into ${idempotencyKeys} (scope, key, request_hash, response_status, response_body, response_content_type, expires_at)
+          select scope, key, request_hash, response_status, response_body, response_content_type, now() + make_interval(secs => ttl)
+          from unnest(${column((v) => v.ticket.scope)}::text[], ${column((v) => v.ticket.key)}::text[],
+            ${column((v) => v.ticket.requestHash)}::text[], ${column((v) => v.answer.status)}::int[], ${column((v) => v.answer.body)}::text[],
+            ${column((v) => v.answer.contentType)}::text[], ${column((v) => v.ticket.ttlSeconds)}::float8[])
+            as k(scope, key, request_hash, response_status, response_body, response_content_type, ttl)
+          on conflict (scope, key) do update set request_hash = excluded.request_hash, response_status = excluded.response_status,
+            response_body = excluded.response_body, response_content_type = excluded.response_content_type,
+            created_at = now(), expires_at = excluded.expires_at
+          where ${keyIsDead}
+          returning key`,
+      );
       if (recorded.length !== values.length) throw new KeyTakenMeanwhile();
     },
   };

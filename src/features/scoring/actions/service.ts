@@ -90,6 +90,10 @@ export interface ActionsDeps {
   log: Logger;
 }
 
+/** Whether a check before the insert could refuse the item (its history is read only then). */
+const mayBeRefused = (item: Pending) =>
+  item.notEntrantOf !== undefined || needsUsage(item.type.rules) || checkWindow(item.type, item.completedAt) !== undefined;
+
 const keyOf = (key: ActionKey) => `${key.userId}\n${key.actionTypeId}\n${key.identifier}`;
 
 function bodyOf(type: ActionTypeView, action: StoredAction, result: StoredActionResult): CompletionBody {
@@ -131,8 +135,11 @@ export function createActions(deps: ActionsDeps) {
 
   /** Everything inside the batch's one transaction. Re-runnable: a retried transaction starts over. */
   async function commit(tx: Tx, leaders: Pending[]) {
+    // A replay answers its original even where the type would refuse it now (window closed,
+    // limit reached, no longer an entrant), so only those items are looked up before the checks;
+    // the others' replays are the rows the insert below skips.
     const outcomes = new Map<string, StoredAction | AppError>();
-    for (const action of await store.findExisting(tx, leaders)) outcomes.set(keyOf(action), action);
+    for (const action of await store.findExisting(tx, leaders.filter(mayBeRefused))) outcomes.set(keyOf(action), action);
 
     const fresh: Pending[] = [];
     for (const item of leaders) {
@@ -188,7 +195,7 @@ export function createActions(deps: ActionsDeps) {
       }),
     );
     const insertedKeys = new Set(inserted.map(keyOf));
-    // Another instance committed the same key meanwhile: ON CONFLICT waited for it, so it is visible now.
+    // Replays, and keys another instance committed meanwhile (ON CONFLICT waited for it, so it is visible now).
     const lost = accepted.filter((item) => !insertedKeys.has(keyOf(item)));
     for (const action of await store.findExisting(tx, lost)) outcomes.set(keyOf(action), action);
 
