@@ -20,7 +20,7 @@ export default async function setup(project: TestProject) {
   const started = await Promise.allSettled([startPostgres(), needRedis ? startRedis() : undefined]);
   let templates: Templates | undefined;
   const destroy = async () => {
-    templates?.destroy();
+    await templates?.destroy();
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value?.destroy() : undefined)));
   };
   try {

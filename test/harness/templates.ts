@@ -1,7 +1,7 @@
 // Migrated databases for test servers to start from, made once per run by the global setup:
 // initialising an embedded database and applying every migration took most of each test
 // server's start, and test files start hundreds of them.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,17 +9,20 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { openDatabase } from '../../src/platform/db/client.js';
 import { runMigrations } from '../../src/platform/db/migrate.js';
+import { startReaper } from './processes.js';
 
 export const POSTGRES_TEMPLATE = 'stampede_migrated';
 
 export interface Templates {
   /** A migrated PGlite data dir, as dumpDataDir writes it. */
   pgliteFile: string;
-  destroy(): void;
+  destroy(): Promise<void>;
 }
 
 export async function createTemplates(postgresUrl: string): Promise<Templates> {
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-template-'));
+  // Removed however the run ends, Ctrl-C included (global teardown does not run then).
+  const reaper = startReaper({ dirs: [dir] });
   const pgliteDir = path.join(dir, 'pglite');
   const embedded = await openDatabase({ pgliteDir });
   try {
@@ -51,7 +54,7 @@ export async function createTemplates(postgresUrl: string): Promise<Templates> {
   } finally {
     await postgres.close();
   }
-  return { pgliteFile, destroy: () => rmSync(dir, { recursive: true, force: true }) };
+  return { pgliteFile, destroy: () => reaper.release() };
 }
 
 let pgliteTemplate: Blob | undefined;
