@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { redisRequirement } from './test/harness/redis-requirement.js';
 
@@ -13,5 +14,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One test file per core (vitest's default leaves one core free): the files spend much of
+    // their time waiting on the servers and processes they start.
+    maxWorkers: availableParallelism(),
   },
 });
