@@ -138,47 +138,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const {
-    name,
-    scenario,
-    duration,
-    connections,
-    pgRedis,
-    entrants,
-    capacity,
-    rate,
-    users,
-    boardSize,
-    sockets,
-    idempotency,
-    cold,
-    perUser,
-    recipients,
-    players,
-    questions,
-    matching,
-  } = options;
+  const { name, scenario, ...parsed } = options;
+  const { duration, connections, pgRedis } = parsed;
   // Cold: the server meets the measured load as it would after a quiet moment.
-  const warmup = cold ? 0 : options.warmup;
-  const scenarioOptions = {
-    connections,
-    warmup,
-    entrants,
-    capacity,
-    rate,
-    users,
-    boardSize,
-    sockets,
-    recipients,
-    players,
-    questions,
-    matching,
-    duration,
-    pgRedis,
-    idempotency,
-    cold,
-    perUser,
-  };
+  const warmup = parsed.cold ? 0 : parsed.warmup;
+  const scenarioOptions = { ...parsed, warmup };
   const info: RunInfo = {
     scenario: name,
     command: ['npm run bench --', ...argv].join(' '),

@@ -11,6 +11,7 @@
 // AnswerLedgerUnavailableError for the caller to fall back on its record.
 import type { Redis } from 'ioredis';
 import type { Breaker } from '../breakers.js';
+import { withScripts } from '../redis-scripts.js';
 import { AnswerLedgerUnavailableError, assertClaim, type AnswerClaim, type AnswerLedger, type ClaimOutcome } from './port.js';
 
 /** A day: longer than any game, short enough that an abandoned one goes away. */
@@ -72,13 +73,10 @@ export class RedisAnswerLedger implements AnswerLedger {
   private readonly client: ScriptedRedis;
 
   constructor(private readonly options: RedisAnswerLedgerOptions) {
-    const { client } = options;
-    const scripts = {
+    this.client = withScripts<ScriptedRedis>(options.client, {
       stampedeLedgerClaim: { numberOfKeys: 2, lua: CLAIM },
       stampedeLedgerRelease: { numberOfKeys: 2, lua: RELEASE },
-    };
-    for (const [name, definition] of Object.entries(scripts)) if (!(name in client)) client.defineCommand(name, definition);
-    this.client = client as ScriptedRedis;
+    });
   }
 
   private keys(scope: string) {

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Breaker } from '../breakers.js';
+import { withScripts } from '../redis-scripts.js';
 import type { Metrics } from '../metrics.js';
 import { StorageCache, createMemoryCache, type CacheStorage } from './memory.js';
 import type { Cache, CacheDefinition, CachedFunction } from './port.js';
@@ -64,9 +65,10 @@ class RedisCacheStorage implements CacheStorage {
     /** Tag sets must outlive every entry they list: the longest TTL defined so far. */
     private readonly tagTtlSeconds: () => number,
   ) {
-    if (!('stampedeInvalidateTag' in client)) client.defineCommand('stampedeInvalidateTag', { numberOfKeys: 1, lua: INVALIDATE_TAG });
-    if (!('stampedeSetTagged' in client)) client.defineCommand('stampedeSetTagged', { lua: SET_TAGGED });
-    this.client = client as ScriptedRedis;
+    this.client = withScripts<ScriptedRedis>(client, {
+      stampedeInvalidateTag: { numberOfKeys: 1, lua: INVALIDATE_TAG },
+      stampedeSetTagged: { lua: SET_TAGGED },
+    });
   }
 
   private entryKey(key: string): string {

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Breaker } from '../breakers.js';
+import { withScripts } from '../redis-scripts.js';
 import {
   MAX_REACHED_AT,
   RankIndexUnavailableError,
@@ -144,15 +145,12 @@ export class RedisRankIndex implements RankIndex {
   private readonly client: ScriptedRedis;
 
   constructor(private readonly options: RedisRankIndexOptions) {
-    const { client } = options;
-    const scripts = {
+    this.client = withScripts<ScriptedRedis>(options.client, {
       stampedeRankSet: { numberOfKeys: 2, lua: SET_MEMBERS },
       stampedeRankRemove: { numberOfKeys: 2, lua: REMOVE_MEMBER },
       stampedeRankAround: { numberOfKeys: 2, lua: AROUND_MEMBER },
       stampedeRankSwapIn: { numberOfKeys: 5, lua: SWAP_IN },
-    };
-    for (const [name, definition] of Object.entries(scripts)) if (!(name in client)) client.defineCommand(name, definition);
-    this.client = client as ScriptedRedis;
+    });
   }
 
   private keys(board: string, variant = '') {
