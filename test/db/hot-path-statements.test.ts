@@ -74,6 +74,7 @@ describe.each(['pglite', 'postgres'] as const)('hot-path statements on %s', (sto
   let recording = false;
   const log: string[] = [];
   let eventId: string;
+  let adminToken: string;
   const actionType = `count-${store}`;
   let signer: Awaited<ReturnType<typeof tokenSigner>>;
 
@@ -85,6 +86,7 @@ describe.each(['pglite', 'postgres'] as const)('hot-path statements on %s', (sto
     });
     signer = await tokenSigner(TEST_JWT_SECRET);
     const admin = await adminSession(app);
+    adminToken = admin.token;
     eventId = (await createEvent(app, admin.token, { capacity: 100 })).id;
     const created = await app.request('POST', '/api/action-types', { token: admin.token, body: { key: actionType, name: 'Count', baseScore: 1 } });
     expect(created.status).toBe(201);
@@ -161,6 +163,28 @@ describe.each(['pglite', 'postgres'] as const)('hot-path statements on %s', (sto
     const many = await users(25);
     const single = await statementsOf(() => register(one, 'single'));
     const batch = await statementsOf(() => Promise.all(many.map((user) => register(user, 'batch'))));
+    expect(single.length).toBeGreaterThan(0);
+    expect(batch).toEqual(single);
+  });
+
+  it('answers repeated waitlisted registrations with their places in line, in the statements of one', async () => {
+    const full = (await createEvent(app, adminToken, { capacity: 1 })).id;
+    const register = (user: Entrant) => app.events.register({ id: user.id, isGuest: true }, full);
+    const entrants = await users(27);
+    for (const user of entrants) await register(user);
+    const [confirmed, first, ...rest] = entrants as [Entrant, Entrant, ...Entrant[]];
+    const placeOf = async (user: Entrant) => {
+      const answer = await register(user);
+      if ('replay' in answer) throw new Error('no key was sent');
+      expect(answer.created).toBe(false);
+      return answer.registration.position;
+    };
+    expect(await placeOf(confirmed)).toBeNull();
+    const single = await statementsOf(async () => expect(await placeOf(first)).toBe(1));
+    const batch = await statementsOf(async () => {
+      // Each waits where it arrived: one behind the other, after the first.
+      expect(await Promise.all(rest.map(placeOf))).toEqual(rest.map((_, i) => i + 2));
+    });
     expect(single.length).toBeGreaterThan(0);
     expect(batch).toEqual(single);
   });

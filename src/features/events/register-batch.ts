@@ -32,7 +32,7 @@ export interface KeyReplay {
 export interface RegisterOutcome {
   registration: RegistrationRow;
   created: boolean;
-  /** Known for new waitlist entries; existing ones are looked up after the batch. */
+  /** A waitlisted registration's place in line, new or existing; null for any other status. */
   position: number | null;
   waitlistPromoted: number;
 }
@@ -186,6 +186,15 @@ export async function registerBatch(
     ))
       existing.set(row.userId, row);
   }
+  // Asking again while waitlisted answers the place in line as it is now: one statement for the batch's repeats.
+  const repeatedWaiting = [...existing.values()].filter((row) => row.status === 'waitlisted').map((row) => row.id);
+  const places = await stores.registrations.positionsOf(unit.tx, repeatedWaiting);
+  for (const plan of plans) {
+    const row = inserted.get(plan.row.userId);
+    const position = positions.get(plan.index);
+    // A twin inside this batch waits where the first of the two was placed.
+    if (row && position !== undefined) places.set(row.id, position);
+  }
   const promoted = unit.event(eventId).waitlistPromoted;
   const answers = requests.map((request, index): RegisterOutcome | KeyReplay | Error => {
     const result = results[index];
@@ -193,7 +202,7 @@ export async function registerBatch(
     if (result) return { ...result, waitlistPromoted: promoted };
     const row = existing.get(request.userId) ?? inserted.get(request.userId);
     if (!row) return new AppError('INTERNAL', 'The registration could not be stored');
-    return { registration: row, created: false, position: null, waitlistPromoted: promoted };
+    return { registration: row, created: false, position: places.get(row.id) ?? null, waitlistPromoted: promoted };
   });
   await keys.record(
     unit.tx,

@@ -89,9 +89,8 @@ export function createRegistrations(
       });
       if ('replay' in answer) return answer;
       const { outcome, event } = answer;
-      if (!outcome.created) return { created: false, registration: await registrationView(outcome.registration, event) };
       const live = { position: outcome.position, waitlistPromoted: outcome.waitlistPromoted };
-      return { created: true, registration: toRegistrationView(outcome.registration, event, live) };
+      return { created: outcome.created, registration: toRegistrationView(outcome.registration, event, live) };
     },
 
     async myRegistration(userId: string, idOrSlug: string): Promise<RegistrationView> {

@@ -7,6 +7,7 @@ import { isUuid } from '../../domain/ids.js';
 import { auditLog, eventPriorities, eventProofs, events, registrations, users } from '../../platform/db/schema.js';
 import type { Sealer } from '../../platform/sealing.js';
 import type { AuditEntry } from './audit.js';
+import { rows as queryRows } from '../../platform/db/rows.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
@@ -189,9 +190,9 @@ export type RegistrationUpdate = Partial<Omit<NewRegistration, 'id' | 'eventId' 
 const WAITLIST_ORDER = [sql`${registrations.priority} desc`, asc(registrations.queuePos)] as const;
 
 /** Waitlisted rows ahead of (priority, queuePos), plus one: the 1-based position. */
-function positionExpression(priority: unknown, queuePos: unknown) {
+function positionExpression(priority: unknown, queuePos: unknown, eventId: unknown = registrations.eventId) {
   return sql<number>`(select count(*)::int + 1 from ${registrations} ahead
-    where ahead.event_id = ${registrations.eventId} and ahead.status = 'waitlisted'
+    where ahead.event_id = ${eventId} and ahead.status = 'waitlisted'
       and (ahead.priority > ${priority} or (ahead.priority = ${priority} and ahead.queue_pos < ${queuePos})))`;
 }
 
@@ -331,6 +332,17 @@ export function createRegistrationStore(db: Db) {
         result.set(weight, row?.n ?? 0);
       }
       return result;
+    },
+    /** Waitlist positions of these registrations, in one statement (a batch's repeated registrations). */
+    async positionsOf(tx: Tx, ids: string[]): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map();
+      // Aliased: a single-table select would leave the outer columns unqualified, and the subquery would read its own.
+      const rows = await queryRows(
+        tx,
+        sql`select r.id, ${positionExpression(sql`r.priority`, sql`r.queue_pos`, sql`r.event_id`)} as position
+          from ${registrations} r where r.id = any(${sql.param(ids)}::uuid[])`,
+      );
+      return new Map(rows.map((row) => [String(row.id), Number(row.position)]));
     },
     /** The live position and the head counter, read in one statement so they agree. */
     async withPosition(registrationId: string): Promise<{ registration: RegistrationRow; position: number; waitlistPromoted: number } | undefined> {
