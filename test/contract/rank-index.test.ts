@@ -305,6 +305,29 @@ describe('rank index on a Redis that loses its data or goes away', () => {
     expect(members(await ranks.top('global', 10))).toEqual(['b', 'a']);
   });
 
+  it('sends each script once, then only its hash, and sends it again after Redis forgets it', async () => {
+    const ranks = ports.rankIndex;
+    const redis = ports.redis!;
+    /** Calls of each EVAL command since Redis started, from INFO commandstats. */
+    const evalCalls = async () => {
+      const stats = await redis.info('commandstats');
+      const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      return { eval: calls('eval'), evalsha: calls('evalsha') };
+    };
+    await ranks.set('scripts', [m('a', 1)]);
+    const before = await evalCalls();
+    // Concurrent calls leave in one auto-pipelined write: each still sends the hash alone.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => ranks.set('scripts', [m(`m${i}`, i)])));
+    const steady = await evalCalls();
+    expect(steady.eval - before.eval).toBe(0);
+    expect(steady.evalsha - before.evalsha).toBe(20);
+
+    await redis.script('FLUSH');
+    await ranks.set('scripts', [m('b', 2)]);
+    expect((await evalCalls()).eval - steady.eval).toBe(1);
+    expect(members(await ranks.top('scripts', 3))).toEqual(['m19', 'm18', 'm17']);
+  });
+
   it('fails fast with RankIndexUnavailableError while Redis is down, and works again after a restart', async () => {
     const ranks = ports.rankIndex;
     await ranks.replace('global', [m('a', 1)]);
