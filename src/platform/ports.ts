@@ -65,10 +65,6 @@ const STARTUP_WAIT_MS = 5_000;
  * well under a second: no offline queue, one retry, and a timeout for a Redis that hangs.
  */
 export const REDIS_CLIENT_OPTIONS: RedisOptions = {
-  // Commands issued in the same turn of the event loop leave in one write: a completion batch's
-  // rank reads, cache gets and invalidations were one socket write each, and those writes were
-  // a third of the server's CPU on PostgreSQL + Redis (measured, docs/benchmarks.md).
-  enableAutoPipelining: true,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   commandTimeout: 500,
@@ -118,7 +114,7 @@ async function createRedisPorts(options: PortsOptions, url: string): Promise<Por
     () =>
       new RedisPubSub({
         publisher: redis,
-        subscriber: open(redis.duplicate({ autoResubscribe: false, enableAutoPipelining: false }), 'subscriber'),
+        subscriber: open(redis.duplicate({ autoResubscribe: false }), 'subscriber'),
         keyPrefix,
         breaker,
         metrics,

@@ -318,14 +318,14 @@ function streamsAdapter(redis: Redis, prefix: string, log: Logger, metrics: Metr
   // lazyConnect off: the adapter would otherwise call connect() on them with no catch. No offline
   // queue on the publisher: the adapter waits for XADD before delivering a broadcast even locally,
   // so with Redis down it must fail at once, not after retries (or never, with BullMQ's settings).
-  const publisher = guard(redis.duplicate({ lazyConnect: false, enableOfflineQueue: false, enableAutoPipelining: false }));
+  const publisher = guard(redis.duplicate({ lazyConnect: false, enableOfflineQueue: false }));
   const duplicates: Redis[] = [];
   const duplicate = publisher.duplicate.bind(publisher);
   publisher.duplicate = (override) => {
     // The readers keep their queue: a failing XREAD is retried at once, so failing fast would spin.
     // And no command timeout: an XREAD timed out client-side still takes the next entries off the
     // stream, which are then dropped, and the retry starts after them.
-    const connection = guard(duplicate({ ...override, enableOfflineQueue: true, enableAutoPipelining: false, commandTimeout: undefined }));
+    const connection = guard(duplicate({ ...override, enableOfflineQueue: true, commandTimeout: undefined }));
     duplicates.push(connection);
     return connection;
   };

@@ -104,6 +104,19 @@ describe.each(variants)('cache contract ($name)', (variant) => {
     expect(loader.calls).toEqual([1, 2, 1]);
   });
 
+  it('drops the entries of several tags, exact and patterns mixed, in one call', async () => {
+    const { cache } = await open();
+    const loader = counted((id: number) => `profile ${id}`);
+    const profiles = cache.define({ name: 'profiles', ttlSeconds: 60, load: loader.load, tags: (id) => [`user:${id}`, `team:${id % 2}`] });
+    for (const id of [1, 2, 3, 4, 5]) await profiles.get(id);
+
+    await cache.invalidate(['user:1', 'user:2', 'team:1*']);
+
+    const hits = await Promise.all([1, 2, 3, 4, 5].map(async (id) => (await profiles.get(id)).hit));
+    // 1 and 2 by name; 3 and 5 by the pattern on team 1; 4 is left.
+    expect(hits).toEqual([false, false, false, true, false]);
+  });
+
   it('drops entries by tag prefix pattern, across caches', async () => {
     const { cache } = await open();
     const boards = cache.define({ name: 'leaderboard', ttlSeconds: 60, load: async (id: string) => id, tags: (id) => [`board:${id}`] });

@@ -259,6 +259,10 @@ describe.each(variants)('rank index contract ($name)', (variant) => {
           expect(await ranks.count(board)).toBe(ranking.length);
           expect(await ranks.top(board, pool.length)).toEqual(ranking);
           expect(await ranks.top(board, 3, offset)).toEqual(ranking.slice(offset, offset + 3));
+          expect(await ranks.ranks(board, [...pool, 'never-set'])).toEqual([
+            ...pool.map((member) => ranking.find((e) => e.member === member)),
+            undefined,
+          ]);
           for (const member of pool) {
             const at = ranking.findIndex((e) => e.member === member);
             expect(await ranks.rank(board, member)).toEqual(ranking[at]);
@@ -316,7 +320,6 @@ describe('rank index on a Redis that loses its data or goes away', () => {
     };
     await ranks.set('scripts', [m('a', 1)]);
     const before = await evalCalls();
-    // Concurrent calls leave in one auto-pipelined write: each still sends the hash alone.
     await Promise.all(Array.from({ length: 20 }, (_, i) => ranks.set('scripts', [m(`m${i}`, i)])));
     const steady = await evalCalls();
     expect(steady.eval - before.eval).toBe(0);

@@ -50,8 +50,11 @@ export class StorageCache implements Cache {
   }
 
   async invalidate(tags: string | string[]): Promise<void> {
-    // One call per tag: the storages only expand '*' patterns when given a single reference.
-    for (const tag of typeof tags === 'string' ? [tags] : tags) await this.storage.invalidate(tag);
+    const list = typeof tags === 'string' ? [tags] : tags;
+    // Exact tags in one call (one round trip on Redis); a '*' pattern alone, the only way the storages expand it.
+    const exact = list.filter((tag) => !tag.includes('*'));
+    if (exact.length > 0) await this.storage.invalidate(exact);
+    for (const pattern of list.filter((tag) => tag.includes('*'))) await this.storage.invalidate(pattern);
   }
 
   /** Drops every entry; the Redis adapter uses it to forget its fallback copy once Redis is back. */

@@ -17,15 +17,19 @@ class CacheStoreError extends Error {
   }
 }
 
-// KEYS[1] tag set. Deletes every entry listed in the tag set, then the set itself, in one step
+// KEYS tag sets. Deletes every entry listed in each tag set, then the set itself, in one step
 // so an entry tagged while we invalidate is not left unreachable.
-const INVALIDATE_TAG = `
-local members = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #members, 500 do
-  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+const INVALIDATE_TAGS = `
+local deleted = 0
+for _, tag in ipairs(KEYS) do
+  local members = redis.call('SMEMBERS', tag)
+  for i = 1, #members, 500 do
+    redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+  end
+  redis.call('DEL', tag)
+  deleted = deleted + #members
 end
-redis.call('DEL', KEYS[1])
-return #members`;
+return deleted`;
 
 // KEYS[1] entry, KEYS[2..] its tag sets; ARGV value, entry TTL, tag-set TTL. One command where a
 // MULTI pipeline took 2 + 2 per tag: each cache miss writes one, and the pipeline's objects
@@ -37,8 +41,10 @@ for i = 2, #KEYS do
   redis.call('EXPIRE', KEYS[i], ARGV[3])
 end`;
 
+const TAGS_PER_CALL = 500;
+
 type ScriptedRedis = Redis & {
-  stampedeInvalidateTag(tagKey: string): Promise<number>;
+  stampedeInvalidateTags(keyCount: number, ...tagKeys: string[]): Promise<number>;
   stampedeSetTagged(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<unknown>;
 };
 
@@ -66,7 +72,7 @@ class RedisCacheStorage implements CacheStorage {
     private readonly tagTtlSeconds: () => number,
   ) {
     this.client = withScripts<ScriptedRedis>(client, {
-      stampedeInvalidateTag: { numberOfKeys: 1, lua: INVALIDATE_TAG },
+      stampedeInvalidateTags: { lua: INVALIDATE_TAGS },
       stampedeSetTagged: { lua: SET_TAGGED },
     });
   }
@@ -102,9 +108,13 @@ class RedisCacheStorage implements CacheStorage {
   }
 
   async invalidate(tags: string | string[]): Promise<void> {
-    for (const tag of typeof tags === 'string' ? [tags] : tags) {
-      const tagKeys = tag.includes('*') ? await this.scan(this.tagKey(tagPattern(tag))) : [this.tagKey(tag)];
-      await Promise.all(tagKeys.map((tagKey) => this.run(() => this.client.stampedeInvalidateTag(tagKey))));
+    const tagKeys: string[] = [];
+    for (const tag of typeof tags === 'string' ? [tags] : tags)
+      tagKeys.push(...(tag.includes('*') ? await this.scan(this.tagKey(tagPattern(tag))) : [this.tagKey(tag)]));
+    // One script call for a batch's tags, in slices so no call holds Redis for long.
+    for (let i = 0; i < tagKeys.length; i += TAGS_PER_CALL) {
+      const slice = tagKeys.slice(i, i + TAGS_PER_CALL);
+      await this.run(() => this.client.stampedeInvalidateTags(slice.length, ...slice));
     }
   }
 

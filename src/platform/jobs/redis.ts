@@ -96,7 +96,6 @@ export class RedisJobQueue implements JobQueue {
         retryStrategy: this.options.client.options.retryStrategy ?? undefined,
         maxRetriesPerRequest: null,
         enableOfflineQueue: true,
-        enableAutoPipelining: false,
         commandTimeout: undefined,
       },
       prefix: this.prefix,

@@ -58,6 +58,10 @@ export class MemoryRankIndex implements RankIndex {
     return state && node ? entryOf(node, state.list.rankOf(node)) : undefined;
   }
 
+  async ranks(board: string, members: string[]): Promise<Array<RankEntry | undefined>> {
+    return Promise.all(members.map((member) => this.rank(board, member)));
+  }
+
   async top(board: string, limit: number, offset = 0): Promise<RankEntry[]> {
     assertCount('limit', limit);
     assertCount('offset', offset);

@@ -27,6 +27,8 @@ export interface RankIndex {
   set(board: string, members: RankedMember[]): Promise<void>;
   remove(board: string, member: string): Promise<void>;
   rank(board: string, member: string): Promise<RankEntry | undefined>;
+  /** Each member's entry, in the order asked, in one round trip (a batch's ranks). */
+  ranks(board: string, members: string[]): Promise<Array<RankEntry | undefined>>;
   top(board: string, limit: number, offset?: number): Promise<RankEntry[]>;
   /** The member and up to `radius` neighbours on each side; empty when the member is not ranked. */
   around(board: string, member: string, radius: number): Promise<RankEntry[]>;

@@ -85,6 +85,21 @@ local radius = tonumber(ARGV[2])
 local first = math.max(0, index - radius)
 return {first, redis.call('ZRANGE', KEYS[1], first, index + radius, 'WITHSCORES')}`;
 
+// KEYS[1] sorted set, KEYS[2] hash; ARGV members. For each member, {index, encoded, score}, or {} when unranked.
+const RANK_MEMBERS = `
+local found = {}
+for i = 1, #ARGV do
+  local held = redis.call('HGET', KEYS[2], ARGV[i])
+  local entry = {}
+  if held then
+    local encoded = string.sub(held, 1, ${REACHED_AT_DIGITS}) .. ':' .. ARGV[i]
+    local index = redis.call('ZRANK', KEYS[1], encoded)
+    if index then entry = {index, encoded, redis.call('ZSCORE', KEYS[1], encoded)} end
+  end
+  found[i] = entry
+end
+return found`;
+
 // KEYS[1] sorted set, KEYS[2] hash, KEYS[3] loaded marker, KEYS[4] temp sorted set, KEYS[5] temp hash
 // ARGV[1] the index format
 // Swaps a rebuilt board in at once and marks it loaded. An empty rebuild has no temp keys.
@@ -104,6 +119,7 @@ type ScriptedRedis = Redis & {
   stampedeRankSet(z: string, h: string, ...args: string[]): Promise<number>;
   stampedeRankRemove(z: string, h: string, member: string): Promise<number>;
   stampedeRankAround(z: string, h: string, member: string, radius: number): Promise<[number, string[]] | []>;
+  stampedeRankMembers(z: string, h: string, ...members: string[]): Promise<Array<[number, string, string] | []>>;
   stampedeRankSwapIn(z: string, h: string, loaded: string, tempZ: string, tempH: string, format: string): Promise<number>;
 };
 
@@ -149,6 +165,7 @@ export class RedisRankIndex implements RankIndex {
       stampedeRankSet: { numberOfKeys: 2, lua: SET_MEMBERS },
       stampedeRankRemove: { numberOfKeys: 2, lua: REMOVE_MEMBER },
       stampedeRankAround: { numberOfKeys: 2, lua: AROUND_MEMBER },
+      stampedeRankMembers: { numberOfKeys: 2, lua: RANK_MEMBERS },
       stampedeRankSwapIn: { numberOfKeys: 5, lua: SWAP_IN },
     });
   }
@@ -193,6 +210,13 @@ export class RedisRankIndex implements RankIndex {
 
   async rank(board: string, member: string): Promise<RankEntry | undefined> {
     return (await this.around(board, member, 0))[0];
+  }
+
+  async ranks(board: string, members: string[]): Promise<Array<RankEntry | undefined>> {
+    if (members.length === 0) return [];
+    const { z, h } = this.keys(board);
+    const replies = await this.run(() => this.client.stampedeRankMembers(z, h, ...members));
+    return replies.map((reply) => (reply.length === 0 ? undefined : decodeRange([reply[1], reply[2]], reply[0] + 1)[0]));
   }
 
   async top(board: string, limit: number, offset = 0): Promise<RankEntry[]> {

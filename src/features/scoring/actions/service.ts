@@ -235,11 +235,8 @@ export function createActions(deps: ActionsDeps) {
     for (const [item, places] of await Promise.all([...leaders.values()].map(async (item) => [item, await targets(item)] as const))) {
       for (const { board, period } of places) reads.set(changeKey(board, period, item.userId), { board, period, userId: item.userId });
     }
-    const before = new Map(
-      await Promise.all(
-        [...reads].map(async ([key, { board, period, userId }]) => [key, (await index.rank(board, period, userId))?.rank ?? null] as const),
-      ),
-    );
+    const ranked = await index.ranksOf([...reads.values()]);
+    const before = new Map([...reads.keys()].map((key, i) => [key, ranked[i]?.rank ?? null]));
 
     const { outcomes, inserted, byKey, changes, verdicts } = await withTransaction(db, async (tx) => {
       const keys = await claimKeys(

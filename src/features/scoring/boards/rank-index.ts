@@ -186,6 +186,37 @@ export function createBoardIndex({ index, store, handles, locks, metrics, log, i
         },
       ),
 
+    /** Ranks of several users on several boards, in order: one index read per board period, however many users. */
+    async ranksOf(places: Array<{ board: string; period: string; userId: string }>): Promise<Array<Ranked | undefined>> {
+      const groups = new Map<string, { board: string; period: string; at: number[] }>();
+      places.forEach(({ board, period }, at) => {
+        const key = indexKey(board, period);
+        const group = groups.get(key) ?? { board, period, at: [] };
+        group.at.push(at);
+        groups.set(key, group);
+      });
+      const found: Array<Ranked | undefined> = new Array(places.length);
+      await Promise.all(
+        [...groups.values()].map(async ({ board, period, at }) => {
+          const userIds = at.map((i) => places[i]!.userId);
+          const ranked = await read(
+            board,
+            period,
+            async (key) => (await index.ranks(key, userIds)).map((entry) => entry && fromEntry(entry)),
+            () =>
+              Promise.all(
+                userIds.map(async (userId) => {
+                  const row = await store.rank(board, period, userId);
+                  return row && fromRow(row);
+                }),
+              ),
+          );
+          at.forEach((i, n) => (found[i] = ranked[n]));
+        }),
+      );
+      return found;
+    },
+
     top: (board: string, period: string, limit: number, offset = 0): Promise<Ranked[]> =>
       read(
         board,

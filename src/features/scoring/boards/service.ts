@@ -156,20 +156,14 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
     const ranks = new Map<string, number | null>();
     if (changes.length === 0) return ranks;
     await index.apply(changes);
-    await Promise.all(
-      changes.map(async (change) => {
-        ranks.set(
-          changeKey(change.board, change.period, change.userId),
-          (await index.rank(change.board, change.period, change.userId))?.rank ?? null,
-        );
-      }),
-    );
+    const ranked = await index.ranksOf(changes);
+    changes.forEach((change, i) => ranks.set(changeKey(change.board, change.period, change.userId), ranked[i]?.rank ?? null));
     const tags = new Set<string>();
     for (const change of changes) {
       tags.add(boardTag(change.board, change.period));
       tags.add(userScoresTag(change.userId));
     }
-    await Promise.all([...tags].map((tag) => cache.invalidate(tag)));
+    await cache.invalidate([...tags]);
     const boards = new Set<string>();
     for (const change of changes) {
       const delta = change.score - (change.previous ?? 0);
