@@ -103,11 +103,6 @@ export function createProductsStore(db: Db) {
       return new Set(inserted.map((row) => row.slug));
     },
 
-    async find(id: string): Promise<ProductRow | undefined> {
-      const [row] = await db.select(PRODUCT_COLUMNS).from(products).where(eq(products.id, id));
-      return row as ProductRow | undefined;
-    },
-
     async findBySlug(slug: string): Promise<ProductRow | undefined> {
       const [row] = await db.select(PRODUCT_COLUMNS).from(products).where(eq(products.slug, slug));
       return row as ProductRow | undefined;
