@@ -106,6 +106,33 @@ describe('createBatcher', () => {
     expect(sizes).toEqual([1, 5]);
   });
 
+  it('with gatherAfterBatch, callers that come back in the turn after a batch join the next one', async () => {
+    const batchesWith = async (gatherAfterBatch: boolean) => {
+      const batches: number[][] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const batcher = createBatcher<number, number>({
+        name: 'gathering',
+        gatherAfterBatch,
+        run: async (items) => {
+          batches.push(items);
+          if (batches.length === 1) await gate;
+          return items;
+        },
+      });
+      const calls = [batcher.add(0)];
+      void batcher.drain(); // batch 1 starts now, and waits at the gate
+      calls.push(batcher.add(1), batcher.add(2));
+      // A caller whose request is read in the next turn of the loop, as after a blocking statement.
+      const late = new Promise<number>((resolve) => setImmediate(() => resolve(batcher.add(3))));
+      release();
+      await Promise.all([...calls, late]);
+      return batches;
+    };
+    expect(await batchesWith(true)).toEqual([[0], [1, 2, 3]]);
+    expect(await batchesWith(false)).toEqual([[0], [1, 2], [3]]);
+  });
+
   it('fails every caller when run returns the wrong number of results', async () => {
     const batcher = createBatcher<number, number>({ name: 'short', run: async () => [1] });
     const settled = await Promise.allSettled([batcher.add(1), batcher.add(2)]);

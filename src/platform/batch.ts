@@ -15,6 +15,13 @@ export interface BatcherOptions<I, O> {
   maxWaitMs?: number;
   /** Batches allowed in flight at once. */
   concurrency?: number;
+  /**
+   * After a batch, wait one turn of the event loop before sending what queued meanwhile. PGlite
+   * computes on this thread, so while a batch runs no request is read: the callers whose
+   * answers it just released come back in that turn, and join the next batch instead of
+   * making the one after it (halving the statements of a closed loop of callers, measured).
+   */
+  gatherAfterBatch?: boolean;
   onBatch?: (size: number) => void;
   /**
    * True for a failure that splitting cannot cure, so every item gets it at once. Defaults to
@@ -72,7 +79,16 @@ export async function runIsolatingFailures<I, O>(
 }
 
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
-  const { name, run, maxItems = 100, maxWaitMs = 2, concurrency = 1, onBatch, failsEveryItem = serviceUnreachable } = options;
+  const {
+    name,
+    run,
+    maxItems = 100,
+    maxWaitMs = 2,
+    concurrency = 1,
+    gatherAfterBatch = false,
+    onBatch,
+    failsEveryItem = serviceUnreachable,
+  } = options;
   let queue: Waiter<I, O>[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight = 0;
@@ -118,8 +134,11 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
       await settle(batch);
     } finally {
       inFlight--;
-      // Whatever queued up meanwhile has already waited a whole batch: send it now.
-      if (queue.length > 0) flush();
+      // Whatever queued up meanwhile has already waited a whole batch: send it now (or after one turn).
+      if (queue.length > 0) {
+        if (gatherAfterBatch) setImmediate(flush);
+        else flush();
+      }
       settleIdle();
     }
   };

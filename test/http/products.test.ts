@@ -112,6 +112,33 @@ describe.each([
       );
   });
 
+  it('pages and sorts one cached candidate set per query, fresh after a change, a deletion or a ranking', async () => {
+    const lamps = [];
+    for (const [n, name] of ['Cedar Lamp', 'Alder Lamp', 'Birch Lamp', 'Elm Lamp', 'Dogwood Lamp'].entries())
+      lamps.push(await create({ slug: `lamp-${n}`, name, category: 'lamps' }));
+    const search = async (query: string) => {
+      const response = await app.request('GET', `/api/products?q=lamp&category=lamps&${query}`);
+      expect(response.status, await response.clone().text()).toBe(200);
+      const body = (await response.json()) as { items: Array<{ product: { name: string } }>; total: number };
+      return { names: body.items.map((item) => item.product.name), total: body.total, cache: response.headers.get('x-cache') };
+    };
+    expect(await search('sort=name&limit=2')).toEqual({ names: ['Alder Lamp', 'Birch Lamp'], total: 5, cache: 'MISS' });
+    // Another page and another order of the same query read the same cached candidates.
+    expect(await search('sort=name&limit=2&offset=2')).toEqual({ names: ['Cedar Lamp', 'Dogwood Lamp'], total: 5, cache: 'HIT' });
+    expect((await search('sort=newest&limit=1')).names).toEqual(['Dogwood Lamp']);
+
+    await app.request('PATCH', `/api/products/${lamps[1]!.id}`, { token: organizer.token, body: { name: 'Zelkova Lamp' } });
+    await app.request('DELETE', `/api/products/${lamps[3]!.id}`, { token: organizer.token });
+    expect(await search('sort=name')).toEqual({ names: ['Birch Lamp', 'Cedar Lamp', 'Dogwood Lamp', 'Zelkova Lamp'], total: 4, cache: 'MISS' });
+
+    const ranked = await app.request('POST', '/api/rankings', {
+      token: player.token,
+      body: { category: 'lamps', order: [lamps[4]!.id, lamps[2]!.id, lamps[0]!.id] },
+    });
+    expect(ranked.status, await ranked.clone().text()).toBe(200);
+    expect((await search('sort=top&limit=2')).names).toEqual(['Dogwood Lamp', 'Birch Lamp']);
+  });
+
   it('imports CSV and JSON rows: bad rows and taken slugs are reported, the others imported', async () => {
     await create({ slug: 'taken-slug', name: 'Already here', category: 'imports' });
     const csv = [

@@ -9,6 +9,7 @@ import type { Feature } from '../feature.js';
 import { rankingsRoutes } from './rankings/routes.js';
 import { createRankingsService, type RankingsService } from './rankings/service.js';
 import { createRankingsStore } from './rankings/store.js';
+import { createProductPages } from './page.js';
 import { productsRoutes } from './routes.js';
 import { createCatalogService, type CatalogService } from './service.js';
 import { createProductsStore } from './store.js';
@@ -61,7 +62,7 @@ export function createProductsFeature({
     },
   });
   const routes: Feature<ProductsService>['routes'] = async (app) => {
-    await app.register(productsRoutes(catalog, rankings, views));
+    await app.register(productsRoutes(catalog, createProductPages(cache, catalog, rankings), views));
     await app.register(rankingsRoutes(rankings));
   };
   return {

@@ -10,7 +10,7 @@ import { pgErrorInfo, UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import { csvRows, isRowError, validateRows, type RowError } from './import.js';
 import { categoryTag, PRODUCT_LISTS_TAG, productTag, RANKED_LISTS_TAG } from './keys.js';
 import type { ProductInput, ProductPatch } from './schemas.js';
-import { searchWords, type ProductRow, type ProductsStore, type SearchSort } from './store.js';
+import { searchWords, type ProductRow, type ProductsStore, type SearchCandidate, type SearchSort } from './store.js';
 
 export const CATALOG_TTL_SECONDS = 30 * 60;
 /** Trending moves with every view batch, so its lists live shorter than the rest. */
@@ -77,11 +77,22 @@ function slugTaken(error: unknown, slug: string | undefined): never {
 }
 
 export function createCatalogService({ store, cache, log, now }: CatalogDeps) {
+  // A search page reads up to 20 products at once: their misses are fetched in one statement.
+  const productsById = createBatcher<string, ProductRow | null>({
+    name: 'product-loads',
+    maxItems: 100,
+    maxWaitMs: 1,
+    concurrency: 2,
+    run: async (ids) => {
+      const found = new Map((await store.findMany([...new Set(ids)])).map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id) ?? null);
+    },
+  });
   const byIdOrSlug = cache.define({
     name: 'product',
     ttlSeconds: CATALOG_TTL_SECONDS,
     load: async (idOrSlug: string): Promise<Product | null> => {
-      const row = isUuid(idOrSlug) ? await store.find(idOrSlug) : await store.findBySlug(idOrSlug);
+      const row = isUuid(idOrSlug) ? await productsById.add(idOrSlug) : await store.findBySlug(idOrSlug);
       return row ? toProduct(row) : null;
     },
     tags: (_key, product) => (product ? [productTag(product.id)] : [PRODUCT_LISTS_TAG]),
@@ -94,11 +105,41 @@ export function createCatalogService({ store, cache, log, now }: CatalogDeps) {
     tags: () => [PRODUCT_LISTS_TAG],
   });
   const searchTerms = (q: string) => Promise.all(searchWords(q).map(async (word) => [word, ...(await corrections.get(word)).value]));
-  const loadList = async ({ q, category, sort, limit, offset }: ListInput): Promise<ProductList> => {
-    const rows =
-      q === undefined
-        ? await store.list({ category, sort: (sort === 'relevance' ? undefined : sort) ?? 'name', limit, offset, now: now() })
-        : await store.search({ terms: await searchTerms(q), category, sort: sort ?? 'relevance', limit, offset });
+  // Cached per query, not per page or order: every page and sort of a query reads the same
+  // candidates, and each page's products come from the product cache above.
+  const candidates = cache.define({
+    name: 'product-search',
+    ttlSeconds: CATALOG_TTL_SECONDS,
+    load: (query: { terms: string[][]; category?: string }) => store.searchCandidates(query),
+    tags: () => [PRODUCT_LISTS_TAG],
+  });
+  const search = async ({
+    q,
+    category,
+    sort = 'relevance',
+    limit,
+    offset,
+  }: ListInput & { q: string }): Promise<ProductList & { cached: boolean }> => {
+    const { value: found, hit } = await candidates.get({ terms: await searchTerms(q), category });
+    // Points move with every ranking, so `top` reads them fresh rather than caching them with the candidates.
+    const points = sort === 'top' ? await store.pointsOf(found.map((candidate) => candidate.id)) : new Map<string, number>();
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const compare: Record<SearchSort, (a: SearchCandidate, b: SearchCandidate) => number> = {
+      relevance: (a, b) => b.score - a.score,
+      name: (a, b) => byText(a.name, b.name),
+      newest: (a, b) => b.createdAt - a.createdAt,
+      top: (a, b) => (points.get(b.id) ?? 0) - (points.get(a.id) ?? 0),
+      // Trending over a search is the relevance order: a search answers "which", not "what is hot".
+      trending: (a, b) => b.score - a.score,
+    };
+    const page = [...found].sort((a, b) => compare[sort](a, b) || byText(a.id, b.id)).slice(offset, offset + limit);
+    const products = await Promise.all(page.map(async (candidate) => (await byIdOrSlug.get(candidate.id)).value));
+    // A product deleted since the candidates were cached has dropped them already (its tag); one deleted meanwhile is skipped.
+    const items = page.flatMap((candidate, index) => (products[index] ? [{ product: products[index], score: candidate.score }] : []));
+    return { items, total: found.length, cached: hit };
+  };
+  const loadList = async ({ category, sort, limit, offset }: ListInput): Promise<ProductList> => {
+    const rows = await store.list({ category, sort: (sort === 'relevance' ? undefined : sort) ?? 'name', limit, offset, now: now() });
     return { items: rows.map((row) => ({ product: toProduct(row.product), score: row.score })), total: rows[0]?.total ?? 0 };
   };
   const lists = cache.define({
@@ -142,13 +183,6 @@ export function createCatalogService({ store, cache, log, now }: CatalogDeps) {
 
   return {
     get,
-
-    /** Whether `get` would be answered from the cache: the route's x-cache header. */
-    async lookup(idOrSlug: string): Promise<{ product: Product; cached: boolean }> {
-      const { value, hit } = await byIdOrSlug.get(idOrSlug);
-      if (!value) throw new AppError('NOT_FOUND', `No product ${idOrSlug}`);
-      return { product: value, cached: hit };
-    },
 
     async create(actor: Actor, input: ProductInput): Promise<Product> {
       const row = await store
@@ -223,14 +257,15 @@ export function createCatalogService({ store, cache, log, now }: CatalogDeps) {
 
     /** A list or a search; a search is logged (user, query, number of matches) off the caller's path. */
     async list(input: ListInput, userId: string | null): Promise<ProductList & { cached: boolean }> {
-      const source = input.q === undefined && input.sort === 'trending' ? trending : lists;
-      const { value, hit } = await source.get(input);
-      if (input.q !== undefined) {
-        searchLog
-          .add({ userId, query: input.q, category: input.category ?? null, results: value.total })
-          .catch((error: unknown) => log.warn({ err: error }, 'could not log a search'));
+      if (input.q === undefined) {
+        const { value, hit } = await (input.sort === 'trending' ? trending : lists).get(input);
+        return { ...value, cached: hit };
       }
-      return { ...value, cached: hit };
+      const found = await search({ ...input, q: input.q });
+      searchLog
+        .add({ userId, query: input.q, category: input.category ?? null, results: found.total })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not log a search'));
+      return found;
     },
 
     /** Product ids of a category (cached; invalidated when a product joins or leaves it). */
@@ -244,6 +279,7 @@ export function createCatalogService({ store, cache, log, now }: CatalogDeps) {
 
     async close(): Promise<void> {
       await searchLog.close();
+      await productsById.close();
     },
   };
 }

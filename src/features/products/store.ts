@@ -1,9 +1,8 @@
 // SQL for the catalog: products, search, lists and the search log.
 import { asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db/client.js';
-import { arrayLiteral, rows } from '../../platform/db/rows.js';
+import { arrayLiteral, epochMs, rows } from '../../platform/db/rows.js';
 import { productRankingStats, products, productSearches, productViewHours, productWords } from '../../platform/db/schema.js';
-import { withTransaction } from '../../platform/db/transaction.js';
 
 export type ProductRow = typeof products.$inferSelect;
 export type NewProduct = Pick<typeof products.$inferInsert, 'slug' | 'name' | 'brand' | 'category' | 'imageUrl' | 'attributes' | 'createdBy'>;
@@ -26,12 +25,13 @@ export function searchWords(q: string): string[] {
   return [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_SEARCH_WORDS);
 }
 
-export interface SearchQuery {
-  q: string;
-  category?: string;
-  sort: SearchSort;
-  limit: number;
-  offset: number;
+/** A search match, with what its sorts need. */
+export interface SearchCandidate {
+  id: string;
+  score: number;
+  name: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
 }
 
 export interface ListedRow {
@@ -103,11 +103,6 @@ export function createProductsStore(db: Db) {
       return new Set(inserted.map((row) => row.slug));
     },
 
-    async find(id: string): Promise<ProductRow | undefined> {
-      const [row] = await db.select(PRODUCT_COLUMNS).from(products).where(eq(products.id, id));
-      return row as ProductRow | undefined;
-    },
-
     async findBySlug(slug: string): Promise<ProductRow | undefined> {
       const [row] = await db.select(PRODUCT_COLUMNS).from(products).where(eq(products.slug, slug));
       return row as ProductRow | undefined;
@@ -174,28 +169,30 @@ export function createProductsStore(db: Db) {
      * Up to CORRECTIONS_PER_WORD vocabulary words close to `word` by trigram similarity
      * ("hedphones" -> headphones); none under 3 letters. The vocabulary is a few thousand rows,
      * so this costs a millisecond where trigram matching every product's name cost hundreds
-     * (measured on 100,000 products). The threshold is a setting, so it is set for this
-     * transaction only.
+     * (measured on 100,000 products). `%` lets the GIN index find the words at the extension's
+     * default threshold (0.3), and the filter keeps those at SIMILARITY_THRESHOLD: one
+     * statement, where setting the threshold took a transaction of four.
      */
     async corrections(word: string): Promise<string[]> {
       if (word.length < 3) return [];
-      return withTransaction(db, async (tx) => {
-        await tx.execute(sql`select set_config('pg_trgm.similarity_threshold', ${String(SIMILARITY_THRESHOLD)}, true)`);
-        const similar = await rows(
-          tx,
-          sql`select word from ${productWords} where word % ${word} and word <> ${word} order by word <-> ${word} limit ${CORRECTIONS_PER_WORD}`,
-        );
-        return similar.map((row) => String(row.word));
-      });
+      const similar = await rows(
+        db.read,
+        sql`select word from ${productWords}
+            where word % ${word} and similarity(word, ${word}) >= ${SIMILARITY_THRESHOLD} and word <> ${word}
+            order by word <-> ${word}, word limit ${CORRECTIONS_PER_WORD}`,
+      );
+      return similar.map((row) => String(row.word));
     },
 
     /**
      * Full text: `terms` holds, per word of the query, the word and its corrections, and every
      * word must match one of its terms. The first SEARCH_CANDIDATES matches of the full-text
      * index are ranked (ts_rank); scoring every match of a common word would cost about 150 ms
-     * per 8,000 on PGlite.
+     * per 8,000 on PGlite. Only what sorting needs comes back (id, score, name, age): the page's
+     * products are read by id afterwards, since carrying 100 whole rows out of PGlite cost five
+     * times a 20-row page (measured).
      */
-    async search({ terms, category, sort, limit, offset }: Omit<SearchQuery, 'q'> & { terms: string[][] }): Promise<ListedRow[]> {
+    async searchCandidates({ terms, category }: { terms: string[][]; category?: string }): Promise<SearchCandidate[]> {
       if (terms.length === 0) return [];
       const query = sql.join(
         terms.map(
@@ -208,32 +205,32 @@ export function createProductsStore(db: Db) {
         sql` && `,
       );
       const inCategory = category === undefined ? sql`` : sql`and category = ${category}`;
-      const candidates = await rows(
+      const found = await rows(
         db.read,
-        sql`select id::text as id, ts_rank(search, ${query})::float8 as score from ${products}
-            where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES}`,
+        sql`select id::text as id, ts_rank(search, ${query})::float8 as score, name, ${epochMs(sql`created_at`)} as created_at
+            from ${products} where search @@ (${query}) ${inCategory} limit ${SEARCH_CANDIDATES}`,
       );
-      if (candidates.length === 0) return [];
-      // The candidates are few: fetched by key and sorted here, so no plan ever joins the catalogue.
-      const scores = new Map(candidates.map((row) => [String(row.id), Number(row.score)]));
+      return found.map((row) => ({ id: String(row.id), score: Number(row.score), name: String(row.name), createdAt: Number(row.created_at) }));
+    },
+
+    /** Borda points of these products (0 when unranked), for sorting search candidates by `top`. */
+    async pointsOf(productIds: string[]): Promise<Map<string, number>> {
+      if (productIds.length === 0) return new Map();
       const found = await db.read
-        .select({ product: PRODUCT_COLUMNS, points: sql<number>`coalesce(${productRankingStats.points}, 0)`.mapWith(Number) })
+        .select({ id: productRankingStats.productId, points: productRankingStats.points })
+        .from(productRankingStats)
+        .where(sql`${productRankingStats.productId} = any(${arrayLiteral(productIds)}::uuid[])`);
+      return new Map(found.map((row) => [row.id, Number(row.points)]));
+    },
+
+    /** The products with these ids, in no particular order; deleted ones are left out. */
+    async findMany(productIds: string[]): Promise<ProductRow[]> {
+      if (productIds.length === 0) return [];
+      const found = await db.read
+        .select(PRODUCT_COLUMNS)
         .from(products)
-        .leftJoin(productRankingStats, eq(productRankingStats.productId, products.id))
-        .where(sql`${products.id} = any(${arrayLiteral([...scores.keys()])}::uuid[])`);
-      const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-      const compare: Record<SearchSort, (a: (typeof found)[number], b: (typeof found)[number]) => number> = {
-        relevance: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
-        name: (a, b) => byText(a.product.name, b.product.name),
-        newest: (a, b) => b.product.createdAt.getTime() - a.product.createdAt.getTime(),
-        top: (a, b) => b.points - a.points,
-        // Trending over a search is the relevance order: a search answers "which", not "what is hot".
-        trending: (a, b) => scores.get(b.product.id)! - scores.get(a.product.id)!,
-      };
-      found.sort((a, b) => compare[sort](a, b) || byText(a.product.id, b.product.id));
-      return found
-        .slice(offset, offset + limit)
-        .map(({ product }) => ({ product: product as ProductRow, score: scores.get(product.id)!, total: found.length }));
+        .where(sql`${products.id} = any(${arrayLiteral(productIds)}::uuid[])`);
+      return found as ProductRow[];
     },
 
     async logSearches(entries: Array<{ userId: string | null; query: string; category: string | null; results: number }>): Promise<void> {

@@ -49,3 +49,31 @@ export function countViewsOracle(views: View[], windowMs: number): number {
   }
   return counted;
 }
+
+/**
+ * The (user, product) pairs this process saw count, each with the instant it counted. A stored
+ * mark only ever moves forward, so a later view of the pair within the window cannot count
+ * whatever other instances did: it is answered without the database. A view this process has
+ * not seen count (another instance's, or before a restart) still goes to the database, which
+ * decides. The oldest pairs are forgotten past `maxPairs`, which only sends them to the database.
+ */
+export function createCountedPairs(windowMs: number, maxPairs: number) {
+  const countedAt = new Map<string, number>();
+  const key = (view: View) => `${view.userId}/${view.productId}`;
+  return {
+    /** True when `view` certainly does not count. */
+    covers(view: View): boolean {
+      const at = countedAt.get(key(view));
+      return at !== undefined && view.at.getTime() >= at && view.at.getTime() - at < windowMs;
+    },
+    remember(view: View): void {
+      const pair = key(view);
+      const at = countedAt.get(pair);
+      if (at !== undefined && at >= view.at.getTime()) return;
+      // Re-inserted, so the Map's order stays roughly oldest first for the eviction below.
+      countedAt.delete(pair);
+      countedAt.set(pair, view.at.getTime());
+      if (countedAt.size > maxPairs) countedAt.delete(countedAt.keys().next().value!);
+    },
+  };
+}
