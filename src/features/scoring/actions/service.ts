@@ -320,7 +320,7 @@ export function createActions(deps: ActionsDeps) {
     }
   }
 
-  const batcher = createBatcher<Pending, Completion | KeyReplay>({ name: 'actions', run, maxItems: 500, maxWaitMs: 2 });
+  const batcher = createBatcher<Pending, Completion | KeyReplay>({ name: 'actions', run, maxItems: 500, maxWaitMs: 2, gatherAfterBatch: true });
 
   async function enqueue(
     userId: string,
