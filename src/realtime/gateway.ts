@@ -22,7 +22,6 @@ import {
   type ChannelRegistry,
   type ChannelUser,
 } from './channels.js';
-import { createCorking } from './corking.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 
@@ -239,11 +238,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       .catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge a channel request'));
   }
 
-  const corkRoom = createCorking(io.of('/'));
-
   function toChannel(channel: string, event: string, payload: unknown): void {
     if (!parseChannel(channel)) throw new TypeError(`invalid channel name '${channel}'`);
-    corkRoom(channel);
     io.to(channel).emit(event, payload);
   }
 
