@@ -19,6 +19,14 @@ describe('who may scrape /metrics', () => {
     expect(await response.text()).toContain('http_requests_total');
   });
 
+  it('serves only the metrics named, in the order asked, leaving unknown names out', async () => {
+    const response = await app.request('GET', '/metrics?name=nodejs_eventloop_lag_seconds,no_such_metric,nodejs_eventloop_lag_p99_seconds');
+    expect(response.status).toBe(200);
+    const names = [...(await response.text()).matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]);
+    expect(names).toEqual(['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']);
+    expect((await app.request('GET', '/metrics?name=bad%20name')).status).toBe(400);
+  });
+
   it('refuses a request relayed by a proxy unless it presents the token', async () => {
     const proxied = { 'x-forwarded-for': '203.0.113.9' };
     const refused = await app.request('GET', '/metrics', { headers: proxied });

@@ -89,8 +89,15 @@ export async function collectStats(platform: Platform) {
   };
 }
 
-/** The Prometheus exposition, with the sampled gauges fresh. */
-export async function scrapeMetrics(platform: Platform): Promise<string> {
+/** The Prometheus exposition, with the sampled gauges fresh; only the metrics named, when names are given. */
+export async function scrapeMetrics(platform: Platform, names?: string[]): Promise<string> {
   await refreshGauges(platform);
-  return platform.metrics.registry.metrics();
+  const { registry } = platform.metrics;
+  if (!names) return registry.metrics();
+  // In the order asked: a gauge set by another's collect (the event-loop delay percentiles, set
+  // when nodejs_eventloop_lag_seconds is collected) is fresh when asked for after that one.
+  const known = names.filter((name) => registry.getSingleMetric(name) !== undefined);
+  const texts = [];
+  for (const name of known) texts.push(await registry.getSingleMetricAsString(name));
+  return texts.map((text) => `${text}\n`).join('');
 }

@@ -3,9 +3,8 @@
 // statement. The primary key (game, question, player) is the last word on "one answer each".
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../platform/db/client.js';
-import { gameAnswers } from '../../../platform/db/schema.js';
 import { withTransaction } from '../../../platform/db/transaction.js';
-import { epochMs, parseJson, rows } from '../../../platform/db/rows.js';
+import { arrayLiteral, epochMs, parseJson, rows } from '../../../platform/db/rows.js';
 import type { AnswerChoice, GameMode, GameSettings, GameStatus } from '../../../domain/trivia.js';
 
 export interface GameWindow {
@@ -38,12 +37,6 @@ export interface StoredAnswer {
 }
 
 const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-const tuples = (pairs: Array<[string, unknown]>) =>
-  sql.join(
-    pairs.map(([a, b]) => sql`(${a}::uuid, ${b})`),
-    sql`, `,
-  );
-
 export function createAnswersStore(db: Db) {
   return {
     transaction: <T>(work: (tx: Tx) => Promise<T>) => withTransaction(db, work),
@@ -73,12 +66,18 @@ export function createAnswersStore(db: Db) {
       );
     },
 
-    /** Players keyed by `gameId/userId`. */
+    /**
+     * Players keyed by `gameId/userId`. Two arrays (games, users), one parameter each, so the
+     * statement stays small and the (game, user) index answers it; a user of one game who also
+     * plays another game of the batch comes back too, and is simply not asked for.
+     */
     async players(tx: Tx, pairs: Array<[gameId: string, userId: string]>): Promise<Map<string, PlayerAtAnswer>> {
+      const gameIds = [...new Set(pairs.map(([gameId]) => gameId))];
+      const userIds = [...new Set(pairs.map(([, userId]) => userId))];
       const found = await rows(
         tx,
         sql`select id, game_id, user_id, streak, async_seq, ${epochMs(sql`async_sent_at`)} as async_sent_at
-            from game_players where (game_id, user_id) in (${tuples(pairs.map(([g, u]) => [g, sql`${u}::uuid`]))})`,
+            from game_players where game_id = any(${arrayLiteral(gameIds)}::uuid[]) and user_id = any(${arrayLiteral(userIds)}::uuid[])`,
       );
       return new Map(
         found.map((row) => [
@@ -99,11 +98,10 @@ export function createAnswersStore(db: Db) {
     async existing(tx: Tx, keys: Array<{ gameId: string; seq: number; playerId: string }>): Promise<Map<string, StoredAnswer>> {
       const found = await rows(
         tx,
-        sql`select game_id, seq, player_id, choice, received_at::float8 as received_at, correct, points from game_answers
-            where (game_id, seq, player_id) in (${sql.join(
-              keys.map((key) => sql`(${key.gameId}::uuid, ${key.seq}::int, ${key.playerId}::uuid)`),
-              sql`, `,
-            )})`,
+        sql`select a.game_id, a.seq, a.player_id, a.choice, a.received_at::float8 as received_at, a.correct, a.points
+            from unnest(${arrayLiteral(keys.map((key) => key.gameId))}::uuid[], ${arrayLiteral(keys.map((key) => key.seq))}::int[],
+              ${arrayLiteral(keys.map((key) => key.playerId))}::uuid[]) as k(game_id, seq, player_id)
+            join game_answers a using (game_id, seq, player_id)`,
       );
       return new Map(
         found.map((row) => {
@@ -121,15 +119,25 @@ export function createAnswersStore(db: Db) {
       );
     },
 
-    /** Inserts the answers that are still new; returns the keys of those it inserted (a racing instance may have stored one first). */
+    /**
+     * Inserts the answers that are still new, in one statement of seven array parameters however
+     * many there are; returns the keys of those it inserted (a racing instance may have stored one first).
+     */
     async insert(tx: Tx, answers: StoredAnswer[]): Promise<Set<string>> {
       if (answers.length === 0) return new Set();
-      const inserted = await tx
-        .insert(gameAnswers)
-        .values(answers)
-        .onConflictDoNothing()
-        .returning({ gameId: gameAnswers.gameId, seq: gameAnswers.seq, playerId: gameAnswers.playerId });
-      return new Set(inserted.map((key) => `${key.gameId}/${key.seq}/${key.playerId}`));
+      const column = (value: (answer: StoredAnswer) => string | number) => arrayLiteral(answers.map(value));
+      const inserted = await rows(
+        tx,
+        sql`insert into game_answers (game_id, seq, player_id, choice, received_at, correct, points)
+            select game_id, seq, player_id, choice::jsonb, received_at, correct, points
+            from unnest(${column((a) => a.gameId)}::uuid[], ${column((a) => a.seq)}::int[], ${column((a) => a.playerId)}::uuid[],
+              ${column((a) => JSON.stringify(a.choice))}::text[], ${column((a) => a.receivedAt)}::bigint[],
+              ${column((a) => String(a.correct))}::boolean[], ${column((a) => a.points)}::int[])
+              as k(game_id, seq, player_id, choice, received_at, correct, points)
+            on conflict do nothing
+            returning game_id, seq, player_id`,
+      );
+      return new Set(inserted.map((key) => `${String(key.game_id)}/${Number(key.seq)}/${String(key.player_id)}`));
     },
   };
 }
