@@ -29,6 +29,7 @@ export function createRegistrations(
     name: 'registrations',
     maxItems: options.batch.maxItems,
     maxWaitMs: options.batch.maxWaitMs,
+    gatherAfterBatch: true,
     onBatch: (size) => metrics.registrationBatchSize.observe(size),
     run: async (requests) => {
       const byEvent = new Map<string, number[]>();
