@@ -229,8 +229,8 @@ export function createActions(deps: ActionsDeps) {
     const leaders = new Map<string, Pending>();
     for (const item of items) if (!leaders.has(keyOf(item))) leaders.set(keyOf(item), item);
 
-    // Ranks before the batch, for previousRank: one read per (board, period, user), however
-    // many of the batch's actions land there.
+    // Ranks before the batch, for previousRank: each (board, period, user) once, however many of
+    // the batch's actions land there, and one index read per board period for all of them.
     const reads = new Map<string, { board: string; period: string; userId: string }>();
     for (const [item, places] of await Promise.all([...leaders.values()].map(async (item) => [item, await targets(item)] as const))) {
       for (const { board, period } of places) reads.set(changeKey(board, period, item.userId), { board, period, userId: item.userId });
