@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatcherClosedError, createBatcher } from './batch.js';
+import { BatcherClosedError, createBatcher, positionsByKey } from './batch.js';
 
 describe('createBatcher', () => {
   it('runs calls that arrive together as one batch and settles each caller with its own result', async () => {
@@ -145,5 +145,16 @@ describe('createBatcher', () => {
     await batcher.close();
     await expect(pending).resolves.toBe(7);
     await expect(batcher.add(8)).rejects.toBeInstanceOf(BatcherClosedError);
+  });
+});
+
+describe('positionsByKey', () => {
+  it('lists where each key stands, keys in first-seen order, positions ascending', () => {
+    const groups = positionsByKey(['b', 'a', 'b', 'c', 'a', 'b'], (item) => item);
+    expect([...groups]).toEqual([
+      ['b', [0, 2, 5]],
+      ['a', [1, 4]],
+      ['c', [3]],
+    ]);
   });
 });

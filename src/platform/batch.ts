@@ -78,6 +78,18 @@ export async function runIsolatingFailures<I, O>(
   }
 }
 
+/** Where the items sharing a key stand, key by key: per-group work whose answers go back in the callers' order. */
+export function positionsByKey<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, number[]> {
+  const groups = new Map<K, number[]>();
+  items.forEach((item, at) => {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(at);
+    else groups.set(key, [at]);
+  });
+  return groups;
+}
+
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
   const {
     name,

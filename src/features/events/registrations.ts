@@ -2,7 +2,7 @@
 // the same event (one transaction per event per batch), then the caller's own answers.
 import type { Actor, Role } from '../../domain/accounts.js';
 import { AppError } from '../../errors.js';
-import { BatcherClosedError, createBatcher, runIsolatingFailures } from '../../platform/batch.js';
+import { BatcherClosedError, createBatcher, positionsByKey, runIsolatingFailures } from '../../platform/batch.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { EventsContext } from './context.js';
 import { cancelRegistration } from './holds.js';
@@ -32,11 +32,9 @@ export function createRegistrations(
     gatherAfterBatch: true,
     onBatch: (size) => metrics.registrationBatchSize.observe(size),
     run: async (requests) => {
-      const byEvent = new Map<string, number[]>();
-      requests.forEach((request, index) => byEvent.set(request.eventId, [...(byEvent.get(request.eventId) ?? []), index]));
       const results: Array<{ outcome: RegisterOutcome; event: EventRow } | KeyReplay | Error> = new Array(requests.length);
       await Promise.all(
-        [...byEvent].map(async ([eventId, indexes]) => {
+        [...positionsByKey(requests, (request) => request.eventId)].map(async ([eventId, indexes]) => {
           // One transaction per event; a request that poisons it is cornered and fails alone.
           const outcomes = await runIsolatingFailures(
             indexes.map((index) => requests[index]!),

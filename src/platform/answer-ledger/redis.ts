@@ -10,7 +10,9 @@
 // Every command goes through the Redis breaker and fails fast: a failure surfaces as
 // AnswerLedgerUnavailableError for the caller to fall back on its record.
 import type { Redis } from 'ioredis';
+import { positionsByKey } from '../batch.js';
 import type { Breaker } from '../breakers.js';
+import { guardedCalls } from '../redis-ready.js';
 import { withScripts } from '../redis-scripts.js';
 import { AnswerLedgerUnavailableError, assertClaim, type AnswerClaim, type AnswerLedger, type ClaimOutcome } from './port.js';
 
@@ -58,21 +60,12 @@ export interface RedisAnswerLedgerOptions {
 
 const flatten = (claims: AnswerClaim[]) => claims.flatMap(({ key, value, member, points }) => [key, value, member, points]);
 
-/** Claims grouped by scope, each with its positions in the call, so answers come back in order. */
-function byScope(claims: AnswerClaim[]): Map<string, Array<{ claim: AnswerClaim; at: number }>> {
-  const groups = new Map<string, Array<{ claim: AnswerClaim; at: number }>>();
-  claims.forEach((claim, at) => {
-    const group = groups.get(claim.scope) ?? [];
-    group.push({ claim, at });
-    groups.set(claim.scope, group);
-  });
-  return groups;
-}
-
 export class RedisAnswerLedger implements AnswerLedger {
   private readonly client: ScriptedRedis;
+  private readonly run: ReturnType<typeof guardedCalls>;
 
   constructor(private readonly options: RedisAnswerLedgerOptions) {
+    this.run = guardedCalls(options.client, options.breaker, (cause) => new AnswerLedgerUnavailableError(cause));
     this.client = withScripts<ScriptedRedis>(options.client, {
       stampedeLedgerClaim: { numberOfKeys: 2, lua: CLAIM },
       stampedeLedgerRelease: { numberOfKeys: 2, lua: RELEASE },
@@ -84,24 +77,15 @@ export class RedisAnswerLedger implements AnswerLedger {
     return { first: `${base}first`, totals: `${base}totals` };
   }
 
-  private async run<T>(command: () => Promise<T>): Promise<T> {
-    if (this.client.status !== 'ready') throw new AnswerLedgerUnavailableError(new Error(`redis is ${this.client.status}`));
-    try {
-      return await this.options.breaker.execute(command);
-    } catch (error) {
-      throw new AnswerLedgerUnavailableError(error);
-    }
-  }
-
   async claim(claims: AnswerClaim[]): Promise<ClaimOutcome[]> {
     claims.forEach(assertClaim);
     const outcomes: ClaimOutcome[] = new Array<ClaimOutcome>(claims.length);
     await this.run(() =>
       Promise.all(
-        [...byScope(claims)].map(async ([scope, group]) => {
+        [...positionsByKey(claims, (claim) => claim.scope)].map(async ([scope, positions]) => {
           const { first, totals } = this.keys(scope);
-          const held = await this.client.stampedeLedgerClaim(first, totals, TTL_SECONDS, ...flatten(group.map(({ claim }) => claim)));
-          group.forEach(({ at }, index) => {
+          const held = await this.client.stampedeLedgerClaim(first, totals, TTL_SECONDS, ...flatten(positions.map((at) => claims[at]!)));
+          positions.forEach((at, index) => {
             const value = held[index]!;
             outcomes[at] = value === '' ? { first: true } : { first: false, value };
           });
@@ -115,9 +99,9 @@ export class RedisAnswerLedger implements AnswerLedger {
     claims.forEach(assertClaim);
     await this.run(() =>
       Promise.all(
-        [...byScope(claims)].map(([scope, group]) => {
+        [...positionsByKey(claims, (claim) => claim.scope)].map(([scope, positions]) => {
           const { first, totals } = this.keys(scope);
-          return this.client.stampedeLedgerRelease(first, totals, ...flatten(group.map(({ claim }) => claim)));
+          return this.client.stampedeLedgerRelease(first, totals, ...flatten(positions.map((at) => claims[at]!)));
         }),
       ),
     );

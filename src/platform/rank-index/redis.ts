@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Breaker } from '../breakers.js';
+import { guardedCalls } from '../redis-ready.js';
 import { withScripts } from '../redis-scripts.js';
 import {
   MAX_REACHED_AT,
@@ -159,8 +160,11 @@ export interface RedisRankIndexOptions {
 
 export class RedisRankIndex implements RankIndex {
   private readonly client: ScriptedRedis;
+  /** Every command: through the breaker, any store failure as RankIndexUnavailableError. */
+  private readonly run: ReturnType<typeof guardedCalls>;
 
   constructor(private readonly options: RedisRankIndexOptions) {
+    this.run = guardedCalls(options.client, options.breaker, (cause) => new RankIndexUnavailableError(cause));
     this.client = withScripts<ScriptedRedis>(options.client, {
       stampedeRankSet: { numberOfKeys: 2, lua: SET_MEMBERS },
       stampedeRankRemove: { numberOfKeys: 2, lua: REMOVE_MEMBER },
@@ -173,17 +177,6 @@ export class RedisRankIndex implements RankIndex {
   private keys(board: string, variant = '') {
     const base = `${this.options.keyPrefix}rank:{${board}}:`;
     return { z: `${base}${variant}z`, h: `${base}${variant}h`, loaded: `${base}loaded` };
-  }
-
-  /** Runs commands against Redis, turning any store failure into RankIndexUnavailableError. */
-  private async run<T>(command: () => Promise<T>): Promise<T> {
-    // A reconnecting client would reject anyway; this skips even building the command.
-    if (this.client.status !== 'ready') throw new RankIndexUnavailableError(new Error(`redis is ${this.client.status}`));
-    try {
-      return await this.options.breaker.execute(command);
-    } catch (error) {
-      throw new RankIndexUnavailableError(error);
-    }
   }
 
   async set(board: string, members: RankedMember[]): Promise<void> {

@@ -62,7 +62,7 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
   // The hot path's copy, read straight from the store: `generation` keeps a load that raced a
   // change from installing the old list. While types churn faster than a load settles the copy
   // stays empty, and a key the copy lacks is looked up by key (see byKey).
-  let local: { at: number; byKey: Map<string, ActionTypeView> } | undefined;
+  let local: { at: number; byKey: Map<string, ActionTypeView>; byId: Map<string, ActionTypeView> } | undefined;
   let generation = 0;
   let refreshing: Promise<void> | undefined;
   const refresh = () =>
@@ -71,10 +71,15 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
         const started = generation;
         const types = (await store.listTypes()).map(toView);
         if (started !== generation) continue;
-        local = { at: Date.now(), byKey: new Map(types.map((type) => [type.key, type])) };
+        local = { at: Date.now(), byKey: new Map(types.map((type) => [type.key, type])), byId: new Map(types.map((type) => [type.id, type])) };
         return;
       }
     })().finally(() => (refreshing = undefined)));
+
+  async function localCopy() {
+    if (!local || Date.now() - local.at > LOCAL_COPY_MS) await refresh();
+    return local;
+  }
 
   /**
    * Checks what the schema cannot: the window's order, the event, that every board exists and
@@ -118,12 +123,19 @@ export function createActionTypes(deps: { store: ActionsStore; cache: Cache; boa
 
     /** For the completion hot path: the type by key, from a copy at most a second old. */
     async byKey(key: string): Promise<ActionTypeView | undefined> {
-      if (!local || Date.now() - local.at > LOCAL_COPY_MS) await refresh();
-      const copied = local?.byKey.get(key);
+      const copied = (await localCopy())?.byKey.get(key);
       if (copied) return copied;
       // A type created a moment ago (maybe on another instance), or a copy that could not settle:
       // one indexed lookup answers it (the key is unique).
       const row = await store.typeByKey(key);
+      return row && toView(row);
+    },
+
+    /** The same by id, for another feature's completions (a trivia game's feed). */
+    async byId(id: string): Promise<ActionTypeView | undefined> {
+      const copied = (await localCopy())?.byId.get(id);
+      if (copied) return copied;
+      const row = await store.typeById(id);
       return row && toView(row);
     },
 

@@ -369,8 +369,7 @@ export function createActions(deps: ActionsDeps) {
       actionTypeId: string,
       input: { identifier: string; score: number; metadata?: Record<string, unknown> },
     ): Promise<Completion | KeyReplay> {
-      const row = await deps.store.typeById(actionTypeId);
-      const type = row && (await deps.actionTypes.byKey(row.key));
+      const type = await deps.actionTypes.byId(actionTypeId);
       if (!type) throw new AppError('NOT_FOUND', `No action type ${actionTypeId}`);
       return enqueue(userId, type, { actionType: type.key, ...input }, undefined, input.score);
     },

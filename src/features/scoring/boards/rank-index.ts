@@ -5,6 +5,7 @@
 // indexed: a period that is over is read from PostgreSQL, and its index is retired (dropped)
 // once its final snapshot is written, so a year of daily boards does not keep 365 indexes.
 import type { Logger } from 'pino';
+import { positionsByKey } from '../../../platform/batch.js';
 import { LockTimeoutError, type Locks } from '../../../platform/locks/port.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { RankEntry, RankIndex, RankedMember } from '../../../platform/rank-index/port.js';
@@ -188,16 +189,10 @@ export function createBoardIndex({ index, store, handles, locks, metrics, log, i
 
     /** Ranks of several users on several boards, in order: one index read per board period, however many users. */
     async ranksOf(places: Array<{ board: string; period: string; userId: string }>): Promise<Array<Ranked | undefined>> {
-      const groups = new Map<string, { board: string; period: string; at: number[] }>();
-      places.forEach(({ board, period }, at) => {
-        const key = indexKey(board, period);
-        const group = groups.get(key) ?? { board, period, at: [] };
-        group.at.push(at);
-        groups.set(key, group);
-      });
       const found: Array<Ranked | undefined> = new Array(places.length);
       await Promise.all(
-        [...groups.values()].map(async ({ board, period, at }) => {
+        [...positionsByKey(places, (place) => indexKey(place.board, place.period)).values()].map(async (at) => {
+          const { board, period } = places[at[0]!]!;
           const userIds = at.map((i) => places[i]!.userId);
           const ranked = await read(
             board,
