@@ -1,7 +1,7 @@
 // Trivia points on the existing leaderboards, over HTTP on PGlite: a game whose settings.feed
 // names the host's action type completes one action per player and question, worth that
 // question's points, so they reach the global board. Only the type's creator (or an admin)
-// may name it; guests' points stay on the game's board; the catch-up at the end adds nothing twice.
+// may name it; guests' points stay on the game's board; the end feeds what was not fed yet, once.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreAnswer } from '../../src/features/trivia/answers/scoring.js';
@@ -75,8 +75,8 @@ describe('trivia points feeding an action type (pglite)', () => {
     await untilGlobalScore(player.user.id, points0);
     expect(await globalScore(visitor.id)).toBeUndefined();
 
-    // Question 1 is answered and the game ended mid-question: the end scores it and feeds it,
-    // and feeds question 0 again, which adds nothing.
+    // Question 1 is answered and the game ended mid-question: the end scores it and feeds it;
+    // question 0, fed in full by this instance, is not fed again (and would add nothing).
     expect((await post(`/api/games/${game.id}/next`, host.token)).status).toBe(200);
     const q1 = await socket.next('question', (q) => q.seq === 1);
     clock.set(q1.opensAt + 100);

@@ -134,11 +134,12 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
         await feeding.feed(game, [game.seq]);
       } else if (next.push === 'ended') {
         await live.ended(game);
-        // Every question again: a results feed that a crash cut short is completed here (once per player and question).
+        // Every question not fed in full here: a results feed that a crash cut short is completed (once per player and question).
         await feeding.feed(
           game,
           game.questions.map((_, seq) => seq),
         );
+        feeding.forget(game.id);
       } else if (next.push === 'paused') live.paused(game);
       else if (next.push === 'started') live.started(game);
     } catch (error) {
