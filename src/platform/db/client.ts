@@ -2,7 +2,8 @@
 // Both speak the same SQL, run the same migrations and are used through the same Drizzle API.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -12,7 +13,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Breaker } from '../breakers.js';
 import { lockDataDir, ownerOnly, secureDataDir, type DataDirLock } from './data-dir.js';
-import { startPgliteThread, type PgliteThread } from './pglite-thread.js';
 import { openReadReplica, type ReadReplica } from './read-replica.js';
 import * as schema from './schema.js';
 
@@ -113,18 +113,18 @@ async function openPglite(dir: string, options: DatabaseOptions): Promise<Databa
     secureDataDir(path.dirname(dir));
     dataDirLock = lockDataDir(path.dirname(dir), log);
   }
-  let thread: PgliteThread;
+  let client: PGlite;
   try {
+    // pg_trgm ships with PGlite as a contrib extension; product search needs it (drizzle/0005_pg_trgm.sql).
     const loadDataDir = options.pgliteTemplate && !holdsDatabase(dir) ? options.pgliteTemplate : undefined;
-    thread = await startPgliteThread(dir, loadDataDir);
+    client = await PGlite.create(dir, { extensions: { pg_trgm }, loadDataDir });
     if (dataDirLock) ownerOnly(dir);
   } catch (error) {
     dataDirLock?.release();
     throw error;
   }
-  const client = timedStatements(thread.client, options.onQuery);
   // Embedded: there is no replica, reads use the one database.
-  const db = withRead(drizzlePglite(client as PGlite, drizzleOptions(options)) as unknown as ReadDb);
+  const db = withRead(drizzlePglite(yieldingEachStatement(client, options.onQuery), drizzleOptions(options)) as unknown as ReadDb);
   return {
     kind: 'pglite',
     db,
@@ -135,7 +135,7 @@ async function openPglite(dir: string, options: DatabaseOptions): Promise<Databa
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     dataDirLock,
     close: async () => {
-      await thread.close();
+      await client.close();
       if (dataDirLock) {
         ownerOnly(dir);
         dataDirLock.release();
@@ -146,17 +146,30 @@ async function openPglite(dir: string, options: DatabaseOptions): Promise<Databa
 
 const holdsDatabase = (dir: string) => !dir.startsWith('memory://') && existsSync(path.join(dir, 'PG_VERSION'));
 
-/** Each statement timed for db_query_duration_seconds, in and out of transactions. */
-function timedStatements(client: PgliteThread['client'], onQuery?: (seconds: number) => void): PgliteThread['client'] {
-  if (!onQuery) return client;
-  const timedQuery =
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite computes on this thread, and its queries resolve without passing through the I/O
+ * phase: a transaction of several statements would run as one long turn of the event loop.
+ * Since libuv 1.45 (Node 20) a listening socket accepts one connection per turn, so during a
+ * rush new connections would wait in the kernel's queue, one per batch (seconds, measured).
+ * A turn of the loop before each statement lets accepts, reads and timers in between.
+ */
+function yieldingEachStatement(client: PGlite, onQuery?: (seconds: number) => void): PGlite {
+  const yielding =
     (runner: Pick<PGlite, 'query'>): PGlite['query'] =>
-    (...args) =>
-      timed(() => runner.query(...args), onQuery);
-  return {
-    query: timedQuery(client),
-    transaction: (work) => client.transaction((tx) => work({ ...tx, query: timedQuery(tx) })),
-  };
+    async (...args) => {
+      await nextTurn();
+      return timed(() => runner.query(...args), onQuery);
+    };
+  // Only what Drizzle's PGlite driver calls: a plain object, so no PGlite method ever runs with
+  // a stand-in as `this` (PGlite keeps its state in private fields).
+  const wrapped = {
+    query: yielding(client),
+    // The transaction's own object stays the prototype, so its live `closed` getter still answers.
+    transaction: (work) => client.transaction((tx) => work(Object.assign(Object.create(tx) as typeof tx, { query: yielding(tx) }))),
+  } satisfies Pick<PGlite, 'query' | 'transaction'>;
+  return wrapped as unknown as PGlite;
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {

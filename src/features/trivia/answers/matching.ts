@@ -4,7 +4,6 @@
 // Choice and multi answers are an index comparison and always stay inline.
 import { Piscina } from 'piscina';
 import type { AnswerChoice, Question } from '../../../domain/trivia.js';
-import { workerFile } from '../../../platform/worker-file.js';
 import { isCorrect } from '../quizzes/rules.js';
 
 export type MatchPair = [question: Question, choice: AnswerChoice];
@@ -16,11 +15,15 @@ export interface Matcher {
 
 const pooled = (question: Question) => question.kind === 'text' || question.kind === 'number';
 
-const worker = workerFile('matching-worker', import.meta.url);
+const fromSource = import.meta.url.endsWith('.ts');
+/** The worker's file next to this one: .ts when run from source, .js when built. */
+const workerFile = new URL(`./matching-worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
+/** From source (tests, the bench) the workers need tsx to load TypeScript, unless the process already has it. */
+const execArgv = fromSource && !process.execArgv.includes('tsx') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
 
 export function createMatcher(threads: number): Matcher {
   if (threads === 0) return { correct: async (pairs) => pairs.map(([question, choice]) => isCorrect(question, choice)), close: async () => {} };
-  const pool = new Piscina<MatchPair[], boolean[]>({ ...worker, minThreads: threads, maxThreads: threads });
+  const pool = new Piscina<MatchPair[], boolean[]>({ filename: workerFile, minThreads: threads, maxThreads: threads, execArgv });
   return {
     async correct(pairs) {
       const offloaded = pairs.flatMap((pair, index) => (pooled(pair[0]) ? [index] : []));
