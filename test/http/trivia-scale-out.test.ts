@@ -89,6 +89,8 @@ describe('trivia on two instances (PostgreSQL + Redis)', () => {
     await Promise.all([first.triviaTick(), second.triviaTick()]);
     expect(players[1]!.socket.events.filter(([name]) => name === 'results')).toHaveLength(1);
     expect(screen.events.filter(([name]) => name === 'results')).toHaveLength(1);
+    // Personal results cross instances as one cluster message: each player gets theirs once, wherever the close ran.
+    for (const player of players) expect(player.socket.events.filter(([name, r]) => name === 'result' && r.seq === 0)).toHaveLength(1);
     const game2 = (await (await second.request('GET', `/api/games/${game.id}`)).json()).game;
     expect(game2.status).toBe('results');
   });

@@ -4,6 +4,11 @@
 export interface Push {
   /** Emits to every socket of one user, on every instance. */
   toUser(userId: string, event: string, payload: unknown): void;
+  /**
+   * Emits one payload per user, to every socket of each, on every instance: as one message
+   * between instances (one XADD with Redis), where `toUser` for each would send one per user.
+   */
+  toUsers(event: string, messages: Array<[userId: string, payload: unknown]>): void;
   /** Emits to everyone subscribed to `channel` (`<kind>:<id>`), on every instance. Throws on a malformed name. */
   toChannel(channel: string, event: string, payload: unknown): void;
   /** Emits to every connected client, on every instance. */

@@ -146,17 +146,14 @@ export function createLive({ store, push, rankIndex, log, clock, stats }: LiveDe
       );
       push.toChannel(gameChannel(game.id), 'results', message);
       push.toChannel(screenChannel(game.id), 'results', message);
-      for (const entry of all) {
-        const answer = byPlayer.get(entry.playerId);
-        push.toUser(entry.userId, 'result', {
-          gameId: game.id,
-          seq,
-          correct: answer?.correct ?? false,
-          points: answer?.points ?? 0,
-          score: entry.score,
-          rank: entry.rank,
-        });
-      }
+      push.toUsers(
+        'result',
+        all.map((entry) => {
+          const answer = byPlayer.get(entry.playerId);
+          const result = { gameId: game.id, seq, correct: answer?.correct ?? false, points: answer?.points ?? 0, score: entry.score, rank: entry.rank };
+          return [entry.userId, result];
+        }),
+      );
       if (game.closesAt) stats.resultsSent(clock() - game.closesAt.getTime());
     },
 
