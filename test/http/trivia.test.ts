@@ -170,6 +170,9 @@ describe('trivia on pglite', () => {
     expect(results.top.map((entry: any) => entry.nickname)).toEqual(['P1', 'P2', 'P3']);
     const mine = await s1.next('result', (r) => r.seq === 0);
     expect(mine).toEqual({ gameId: game.id, seq: 0, correct: true, points: 1000, score: 1000, rank: 1 });
+    // A client that missed the push (not replayed on reconnection) finds the same outcome in its state.
+    const scoredState = await (await app.request('GET', `/api/games/${game.id}/state`, { token: p1!.token })).json();
+    expect(scoredState.me).toMatchObject({ score: 1000, rank: 1, answer: { questionId: 0, correct: true, points: 1000 } });
     expect(screen.events.filter(([name]) => name === 'answered').length).toBeGreaterThan(0);
     expect(screen.events.filter(([name]) => name === 'results')).toHaveLength(1);
 
@@ -197,6 +200,8 @@ describe('trivia on pglite', () => {
       question: { seq: 2, opensAt: q2.opensAt, closesAt: q2.closesAt },
       me: { nickname: 'P2', answer: { questionId: 2, choice: 'berne!' } },
     });
+    // Not scored yet: nothing in it tells whether the answer is right.
+    expect(Object.keys(state.me.answer).sort()).toEqual(['choice', 'questionId', 'receivedAt']);
 
     // Pause keeps the time left; end scores the running question.
     expect((await post(`/api/games/${game.id}/pause`, host)).status).toBe(200);

@@ -139,7 +139,16 @@ export const StateSchema = Type.Object({
   me: Type.Union([
     Type.Object({
       ...PlayerSchema.properties,
-      answer: Type.Union([Type.Object({ questionId: Type.Integer(), choice: Choice, receivedAt: Type.Number() }), Type.Null()]),
+      answer: Type.Union([
+        Type.Object({
+          questionId: Type.Integer(),
+          choice: Choice,
+          receivedAt: Type.Number(),
+          correct: Type.Optional(Type.Boolean({ description: 'Once the question is scored (live games): whether the answer was right' })),
+          points: Type.Optional(Type.Integer({ description: 'Once the question is scored (live games): the points it earned' })),
+        }),
+        Type.Null(),
+      ]),
     }),
     Type.Null(),
   ]),

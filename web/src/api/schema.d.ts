@@ -11600,6 +11600,10 @@ export interface operations {
                                 /** @description An option index (choice), option indexes (multi), a text (text) or a number (number) */
                                 choice: number | number[] | string;
                                 receivedAt: number;
+                                /** @description Once the question is scored (live games): whether the answer was right */
+                                correct?: boolean;
+                                /** @description Once the question is scored (live games): the points it earned */
+                                points?: number;
                             } | null;
                         } | null;
                         serverNow: number;

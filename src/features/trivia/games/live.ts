@@ -150,7 +150,14 @@ export function createLive({ store, push, rankIndex, log, clock, stats }: LiveDe
         'result',
         all.map((entry) => {
           const answer = byPlayer.get(entry.playerId);
-          const result = { gameId: game.id, seq, correct: answer?.correct ?? false, points: answer?.points ?? 0, score: entry.score, rank: entry.rank };
+          const result = {
+            gameId: game.id,
+            seq,
+            correct: answer?.correct ?? false,
+            points: answer?.points ?? 0,
+            score: entry.score,
+            rank: entry.rank,
+          };
           return [entry.userId, result];
         }),
       );

@@ -165,6 +165,10 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
     }
   }
 
+  /** A live game's current question is scored: its results are showing, or the game has ended. */
+  const scoredLive = (game: GameRow) =>
+    game.mode === 'live' && game.seq >= 0 && (game.status === 'results' || game.pausedFrom === 'results' || game.status === 'ended');
+
   const playerView = async (player: PlayerRow): Promise<PlayerView> => ({
     playerId: player.id,
     nickname: player.nickname,
@@ -253,13 +257,16 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
         question = questionView(game, seq, sentAt, sentAt + game.questions[seq]!.timeLimitSec * 1000, now);
       }
       const answer = player && seq >= 0 ? await store.answerOf(gameId, seq, player.id) : undefined;
+      // Once scored, the answer's outcome too: a client that missed its personal `result` push
+      // (they are not replayed on reconnection, see live.ts) reads it here.
+      const outcome = answer && scoredLive(game) ? { correct: answer.correct, points: answer.points } : {};
       return {
         game: toGame(game),
         question,
         me: player
           ? {
               ...(await playerView(player)),
-              answer: answer ? { questionId: answer.seq, choice: answer.choice, receivedAt: answer.receivedAt } : null,
+              answer: answer ? { questionId: answer.seq, choice: answer.choice, receivedAt: answer.receivedAt, ...outcome } : null,
             }
           : null,
         serverNow: now,
@@ -277,7 +284,7 @@ export function createGamesService({ store, live, rankIndex, log, clock, onDue, 
       const now = clock();
       const live = game.mode === 'live';
       const asked = live && game.opensAt && game.closesAt && (game.status === 'question' || game.pausedFrom === 'question');
-      const scored = live && game.seq >= 0 && (game.status === 'results' || game.pausedFrom === 'results' || game.status === 'ended');
+      const scored = scoredLive(game);
       const [top, answered, tallies] = await Promise.all([
         store.standings(gameId, RESULTS_TOP),
         asked ? store.answerCount(gameId, game.seq) : null,
