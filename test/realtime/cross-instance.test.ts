@@ -65,6 +65,26 @@ describe('gateways sharing Redis', () => {
     expect(votes).toEqual([{ yes: 3 }]);
   });
 
+  it('deliver a payload per user, sent as one message, to each user once on either instance', async () => {
+    const { a, b } = await twoInstances();
+    const aliceOnA = await connectAs(a.url, alice);
+    const bobOnB = await connectAs(b.url, bob);
+    await request(bobOnB, 'subscribe', 'poll:1');
+    await untilStreamFlows(a.gateway, 'poll:1', bobOnB);
+
+    const toAlice = record(aliceOnA, 'result');
+    const toBob = record(bobOnB, 'result');
+    a.gateway.toUsers('result', [
+      [alice.id, 'for alice'],
+      [bob.id, 'for bob'],
+    ]);
+    // The flushes travel the stream after the bulk message: everything it carried has arrived.
+    await flush(a.gateway, bobOnB, bob.id);
+    await flush(a.gateway, aliceOnA, alice.id);
+    expect(toAlice).toEqual(['for alice']);
+    expect(toBob).toEqual(['for bob']);
+  });
+
   it('recover a dropped socket with what another instance broadcast meanwhile', async () => {
     const { a, b } = await twoInstances();
     const onA = await connectAs(a.url, alice);

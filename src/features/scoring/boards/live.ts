@@ -1,4 +1,4 @@
-// Live pushes. `user:<id>` gets a `score` event for each committed change; `board:<name>` gets
+// Live pushes. `user:<id>` gets a `score` event for each committed change (a batch's sent together); `board:<name>` gets
 // the current period's top N as a `leaderboard` event, coalesced to at most one per 250 ms
 // per board and read from the rank index at flush time, so it never waits for a cache TTL.
 import type { Logger } from 'pino';
@@ -68,8 +68,9 @@ export function createLive({ push, handles, topN, currentTop, log }: LiveDeps) {
   );
 
   return {
-    score(userId: string, change: ScorePush) {
-      push.toUser(userId, 'score', change);
+    /** A batch's `score` events, one per change, sent together (one message between instances). */
+    scores(changes: Array<[userId: string, change: ScorePush]>) {
+      push.toUsers('score', changes);
     },
     boardChanged(board: string) {
       coalescer.schedule(board);

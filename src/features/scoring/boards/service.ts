@@ -164,18 +164,19 @@ export function createBoards({ db, store, index, live, cache, events, now, onCha
       tags.add(userScoresTag(change.userId));
     }
     await cache.invalidate([...tags]);
-    const boards = new Set<string>();
-    for (const change of changes) {
-      const delta = change.score - (change.previous ?? 0);
-      live.score(change.userId, {
-        board: change.board,
-        period: change.period,
-        score: change.score,
-        rank: ranks.get(changeKey(change.board, change.period, change.userId)) ?? null,
-        delta,
-      });
-      boards.add(change.board);
-    }
+    live.scores(
+      changes.map((change) => [
+        change.userId,
+        {
+          board: change.board,
+          period: change.period,
+          score: change.score,
+          rank: ranks.get(changeKey(change.board, change.period, change.userId)) ?? null,
+          delta: change.score - (change.previous ?? 0),
+        },
+      ]),
+    );
+    const boards = new Set(changes.map((change) => change.board));
     for (const board of boards) live.boardChanged(board);
     onChanged([...boards]);
     return ranks;
