@@ -49,6 +49,7 @@ export function createLiveUpdates({ push, metrics, loadEvent, log }: LiveUpdates
     /** `events` holds each changed registration's event as of the commit; `positions` known waitlist places by registration id. */
     publish(changes: Change[], touched: string[], events: Map<string, EventRow>, positions: Map<string, number> = new Map()): void {
       for (const eventId of touched) counts.schedule(eventId);
+      const views: Array<[string, RegistrationView]> = [];
       for (const change of changes) {
         const event = events.get(change.registration.eventId)!;
         const registration = toRegistrationView(change.registration, event, {
@@ -56,7 +57,7 @@ export function createLiveUpdates({ push, metrics, loadEvent, log }: LiveUpdates
           waitlistPromoted: event.waitlistPromoted,
         });
         if (change.previousStatus !== registration.status) metrics.registrationChanges.inc({ status: registration.status });
-        push.toUser(registration.userId, 'registration', registration);
+        views.push([registration.userId, registration]);
         for (const listener of listeners) {
           try {
             listener({ registration, previousStatus: change.previousStatus, previousPaymentStatus: change.previousPaymentStatus });
@@ -65,6 +66,8 @@ export function createLiveUpdates({ push, metrics, loadEvent, log }: LiveUpdates
           }
         }
       }
+      // One message between instances for the batch (one XADD with Redis), not one per registration.
+      push.toUsers('registration', views);
     },
     close(): void {
       counts.close();
