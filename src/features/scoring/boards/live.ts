@@ -1,6 +1,7 @@
-// Live pushes. `user:<id>` gets a `score` event for each committed change (a batch's sent together); `board:<name>` gets
-// the current period's top N as a `leaderboard` event, coalesced to at most one per 250 ms
-// per board and read from the rank index at flush time, so it never waits for a cache TTL.
+// Live pushes. `user:<id>` gets a `score` event for each committed change (a batch's sent
+// together); `board:<name>` gets the current period's top N as a `leaderboard` event, coalesced
+// to at most one per 250 ms per board and read from the rank index at flush time, so it never
+// waits for a cache TTL.
 import type { Logger } from 'pino';
 import { createCoalescer } from '../../../platform/push/coalescer.js';
 import type { Push } from '../../../platform/push/port.js';
